@@ -1,0 +1,58 @@
+"""The one `unspin` command. Each subcommand lives in its own module with `add_parser(sub)`.
+
+Exit codes: 0 done, 1 an input could not be read, 2 bad usage, 3 a document scored above
+--fail-over (scan), 4 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ..errors import InputError, UnspinError
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_FAIL_OVER, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+# Module names under unspin.cli, in the order `unspin --help` lists them.
+SUBCOMMAND_MODULES = ("restore", "scan", "trace", "learn", "serve", "setup", "bench")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="unspin", description="Expose and reverse article spinning.")
+    parser.add_argument("--version", action="version", version="unspin 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args) or EXIT_OK)
+    except InputError as exc:
+        print(f"unspin: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except UnspinError as exc:
+        print(f"unspin: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print("unspin: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""`unspin bench restore|scan|trace|serve`: each harness lives in unspin.bench.<name>."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+BENCH_MODULES = ("restore", "tune", "scan", "trace", "serve")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("bench", help="run a benchmark and print (and optionally record) its numbers")
+    benches = parser.add_subparsers(dest="bench", metavar="BENCH")
+    for name in BENCH_MODULES:
+        try:
+            module = importlib.import_module(f"unspin.bench.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"unspin.bench.{name}":
+                raise
+            continue
+        module.add_bench_parser(benches)
+    parser.set_defaults(handler=lambda args: parser.print_help() or 2)

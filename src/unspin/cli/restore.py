@@ -1,0 +1,106 @@
+"""`unspin restore FILE|-`: print the restored text (or JSON, a diff, an HTML page)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import IO, Iterator
+
+from ..errors import InputError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("restore", help="give the original wording of a spun text back")
+    p.add_argument("input", help="a .txt/.md/.html/.pdf/.docx file, a .jsonl file with --jsonl, or - for stdin")
+    p.add_argument("--format", default="text", choices=["text", "json", "diff", "html"])
+    p.add_argument("--jsonl", action="store_true", help="input is JSON lines with a text field; output adds restored and edits")
+    p.add_argument("--text-field", default="text")
+    p.add_argument("--lm", default="ngram", help="ngram (fast), smollm2 (neural rerank), or a cached Hugging Face model name/path")
+    p.add_argument("--threshold", type=float, default=None, help="nats an edit must win by (default: calibrated)")
+    p.add_argument("-o", "--output", default=None, help="write here instead of stdout")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..decode import load_restorer
+
+    if args.jsonl:
+        restorer = load_restorer(args.lm)
+        with _open_out(args.output) as out:
+            _restore_jsonl(restorer, args, out)
+        return 0
+    text = _read_input(args.input)
+    result = load_restorer(args.lm).restore(text, threshold=args.threshold)
+    from ..io.restore_render import RENDERERS
+
+    rendered = RENDERERS[args.format](result)
+    with _open_out(args.output) as out:
+        out.write(rendered if rendered.endswith("\n") else rendered + "\n")
+    return 0
+
+
+def _read_input(name: str) -> str:
+    if name == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("standard input is not UTF-8 text", source="<stdin>") from None
+        if not text.strip():
+            raise InputError("standard input is empty", source="<stdin>")
+        return text
+    path = Path(name)
+    if not path.is_file():
+        raise InputError("no such file", source=name)
+    from ..io.readers import read_text_input
+
+    return read_text_input(str(path), path.name)
+
+
+def _restore_jsonl(restorer, args: argparse.Namespace, out: IO[str]) -> None:
+    from tqdm import tqdm
+
+    lines = list(_jsonl_lines(args.input))
+    for lineno, line in tqdm(lines, desc="restore", unit="doc", file=sys.stderr, disable=len(lines) < 2):
+        out.write(json.dumps(_restore_record(restorer, line, lineno, args), ensure_ascii=False) + "\n")
+        out.flush()
+
+
+def _restore_record(restorer, line: str, lineno: int, args: argparse.Namespace) -> dict:
+    """One output record per input line; a bad line keeps its raw text and gets an error."""
+    where = f"{args.input}:{lineno}"
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"line": lineno, "raw": line, "error": f"U105 {where}: malformed JSON ({exc.msg})"}
+    if not isinstance(record, dict) or not isinstance(record.get(args.text_field), str):
+        return {"line": lineno, "raw": line, "error": f"U109 {where}: no string field {args.text_field!r}"}
+    result = restorer.restore(record[args.text_field], threshold=args.threshold)
+    record["restored"] = result.restored
+    record["edits"] = [e.to_dict() for e in result.edits]
+    return record
+
+
+def _jsonl_lines(name: str) -> Iterator[tuple[int, str]]:
+    if name != "-" and not Path(name).is_file():
+        raise InputError("no such file", source=name)
+    stream = sys.stdin if name == "-" else open(name, encoding="utf-8", errors="replace")
+    with stream:
+        for lineno, line in enumerate(stream, 1):
+            if line.strip():
+                yield lineno, line.rstrip("\n")
+
+
+class _open_out:
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+
+    def __enter__(self) -> IO[str]:
+        self.stream = open(self.path, "w", encoding="utf-8") if self.path else sys.stdout
+        return self.stream
+
+    def __exit__(self, *exc) -> None:
+        if self.path:
+            self.stream.close()

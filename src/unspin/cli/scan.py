@@ -1,0 +1,218 @@
+"""`unspin scan PATHS...`: per document, how likely it is spun and its tortured phrases.
+
+    unspin scan papers/ -o report.jsonl --jobs 4 --fingerprints pps_tortured_phrases.csv
+    unspin scan corpus.jsonl -o scan.jsonl --resume          # continue a killed run
+    unspin scan paper.pdf --format html -o report.html
+    unspin scan drafts/ --no-model --fail-over 0.5           # CI gate: exit 3 if any doc scores > 0.5
+
+Known fingerprints: --fingerprints FILE (a PPS CSV export or any query,expected CSV); without
+it, the file named by $UNSPIN_FINGERPRINTS, else none. --no-fingerprints turns them off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any, Iterable, Iterator
+
+from ..errors import InputError
+from ..types import Document
+from . import EXIT_FAIL_OVER, EXIT_INPUT, EXIT_OK, EXIT_USAGE
+
+FORMATS = ("jsonl", "csv", "parquet", "json", "html")
+RESUMABLE = ("jsonl", "csv", "parquet", "json")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "scan",
+        help="screen documents: spin probability and tortured phrases with their likely originals",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("--format", choices=FORMATS, help="output format (default: from OUT's extension, else jsonl)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument("--resume", action="store_true", help="skip documents already in OUT and append the rest")
+    p.add_argument("--fail-over", type=float, metavar="P", help="exit 3 when any document's spin probability is above P")
+    p.add_argument("--threshold", type=float, metavar="T", help="call a document spun above T (default: calibrated, <= 1%% FPR)")
+    p.add_argument("--fingerprints", metavar="FILE", help="known tortured phrases (PPS CSV export); default $UNSPIN_FINGERPRINTS")
+    p.add_argument("--no-fingerprints", action="store_true", help="do not use any fingerprint list")
+    p.add_argument("--no-model", action="store_true", help="fingerprints only: no restoration engine (fast)")
+    p.add_argument("--lm", default="ngram", metavar="NAME", help="language model of the engine: ngram (default), smollm2, or a model name")
+    p.add_argument("--text-field", default="text", metavar="F", help="text field of JSONL/CSV/parquet rows (default text)")
+    p.add_argument("--id-field", default="id", metavar="F", help="id field of JSONL/CSV/parquet rows (default id)")
+    p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB in directories (repeatable)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files matching GLOB in directories (repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = args.format or _format_from_output(args.output)
+    problem = _usage_problem(args, fmt)
+    if problem:
+        print(f"unspin scan: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.fingerprints and not os.path.isfile(args.fingerprints):
+        raise InputError("fingerprint list not found", source=args.fingerprints)
+    if args.fingerprints:
+        from ..detect import load_fingerprints
+
+        load_fingerprints(args.fingerprints)  # fail early (and once) on a malformed list
+
+    from ..detect import Scanner
+    from ..io.readers import iter_documents
+
+    step = Scanner(
+        lm=args.lm,
+        use_model=not args.no_model,
+        fingerprints_path=args.fingerprints,
+        threshold=args.threshold,
+        use_default_fingerprints=not args.no_fingerprints,
+    )
+    documents = iter_documents(
+        args.paths, include=args.include, exclude=args.exclude, text_field=args.text_field, id_field=args.id_field
+    )
+    if args.output and args.output != "-":
+        documents = _without_output(documents, args.output)
+    gate = _FailOver(args.fail_over)
+    if fmt == "html":
+        stats = _run_html(step, documents, args, gate)
+    else:
+        stats = _run_records(step, documents, args, fmt, gate)
+    if not args.quiet:
+        print(f"unspin scan: {stats.documents} documents, {gate.spun} spun, {stats.errors} errors"
+              + (f", {stats.skipped} already done" if stats.skipped else ""), file=sys.stderr)
+    if gate.tripped:
+        print(f"unspin scan: {gate.worst_id} scored {gate.worst:.3f} > --fail-over {args.fail_over}", file=sys.stderr)
+        return EXIT_FAIL_OVER
+    return EXIT_INPUT if stats.errors else EXIT_OK
+
+
+def _format_from_output(output: str | None) -> str:
+    from ..io.writers import format_from_path
+
+    if output and output.lower().endswith((".html", ".htm")):
+        return "html"
+    return format_from_path(output, "jsonl")
+
+
+def _usage_problem(args: argparse.Namespace, fmt: str) -> str | None:
+    if args.jobs < 1:
+        return "--jobs must be at least 1"
+    if args.fail_over is not None and not 0.0 <= args.fail_over <= 1.0:
+        return "--fail-over takes a probability between 0 and 1"
+    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
+        return "--threshold takes a probability between 0 and 1"
+    if args.resume and (not args.output or args.output == "-"):
+        return "--resume needs -o OUT (the output to continue)"
+    if args.resume and fmt not in RESUMABLE:
+        return f"--resume works with {', '.join(RESUMABLE)} output, not {fmt}"
+    if args.no_model and args.no_fingerprints:
+        return "--no-model with --no-fingerprints leaves nothing to scan with"
+    return None
+
+
+def _without_output(documents: Iterable[Document], output: str) -> Iterator[Document]:
+    """Skip our own output when it lies inside a scanned directory (e.g. on --resume)."""
+    target = os.path.abspath(output)
+    for doc in documents:
+        source = os.path.abspath(doc.source) if doc.source else ""
+        if source == target or source.startswith((target + ":", target + "#")):
+            continue
+        yield doc
+
+
+class _FailOver:
+    """Watches records as they are written: the highest score, and how many are spun."""
+
+    def __init__(self, limit: float | None) -> None:
+        self.limit = limit
+        self.worst = -1.0
+        self.worst_id = ""
+        self.spun = 0
+
+    def __call__(self, record: dict[str, Any]) -> None:
+        if record.get("error"):
+            return
+        probability = float(record.get("spin_probability") or 0.0)
+        self.spun += bool(record.get("spun"))
+        if probability > self.worst:
+            self.worst, self.worst_id = probability, str(record.get("doc_id", ""))
+
+    @property
+    def tripped(self) -> bool:
+        return self.limit is not None and self.worst > self.limit
+
+
+def _run_records(step: Any, documents: Iterable[Document], args: argparse.Namespace, fmt: str, gate: _FailOver) -> Any:
+    from ..io.writers import open_writer
+    from ..pipeline import completed_ids, run_local
+
+    done: set[str] = set()
+    if args.resume:
+        done = completed_ids(args.output, fmt)
+        if args.fail_over is not None:
+            for record in _existing_records(args.output, fmt):
+                gate(record)
+    writer = open_writer(fmt, args.output, append=bool(args.resume and done))
+    stats = run_local(step, documents, writer=writer, jobs=args.jobs, resume_ids=done or None,
+                      progress=not args.quiet, on_record=gate)
+    writer.close()
+    return stats
+
+
+def _existing_records(path: str, fmt: str) -> list[dict[str, Any]]:
+    """Records already in OUT (for --fail-over after --resume); jsonl and json only."""
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return []
+    if fmt == "jsonl":
+        from ..io.writers import scan_jsonl
+
+        return scan_jsonl(path)[0]
+    if fmt == "json":
+        import json
+
+        with open(path, encoding="utf-8") as fh:
+            return [r for r in json.load(fh) if isinstance(r, dict)]
+    return []
+
+
+class _Collect:
+    """A writer that keeps records in memory (for the HTML report)."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+        self.count = 0
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.records.append(record)
+        self.count += 1
+
+    def close(self) -> None:
+        pass
+
+
+def _run_html(step: Any, documents: Iterable[Document], args: argparse.Namespace, gate: _FailOver) -> Any:
+    from ..io.report_html import render_report
+    from ..pipeline import run_local
+
+    texts: dict[str, str] = {}
+
+    def remember(docs: Iterable[Document]) -> Iterator[Document]:
+        for doc in docs:
+            texts[doc.doc_id] = doc.text
+            yield doc
+
+    sink = _Collect()
+    stats = run_local(step, remember(documents), writer=sink, jobs=args.jobs, progress=not args.quiet, on_record=gate)
+    html = render_report(sink.records, texts)
+    if args.output and args.output != "-":
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(html)
+    else:
+        sys.stdout.write(html)
+    return stats

@@ -1,0 +1,222 @@
+"""`unspin trace DOC --index INDEX` and `unspin index build|add|info`."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    _add_trace(sub)
+    _add_index(sub)
+
+
+def _add_trace(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("trace", help="find the source a spun copy was made from, and align the two")
+    p.add_argument("docs", nargs="+", metavar="DOC", help='text file(s) to trace; "-" reads stdin')
+    p.add_argument("--index", required=True, help="index built with `unspin index build`")
+    p.add_argument("--top", type=int, default=5, help="candidate sources to list (default 5)")
+    p.add_argument("--min-score", type=float, default=None, help="score a source needs (default 0.5)")
+    p.add_argument("--restore", metavar="LM", choices=("ngram", "smollm2"), help="also query with the restored text (slower)")
+    p.add_argument("--format", choices=("json", "text", "html"), default="text")
+    p.add_argument("-o", "--output", help="write here instead of stdout")
+    p.set_defaults(handler=run_trace)
+
+
+def _add_index(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("index", help="build or extend the reference index `trace` searches")
+    verbs = p.add_subparsers(dest="verb", metavar="VERB")
+    build = verbs.add_parser("build", help="index a reference corpus (directory, .jsonl, .parquet, text files)")
+    build.add_argument("corpus", nargs="+", metavar="CORPUS")
+    build.add_argument("-o", "--output", required=True, metavar="INDEX", help="SQLite file to write")
+    build.add_argument("--lexicon", help="cut fingerprints with this lexicon artifact's vocabulary (default: the thesauri)")
+    build.add_argument("--format", choices=("json", "text"), default="text")
+    build.set_defaults(handler=run_build)
+    add = verbs.add_parser("add", help="append documents to an index (no rebuild)")
+    add.add_argument("index", metavar="INDEX")
+    add.add_argument("corpus", nargs="+", metavar="CORPUS")
+    add.add_argument("--format", choices=("json", "text"), default="text")
+    add.set_defaults(handler=run_add)
+    info = verbs.add_parser("info", help="counts, settings and size of an index")
+    info.add_argument("index", metavar="INDEX")
+    info.add_argument("--format", choices=("json", "text"), default="text")
+    info.set_defaults(handler=run_info)
+    p.set_defaults(handler=lambda args: p.print_help(sys.stderr) or EXIT_USAGE)
+
+
+# --- index -----------------------------------------------------------------------------------
+
+
+def _corpus(paths: list[str]):
+    from ..trace import read_corpus
+
+    for path in paths:
+        yield from read_corpus(path)
+
+
+def _add_docs(index, paths: list[str]) -> dict[str, Any]:
+    from tqdm import tqdm
+
+    with tqdm(desc="index", unit="para", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+        return index.add(_corpus(paths), progress=bar.update).to_dict()
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from ..trace import TraceIndex, lexicon_vocabulary, thesaurus_vocabulary
+
+    for path in args.corpus:
+        if not Path(path).exists():
+            raise InputError("no such file or directory", source=path)
+    if args.lexicon:
+        vocabulary, name = lexicon_vocabulary(Path(args.lexicon)), f"lexicon:{Path(args.lexicon).name}"
+    else:
+        vocabulary, name = thesaurus_vocabulary(), "thesaurus"
+    with TraceIndex.create(args.output, vocabulary, name=name) as index:
+        stats = _add_docs(index, args.corpus)
+        info = index.info()
+    _emit({"index": args.output, **stats, "bytes": info["bytes"]}, args.format)
+    return EXIT_OK
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from ..trace import TraceIndex
+
+    for path in args.corpus:
+        if not Path(path).exists():
+            raise InputError("no such file or directory", source=path)
+    with TraceIndex.open(args.index) as index:
+        stats = _add_docs(index, args.corpus)
+        total = index.info()
+    _emit({"index": args.index, **stats, "total_documents": int(total["documents"]), "total_paragraphs": int(total["paragraphs"])}, args.format)
+    return EXIT_OK
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from ..trace import TraceIndex
+
+    with TraceIndex.open(args.index) as index:
+        _emit(index.info(), args.format)
+    return EXIT_OK
+
+
+def _emit(record: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        for key, value in record.items():
+            print(f"{key}: {value}")
+
+
+# --- trace -----------------------------------------------------------------------------------
+
+
+def read_input(path: str) -> str:
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        file = Path(path)
+        if not file.is_file():
+            raise InputError("no such file", source=path)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InputError("not UTF-8 text", source=path) from None
+    if not text.strip():
+        raise InputError("empty document", source=path)
+    return text
+
+
+def run_trace(args: argparse.Namespace) -> int:
+    from ..trace import MIN_SCORE, TraceIndex, trace
+
+    restorer = None
+    if args.restore:
+        from ..decode import load_restorer
+
+        restorer = load_restorer(lm=args.restore)
+    texts = [(path, read_input(path)) for path in args.docs]
+    min_score = MIN_SCORE if args.min_score is None else args.min_score
+    with TraceIndex.open(args.index) as index:
+        results = [(path, trace(text, index, restorer=restorer, top=args.top, min_score=min_score)) for path, text in texts]
+    rendered = {"json": render_json, "text": render_text, "html": render_html}[args.format](results)
+    if args.output:
+        Path(args.output).write_text(rendered, encoding="utf-8")
+    else:
+        sys.stdout.write(rendered)
+    return EXIT_OK
+
+
+def render_json(results: list) -> str:
+    return "".join(json.dumps({"doc": path, **result.to_dict()}, ensure_ascii=False) + "\n" for path, result in results)
+
+
+def render_text(results: list) -> str:
+    lines = []
+    for path, result in results:
+        lines.append(f"{path}: {'source ' + result.best.doc_id if result.best else 'no source found'} ({result.query_words} words)")
+        for rank, cand in enumerate(result.candidates, 1):
+            lines.append(f"  {rank}. {cand.score:.3f}  {cand.doc_id}  paragraphs {_ranges(cand.paragraphs)}")
+        if result.alignment is not None:
+            swaps = result.alignment.swaps
+            lines.append(f"  {len(swaps)} swaps, {result.alignment.copied_fraction:.0%} of the copy aligned to the source:")
+            lines.extend(f"    {s.copy.start}-{s.copy.end}  {s.observed!r} -> {s.original!r}" for s in swaps)
+    return "\n".join(lines) + "\n"
+
+
+def _ranges(numbers: tuple[int, ...]) -> str:
+    if not numbers:
+        return "-"
+    return f"{numbers[0]}" if len(numbers) == 1 else f"{numbers[0]}..{numbers[-1]} ({len(numbers)})"
+
+
+_STYLE = """body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;width:100%}
+td{vertical-align:top;width:50%;padding:.6em;border:1px solid #ccc;white-space:pre-wrap;line-height:1.5}
+.swap{background:#ffd54f}.rewrite{background:#ffab91}.inserted{background:#b3e5fc}.deleted{background:#e1bee7}
+th{text-align:left;padding:.4em}.none{color:#777}"""
+
+
+def render_html(results: list) -> str:
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>unspin trace</title><style>{_STYLE}</style></head><body>"]
+    for path, result in results:
+        parts.append(f"<h2>{html.escape(path)}</h2>")
+        if result.alignment is None:
+            parts.append("<p class='none'>No source found in the index.</p>")
+            continue
+        best = result.best
+        parts.append(f"<p>Source <b>{html.escape(best.doc_id)}</b>, score {best.score:.3f}; {len(result.alignment.swaps)} swaps highlighted.</p>")
+        copy_html, source_html = _side_by_side(result.alignment)
+        parts.append(f"<table><tr><th>Copy</th><th>Source</th></tr><tr><td>{copy_html}</td><td>{source_html}</td></tr></table>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def _side_by_side(alignment) -> tuple[str, str]:
+    from ..trace import SegmentKind
+
+    def mark(text: str, spans: list[tuple[int, int, str, str]]) -> str:
+        out, cursor = [], 0
+        for start, end, kind, title in sorted(spans):
+            out.append(html.escape(text[cursor:start]))
+            out.append(f"<span class='{kind}' title='{html.escape(title, quote=True)}'>{html.escape(text[start:end])}</span>")
+            cursor = end
+        out.append(html.escape(text[cursor:]))
+        return "".join(out)
+
+    copy_spans, source_spans = [], []
+    for seg in alignment.segments:
+        if seg.kind is SegmentKind.SAME:
+            continue
+        kind = seg.kind.value
+        if seg.copy.end > seg.copy.start:
+            copy_spans.append((seg.copy.start, seg.copy.end, kind, f"original: {seg.original}"))
+        if seg.source.end > seg.source.start:
+            source_spans.append((seg.source.start, seg.source.end, kind, f"copy: {seg.observed}"))
+    return mark(alignment.copy_text, copy_spans), mark(alignment.source_text, source_spans)

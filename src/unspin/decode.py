@@ -1,0 +1,329 @@
+"""Noisy-channel decoding: which words were swapped, and what stood there before.
+
+For every sentence the decoder lists *sites* (a word or a 2-4 word phrase the lexicon knows as a
+spinner's output), scores each candidate original by language-model gain plus channel log-odds,
+and decides sites jointly by iterated conditional modes (neighbouring decisions are re-scored
+with each other applied; adjacent pairs are also tried together). A document is decoded twice
+or more: after each pass the channel is re-estimated from the confident edits (EM).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+from typing import Sequence
+
+from .channel import Channel
+from .lexicon.index import Candidate, ReverseIndex
+from .model.base import lm_word
+from .rerank import rerank_sites
+from .text import Token, apply_replacements, match_case, sentences, tokenize
+from .types import Alternative, Edit, Evidence, Restoration, Span
+
+FUNCTION_ONLY_ZIPF = 6.0
+PRESHORTLIST = 120  # words this frequent ("in", "and") only take hand-written candidates
+
+
+@dataclass(frozen=True)
+class DecodeConfig:
+    threshold: float = 2.0  # nats an edit must win by (chosen on clean dev text)
+    rho: float = 0.05
+    q_exponent: float = 0.5
+    shortlist: int = 20
+    name_penalty: float = 6.0  # nats against editing a capitalised word inside a sentence
+    em_passes: int = 2
+    length_cost: float = 4.0  # nats per word an edit removes: shorter wording always scores higher
+    neural_weight: float = 0.7  # share of the neural LM in the LM gain when a reranker is set
+    rerank_margin: float = 6.0  # sites this close below the threshold get a neural second look
+
+    @classmethod
+    def calibrated(cls, kind: str = "ngram") -> "DecodeConfig":
+        """Parameters chosen on dev text by `unspin bench tune` for "ngram" or "neural" decoding."""
+        try:
+            raw = resources.files("unspin.data").joinpath(f"decoder_calibration.{kind}.json").read_text()
+        except FileNotFoundError:
+            return cls()
+        params = json.loads(raw).get("params", {})
+        return cls(**{k: v for k, v in params.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass
+class Site:
+    """A span of one sentence that may be a spinner's output, with its shortlisted originals."""
+
+    start: int  # token index in the sentence
+    end: int
+    observed: str  # lower-case observed phrase
+    candidates: list[Candidate]
+    penalty: float  # extra nats against editing (names)
+    choice: int = -1  # index into candidates, -1 = keep
+    gains: tuple[float, ...] = ()
+
+
+class Restorer:
+    """The restoration engine: lexicon + language model(s) + channel, behind `restore(text)`."""
+
+    def __init__(self, lexicon: ReverseIndex, lm, reranker=None, config: DecodeConfig | None = None) -> None:
+        self.lexicon = lexicon
+        self.lm = lm
+        self.reranker = reranker
+        self.config = config or DecodeConfig.calibrated("ngram" if reranker is None else "neural")
+
+    def restore(self, text: str, threshold: float | None = None) -> Restoration:
+        config = self.config if threshold is None else replace(self.config, threshold=threshold)
+        return self._restore(text, config)
+
+    def restore_phrase(self, phrase: str) -> str:
+        """Best original for a phrase already known to be tortured (no context, forced choice)."""
+        config = replace(self.config, rho=0.5, threshold=0.0, em_passes=1, name_penalty=0.0)
+        return self._restore(phrase, config).restored
+
+    def _restore(self, text: str, config: DecodeConfig) -> Restoration:
+        tokens = tokenize(text)
+        sents = [s for s in sentences(tokens, text) if s]
+        words = [[lm_word(t.text) for t in s] for s in sents]
+        surfaces = [[t.text for t in s] for s in sents]
+        sites = [self._sites(s, w) for s, w in zip(sents, words)]
+        channel = Channel(rho=config.rho, q_exponent=config.q_exponent, length_cost=config.length_cost)
+        for _ in range(max(1, config.em_passes)):
+            for sent_words, sent_sites in zip(words, sites):
+                _decide_sentence(self.lm, sent_words, sent_sites, channel, config.threshold)
+            if self.reranker is not None:
+                rerank_sites(self.reranker, surfaces, sites, channel, config)
+            channel = _reestimate(channel, sites)
+        edits = [e for s, ss in zip(sents, sites) for e in _edits(text, s, ss, channel, config.threshold)]
+        restored = apply_replacements(text, [(e.span.start, e.span.end, e.original) for e in edits])
+        return Restoration(text=text, restored=restored, edits=tuple(edits), words=sum(t.is_word for t in tokens))
+
+    def restore_many(self, texts: Sequence[str], threshold: float | None = None) -> list[Restoration]:
+        return [self.restore(t, threshold) for t in texts]
+
+    def _sites(self, sent: list[Token], words: list[str]) -> list[Site]:
+        out = []
+        for i, tok in enumerate(sent):
+            if not tok.is_word:
+                continue
+            for k in range(1, self.lexicon.max_words + 1):
+                span = sent[i : i + k]
+                if len(span) < k or not all(t.is_word for t in span):
+                    break
+                observed = " ".join(t.lower for t in span)
+                candidates = self._shortlist(observed, words, i, i + k, function_only=k == 1 and _zipf(observed) >= FUNCTION_ONLY_ZIPF)
+                if candidates:
+                    out.append(Site(i, i + k, observed, candidates, self._name_penalty(sent, i, i + k)))
+        return out
+
+    def _shortlist(self, observed: str, words: list[str], start: int, end: int, function_only: bool) -> list[Candidate]:
+        """Cheap prior (q times word frequency), then the n-gram model on a one-word context."""
+        found = self.lexicon.candidates(observed)
+        if function_only:
+            found = [c for c in found if "function" in c.sources or "learned" in c.sources]
+        ranked = sorted(found, key=lambda c: -(math.log(c.weight) + math.log(10) * _zipf(c.original)))[:PRESHORTLIST]
+        if len(ranked) <= self.config.shortlist:
+            return ranked
+        before, after = words[max(0, start - 2) : start], words[end : end + 2]
+        bos, window = start <= 2, self.lm.score_window
+        q_exp = self.config.q_exponent
+        scored = sorted(ranked, key=lambda c: -(window(before + c.original.split() + after, bos, False) + q_exp * math.log(c.weight)))
+        return scored[: self.config.shortlist]
+
+    def _name_penalty(self, sent: list[Token], start: int, end: int) -> float:
+        capitalised = any(t.text[:1].isupper() for t in sent[start:end])
+        at_sentence_start = start == 0 or (start == 1 and not sent[0].is_word)
+        return self.config.name_penalty if capitalised and not at_sentence_start else 0.0
+
+
+def _decide_sentence(lm, words: list[str], sites: list[Site], channel: Channel, threshold: float) -> None:
+    """Iterated conditional modes over the sites of one sentence, plus adjacent pairs."""
+    for site in sites:
+        site.choice = -1
+    for _ in range(2):
+        changed = False
+        for site in sites:
+            gains = _site_gains(lm, words, sites, site, channel)
+            site.gains = gains
+            best = max(range(len(gains)), key=gains.__getitem__)
+            choice = best if gains[best] - site.penalty > threshold and not _blocked(sites, site) else -1
+            changed |= choice != site.choice
+            site.choice = choice
+        _try_pairs(lm, words, sites, channel, threshold)
+        if not changed:
+            break
+
+
+def _blocked(sites: list[Site], site: Site) -> bool:
+    """Another site overlapping this span already carries an edit."""
+    return any(o is not site and o.choice >= 0 and o.start < site.end and site.start < o.end for o in sites)
+
+
+def _site_gains(lm, words: list[str], sites: list[Site], site: Site, channel: Channel) -> tuple[float, ...]:
+    """Gain in nats of each candidate over keeping the observed words, other sites as decided."""
+    order = lm.order
+    left = max(0, site.start - order + 1)
+    right = min(len(words), site.end + order - 1)
+    context = _applied(words, sites, exclude=site, lo=left, hi=right)
+    before, after = context[: site.start - left], context[site.end - left :]
+    bos, eos = left == 0, right == len(words)
+    base = lm.score_window(before + words[site.start : site.end] + after, bos, eos)
+    gains = []
+    observed_len = site.end - site.start
+    for cand in site.candidates:
+        new = cand.original.split()
+        lm_gain = lm.score_window(before + new + after, bos, eos) - base - channel.length_cost * (observed_len - len(new))
+        gains.append(lm_gain + channel.edit_logodds(cand.weight, site.observed, cand.original) - _self_boost(channel, site, cand))
+    return tuple(gains)
+
+
+def _self_boost(channel: Channel, site: Site, cand: Candidate) -> float:
+    """A site's own earlier decision must not count as evidence for itself."""
+    own = 1 if site.choice >= 0 and site.candidates[site.choice] is cand else 0
+    if not own:
+        return 0.0
+    count = channel.learned.get((site.observed, cand.original), 0)
+    return (min(count, 2) - min(count - 1, 2)) * channel.pair_boost
+
+
+def _applied(words: list[str], sites: list[Site], exclude: Site | None, lo: int, hi: int) -> list[str]:
+    """words[lo:hi] with every other chosen edit inside the window applied."""
+    out: list[str] = []
+    i = lo
+    chosen = sorted((s for s in sites if s.choice >= 0 and s is not exclude and lo <= s.start and s.end <= hi), key=lambda s: s.start)
+    for s in chosen:
+        if s.start < i:
+            continue
+        out.extend(words[i : s.start])
+        out.extend(s.candidates[s.choice].original.split())
+        i = s.end
+    out.extend(words[i:hi])
+    # keep positions aligned with the observed words: pad or trim applied phrases at the edges
+    return out if len(out) == hi - lo else _align(words, sites, exclude, lo, hi)
+
+
+def _align(words, sites, exclude, lo, hi) -> list[str]:
+    """Fallback when an applied phrase changes length: apply only same-length edits."""
+    out = list(words[lo:hi])
+    for s in sites:
+        if s.choice >= 0 and s is not exclude and lo <= s.start and s.end <= hi:
+            new = s.candidates[s.choice].original.split()
+            if len(new) == s.end - s.start:
+                out[s.start - lo : s.end - lo] = new
+    return out
+
+
+def _try_pairs(lm, words: list[str], sites: list[Site], channel: Channel, threshold: float, top: int = 4) -> None:
+    """Adjacent swaps ("counterfeit consciousness") can each look wrong alone; try them together."""
+    for a in sites:
+        for b in sites:
+            if b.start != a.end or a.choice >= 0 or b.choice >= 0 or not a.gains or not b.gains:
+                continue
+            if _blocked(sites, a) or _blocked(sites, b):
+                continue
+            left, right = max(0, a.start - lm.order + 1), min(len(words), b.end + lm.order - 1)
+            before, after = words[left : a.start], words[b.end : right]
+            bos, eos = left == 0, right == len(words)
+            base = lm.score_window(before + words[a.start : b.end] + after, bos, eos)
+            best, best_pair = 2 * threshold + a.penalty + b.penalty, None
+            for i in _top(a.gains, top):
+                for j in _top(b.gains, top):
+                    ca, cb = a.candidates[i], b.candidates[j]
+                    new = ca.original.split() + cb.original.split()
+                    lm_gain = lm.score_window(before + new + after, bos, eos) - base - channel.length_cost * (b.end - a.start - len(new))
+                    gain = lm_gain + channel.edit_logodds(ca.weight, a.observed, ca.original) + channel.edit_logodds(cb.weight, b.observed, cb.original)
+                    if gain > best:
+                        best, best_pair = gain, (i, j)
+            if best_pair:
+                a.choice, b.choice = best_pair
+
+
+def _top(gains: tuple[float, ...], n: int) -> list[int]:
+    return sorted(range(len(gains)), key=lambda i: -gains[i])[:n]
+
+
+def _reestimate(channel: Channel, all_sites: list[list[Site]]) -> Channel:
+    confident = [(s.observed, s.candidates[s.choice].original) for sites in all_sites for s in sites if s.choice >= 0]
+    swappable = len({(id(sites), s.start) for sites in all_sites for s in sites})
+    return channel.reestimate(confident, max(swappable, 1))
+
+
+def _drop_overlaps(sites: list[Site]) -> None:
+    """Keep the higher-gain edit where two chosen sites overlap."""
+    chosen = sorted((s for s in sites if s.choice >= 0), key=lambda s: -s.gains[s.choice] if s.gains else 0.0)
+    kept: list[Site] = []
+    for site in chosen:
+        if any(k.start < site.end and site.start < k.end for k in kept):
+            site.choice = -1
+        else:
+            kept.append(site)
+
+
+def _edits(text: str, sent: list[Token], sites: list[Site], channel: Channel, threshold: float) -> list[Edit]:
+    _drop_overlaps(sites)
+    out = []
+    for site in sites:
+        if site.choice < 0:
+            continue
+        start, end = sent[site.start].start, sent[site.end - 1].end
+        observed = text[start:end]
+        cand = site.candidates[site.choice]
+        scores = _posterior(site.gains, threshold + site.penalty)
+        ranked = sorted(range(len(site.candidates)), key=lambda i: -scores[i + 1])
+        alternatives = tuple(
+            Alternative(match_case(observed, site.candidates[i].original), round(scores[i + 1], 4)) for i in ranked[:5] if i != site.choice
+        )
+        gain = site.gains[site.choice] if site.gains else 0.0
+        channel_term = channel.edit_logodds(cand.weight, site.observed, cand.original)
+        out.append(
+            Edit(
+                span=Span(start, end),
+                observed=observed,
+                original=match_case(observed, cand.original),
+                confidence=round(scores[site.choice + 1], 4),
+                alternatives=alternatives + (Alternative(observed, round(scores[0], 4)),),
+                evidence=Evidence(
+                    sources=cand.sources,
+                    lm_gain=round(gain - channel_term, 3),
+                    channel=round(math.log(cand.weight), 3),
+                    doc_prior=round(channel.doc_prior(site.observed, cand.original), 3),
+                ),
+            )
+        )
+    return out
+
+
+def _posterior(gains: tuple[float, ...], keep_score: float) -> list[float]:
+    """Softmax over [keep, candidates...]; keeping scores the threshold an edit must beat."""
+    scores = [keep_score, *gains]
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+@lru_cache(maxsize=200_000)
+def _zipf(phrase: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return min(zipf_frequency(w, "en") for w in phrase.split())
+
+
+_ENGINES: dict[tuple, Restorer] = {}
+
+
+def load_restorer(lm: str = "ngram", **options) -> Restorer:
+    """A cached engine. lm: "ngram" (KenLM only), "smollm2" (KenLM + SmolLM2 rerank), or any
+    Hugging Face causal LM name/path (KenLM + that model)."""
+    key = (lm, tuple(sorted(options.items())))
+    if key not in _ENGINES:
+        from .model.ngram import NgramModel
+
+        reranker = None
+        if lm != "ngram":
+            from .model.neural import load_neural
+
+            reranker = load_neural(lm)
+        config = replace(DecodeConfig.calibrated("ngram" if reranker is None else "neural"), **options)
+        _ENGINES[key] = Restorer(ReverseIndex.load(), NgramModel(), reranker, config)
+    return _ENGINES[key]

@@ -1,0 +1,297 @@
+"""Screening: how likely a document is spun, and its tortured phrases with their likely originals.
+
+    >>> from unspin.detect import scan_text
+    >>> report = scan_text(text)                    # n-gram engine + $UNSPIN_FINGERPRINTS, if set
+    >>> report.spin_probability, report.spun, [(f.observed, f.suggestion) for f in report.findings]
+
+Two sources of findings, one report:
+
+- fingerprints: known tortured phrases (`unspin.lexicon.fingerprints`, e.g. the PPS list);
+- the restoration engine (`unspin.decode`): every span it would restore is a finding.
+
+The document score is a small logistic model over per-document features (`FEATURES`). Its
+coefficients and the default decision threshold (<= 1% false positives on clean text) come from
+`src/unspin/data/scan_calibration.json`, written by `python -m unspin.bench.calibrate_scan`,
+which records the data and method that produced them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Union
+
+from .errors import ArtifactError
+from .types import DocReport, Document, Finding, FindingKind, Restoration
+
+if TYPE_CHECKING:
+    from .lexicon.fingerprints import FingerprintMatcher
+
+CALIBRATION_PATH = Path(__file__).parent / "data" / "scan_calibration.json"
+FINGERPRINTS_ENV = "UNSPIN_FINGERPRINTS"
+
+# Per-document features the score is computed from (model = the restoration engine's edits).
+FEATURES = (
+    "model_per_1k",  # edits the engine would make, per 1,000 words
+    "model_conf_per_1k",  # sum of their confidences, per 1,000 words
+    "model_mean_conf",  # mean confidence of those edits (0 without edits)
+    "model_high_per_1k",  # edits with confidence >= 0.8, per 1,000 words
+    "model_gain_per_1k",  # sum of their language-model gains (nats, >= 0), per 1,000 words
+    "fingerprint_per_1k",  # known-fingerprint hits, per 1,000 words
+    "fingerprint_conf_per_1k",  # sum of their confidences, per 1,000 words
+)
+HIGH_CONFIDENCE = 0.8
+
+FingerprintsArg = Union["FingerprintMatcher", None, bool]
+
+
+# ---------------------------------------------------------------- the score
+
+
+@dataclass(frozen=True)
+class ScoreModel:
+    """sigmoid(intercept + sum(coef * (x - mean) / scale)) over named features."""
+
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float  # spun when the probability is above this
+    mean: tuple[float, ...] = ()
+    scale: tuple[float, ...] = ()
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ScoreModel":
+        n = len(d["features"])
+        return cls(
+            tuple(d["features"]), tuple(float(c) for c in d["coef"]), float(d["intercept"]),
+            float(d["threshold"]), tuple(d.get("mean") or [0.0] * n), tuple(d.get("scale") or [1.0] * n),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+    def logit(self, features: dict[str, float]) -> float:
+        z = self.intercept
+        for name, c, m, s in zip(self.features, self.coef, self.mean, self.scale):
+            z += c * (features.get(name, 0.0) - m) / (s or 1.0)
+        return z
+
+    def probability(self, features: dict[str, float]) -> float:
+        return _sigmoid(self.logit(features))
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@lru_cache(maxsize=4)
+def load_calibration(path: str | None = None) -> dict[str, Any]:
+    """The calibration record (coefficients, thresholds, and how they were obtained)."""
+    target = Path(path) if path else CALIBRATION_PATH
+    try:
+        return json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"cannot read scan calibration: {exc}", source=str(target)) from exc
+
+
+def score_model(use_model: bool, calibration: dict[str, Any] | None = None) -> ScoreModel:
+    record = calibration or load_calibration()
+    return ScoreModel.from_dict(record["model" if use_model else "fingerprint_only"])
+
+
+def doc_features(words: int, model: Iterable[Finding], fingerprints: Iterable[Finding]) -> dict[str, float]:
+    per_1k = 1000.0 / max(words, 1)
+    model, fingerprints = list(model), list(fingerprints)
+    confidences = [f.confidence for f in model]
+    return {
+        "model_per_1k": len(model) * per_1k,
+        "model_conf_per_1k": sum(confidences) * per_1k,
+        "model_mean_conf": sum(confidences) / len(confidences) if confidences else 0.0,
+        "model_high_per_1k": sum(c >= HIGH_CONFIDENCE for c in confidences) * per_1k,
+        "model_gain_per_1k": sum(max(float(f.evidence.get("lm_gain", 0.0)), 0.0) for f in model) * per_1k,
+        "fingerprint_per_1k": len(fingerprints) * per_1k,
+        "fingerprint_conf_per_1k": sum(f.confidence for f in fingerprints) * per_1k,
+    }
+
+
+# ---------------------------------------------------------------- findings
+
+
+def model_findings(restoration: Restoration) -> list[Finding]:
+    """Each edit the engine would make, as a finding."""
+    findings = []
+    for edit in restoration.edits:
+        evidence = asdict(edit.evidence) if edit.evidence is not None else {}
+        if "sources" in evidence:
+            evidence["sources"] = list(evidence["sources"])
+        rule = ",".join(edit.evidence.sources) if edit.evidence is not None else ""
+        findings.append(Finding(edit.span, edit.observed, edit.original, FindingKind.MODEL,
+                                edit.confidence, edit.alternatives, evidence, rule))
+    return findings
+
+
+def merge_findings(fingerprints: list[Finding], model: list[Finding]) -> list[Finding]:
+    """All fingerprint findings, plus model findings that overlap none of them; in text order."""
+    taken = sorted((f.span.start, f.span.end) for f in fingerprints)
+    kept = [m for m in model if not any(s < m.span.end and m.span.start < e for s, e in taken)]
+    return sorted(fingerprints + kept, key=lambda f: (f.span.start, f.span.end))
+
+
+@lru_cache(maxsize=8)
+def load_fingerprints(path: str) -> "FingerprintMatcher":
+    from .lexicon.fingerprints import FingerprintMatcher
+
+    return FingerprintMatcher.from_csv(path)
+
+
+def default_fingerprints() -> "FingerprintMatcher | None":
+    """The list named by $UNSPIN_FINGERPRINTS, or None (no default list ships with unspin)."""
+    path = os.environ.get(FINGERPRINTS_ENV)
+    return load_fingerprints(path) if path else None
+
+
+def _resolve_fingerprints(fingerprints: FingerprintsArg) -> "FingerprintMatcher | None":
+    if fingerprints is None or fingerprints is True:
+        return default_fingerprints()
+    if fingerprints is False:
+        return None
+    return fingerprints
+
+
+def _default_restorer(lm: str) -> Any:
+    from .decode import load_restorer
+
+    return load_restorer(lm=lm)
+
+
+def scan_text(
+    text: str,
+    *,
+    restorer: Any = None,
+    fingerprints: FingerprintsArg = None,
+    use_model: bool = True,
+    threshold: float | None = None,
+    doc_id: str = "",
+    lm: str = "ngram",
+    calibration: dict[str, Any] | None = None,
+) -> DocReport:
+    """Screen one text.
+
+    `restorer`: an engine with `.restore(text)` (default: `load_restorer(lm)`, loaded on first
+    use); `fingerprints`: a `FingerprintMatcher`, None for $UNSPIN_FINGERPRINTS, False for none;
+    `use_model=False` scans with fingerprints only; `threshold`: decision threshold on the
+    spin probability (default: the calibrated one, <= 1% false positives on clean dev text).
+    """
+    matcher = _resolve_fingerprints(fingerprints)
+    fp = matcher.find(text) if matcher is not None else []
+    if use_model:
+        engine = restorer if restorer is not None else _default_restorer(lm)
+        restoration = engine.restore(text)
+        words, model = restoration.words, model_findings(restoration)
+    else:
+        words, model = quick_word_count(text), []
+    features = doc_features(words, model, fp)
+    scorer = score_model(use_model, calibration)
+    probability = scorer.probability(features)
+    cut = scorer.threshold if threshold is None else threshold
+    findings = merge_findings(fp, model)
+    return DocReport(
+        doc_id=doc_id,
+        spin_probability=round(probability, 6),
+        spun=probability > cut,
+        words=words,
+        findings=tuple(findings),
+        findings_per_1k=round(len(findings) * 1000.0 / words, 3) if words else 0.0,
+    )
+
+
+def quick_word_count(text: str) -> int:
+    """Words as single-space/newline-separated runs, from two C-speed `str.count` passes.
+
+    Exact for text whose words are separated by one space or newline (prose); runs of several
+    whitespace characters count extra. Fingerprint-only scans use it: the tokenizer
+    (`text.word_count`) would cost more than the matching itself, `str.split` a third of it.
+    """
+    if not text or text.isspace():
+        return 0
+    edges = (text[0] in " \n") + (text[-1] in " \n")
+    return max(text.count(" ") + text.count("\n") - edges + 1, 1)
+
+
+# ---------------------------------------------------------------- a pipeline step
+
+
+class Scanner:
+    """`scan_text` as a picklable pipeline step: Document -> DocReport dict (plus "source").
+
+    Stores only settings; the engine and the fingerprint list load lazily, once per process.
+    """
+
+    def __init__(
+        self,
+        *,
+        lm: str = "ngram",
+        use_model: bool = True,
+        fingerprints_path: str | None = None,
+        threshold: float | None = None,
+        restorer: Any = None,
+        use_default_fingerprints: bool = True,
+    ) -> None:
+        self.lm = lm
+        self.use_model = use_model
+        self.fingerprints_path = fingerprints_path
+        self.threshold = threshold
+        self.use_default_fingerprints = use_default_fingerprints
+        self._restorer = restorer  # injected engines (tests) travel with the step
+        self._injected = restorer is not None
+        self._matcher: Any = None
+        self._matcher_loaded = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if not self._injected:
+            state["_restorer"] = None
+        state["_matcher"], state["_matcher_loaded"] = None, False
+        return state
+
+    def matcher(self) -> "FingerprintMatcher | None":
+        if not self._matcher_loaded:
+            if self.fingerprints_path:
+                self._matcher = load_fingerprints(str(self.fingerprints_path))
+            elif self.use_default_fingerprints:
+                self._matcher = default_fingerprints()
+            self._matcher_loaded = True
+        return self._matcher
+
+    def restorer(self) -> Any:
+        if self.use_model and self._restorer is None:
+            self._restorer = _default_restorer(self.lm)
+        return self._restorer
+
+    def scan(self, text: str, doc_id: str = "") -> DocReport:
+        return scan_text(
+            text,
+            restorer=self.restorer(),
+            fingerprints=self.matcher() or False,
+            use_model=self.use_model,
+            threshold=self.threshold,
+            doc_id=doc_id,
+            lm=self.lm,
+        )
+
+    def __call__(self, doc: Document) -> dict[str, Any]:
+        record = self.scan(doc.text, doc.doc_id).to_dict()
+        record["source"] = doc.source
+        return record
+
+
+__all__ = ["FEATURES", "ScoreModel", "Scanner", "doc_features", "load_calibration", "merge_findings",
+           "model_findings", "scan_text", "score_model"]

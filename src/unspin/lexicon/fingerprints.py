@@ -1,0 +1,585 @@
+"""Known tortured-phrase fingerprints: Problematic Paper Screener (PPS) queries, compiled.
+
+The PPS exports its fingerprints as search queries (`tortured_phrase,expected_phrase,num_papers`):
+
+    "image acknowledgment"                              a quoted phrase
+    "surface region" AND "surface area"                 the phrase, if the document also has the context
+    "surface highlights" NOT specular                   ... unless the document has this
+    "PC helped" AND ("be that as it" OR "on the off chance")
+    "gatherings clustering"~10                          both words within 10 extra words of each other
+    "enhancement calculation" AND optimiz*              a trailing * is a prefix
+
+Every query compiles into rules: an *anchor* (the first positive clause of each OR branch, the
+tortured phrase itself) and a document-level *condition* (the rest of the branch: context, NOT).
+Anchors go into one Aho-Corasick automaton over the lower-cased text, with inflected variants of
+their last word added at compile time ("image acknowledgments"), so matching never lemmatises
+the text. Conditions are checked only when an anchor matched, so clean text costs one pass.
+
+A *whitelist* of legitimate terms (the top PPS rows are mostly legitimate usage) silences bare
+anchors; a whitelisted anchor still fires when its query's context condition is met.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, Union
+
+from ..errors import InputError
+from ..text import match_case
+from ..types import Alternative, Finding, FindingKind, Span
+
+# Legitimate terms that appear as bare PPS fingerprints; found by reading the top rows of the list
+# (README: "the top rows are mostly legitimate usage"). Lower-case, exact anchor text.
+DEFAULT_WHITELIST = frozenset({
+    "surface region", "grouping methods", "component extraction", "information mining",
+    "test arrangement", "feedback processing", "degree of displacement", "into the combination",
+    "in the presence of n2", "characterization problems", "professional system",
+    "cadence design", "sound just", "outcomes likewise", "brilliant", "bosom", "ruinous",
+    "preparation stage", "supply route", "border situation", "heart ailments",
+})
+
+CONFIDENCE_PLAIN = 0.9  # a bare phrase from the list
+CONFIDENCE_CONTEXT = 0.97  # the query's context condition also holds in the document
+CONFIDENCE_UNCERTAIN = 0.6  # the list marks its expected phrase with "?" or gives none
+INFLECTED_FACTOR = 0.95  # matched an inflected variant rather than the listed form
+
+_QUERY_TOKEN = re.compile(r'\s*(?:"(?P<q>[^"]*)"(?:~(?P<slop>\d+))?|(?P<lp>\()|(?P<rp>\))|(?P<word>[^\s()"]+))')
+_PROX_WORD = re.compile(r"[\w'’*-]+")
+
+
+# ---------------------------------------------------------------- query syntax tree
+
+
+@dataclass(frozen=True)
+class Term:
+    """A leaf: a phrase (words in order), a prefix (`optimiz*`), or a proximity `"a b"~N`."""
+
+    words: tuple[str, ...]
+    slop: int | None = None
+    prefix: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+@dataclass(frozen=True)
+class And:
+    parts: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    parts: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    part: "Node"
+
+
+Node = Union[Term, And, Or, Not]
+
+
+def _term(phrase: str, slop: str | None = None) -> Term:
+    words = tuple(phrase.lower().split())
+    prefix = bool(words) and words[-1].endswith("*") and slop is None
+    if prefix:
+        words = words[:-1] + (words[-1].rstrip("*"),)
+    return Term(words, int(slop) if slop else None, prefix)
+
+
+def tokenize_query(query: str) -> list[tuple[str, object]]:
+    tokens: list[tuple[str, object]] = []
+    for m in _QUERY_TOKEN.finditer(query):
+        if m.group("q") is not None:
+            tokens.append(("term", _term(m.group("q"), m.group("slop"))))
+        elif m.group("lp"):
+            tokens.append(("(", None))
+        elif m.group("rp"):
+            tokens.append((")", None))
+        elif m.group("word") in ("AND", "OR", "NOT"):
+            tokens.append((m.group("word"), None))
+        elif m.group("word"):
+            tokens.append(("term", _term(m.group("word"))))
+    return tokens
+
+
+def parse_query(query: str) -> Node:
+    """Parse a PPS query; precedence NOT > AND (also implicit) > OR. Unquoted text with no
+    operators and no quotes (a user's plain list) is one phrase."""
+    query = query.strip()
+    if '"' not in query and not re.search(r"\b(AND|OR|NOT)\b|[()]|~\d", query):
+        return _term(query)
+    tokens = tokenize_query(query)
+    node, pos = _parse_or(tokens, 0)
+    if node is None:
+        raise ValueError(f"empty query: {query!r}")
+    return node
+
+
+def _parse_or(tokens: list, pos: int) -> tuple[Node | None, int]:
+    parts = []
+    node, pos = _parse_and(tokens, pos)
+    if node is not None:
+        parts.append(node)
+    while pos < len(tokens) and tokens[pos][0] == "OR":
+        node, pos = _parse_and(tokens, pos + 1)
+        if node is not None:
+            parts.append(node)
+    return (None if not parts else parts[0] if len(parts) == 1 else Or(tuple(parts))), pos
+
+
+def _parse_and(tokens: list, pos: int) -> tuple[Node | None, int]:
+    parts: list[Node] = []
+    negate = False
+    while pos < len(tokens) and tokens[pos][0] not in ("OR", ")"):
+        kind = tokens[pos][0]
+        if kind == "AND":
+            pos += 1
+            continue
+        if kind == "NOT":
+            negate, pos = not negate, pos + 1
+            continue
+        node, pos = _parse_unary(tokens, pos)
+        if node is not None:
+            parts.append(Not(node) if negate else node)
+        negate = False
+    return (None if not parts else parts[0] if len(parts) == 1 else And(tuple(parts))), pos
+
+
+def _parse_unary(tokens: list, pos: int) -> tuple[Node | None, int]:
+    kind, value = tokens[pos]
+    if kind == "(":
+        node, pos = _parse_or(tokens, pos + 1)
+        if pos < len(tokens) and tokens[pos][0] == ")":
+            pos += 1
+        return node, pos
+    return value, pos + 1  # a Term
+
+
+def anchors_and_conditions(node: Node) -> list[tuple[Term, Node | None]]:
+    """Split a query into (anchor, condition): the anchor is what a finding marks in the text."""
+    if isinstance(node, Term):
+        return [(node, None)]
+    if isinstance(node, Or):
+        return [rule for part in node.parts for rule in anchors_and_conditions(part)]
+    if isinstance(node, And):
+        for i, part in enumerate(node.parts):
+            rules = anchors_and_conditions(part)
+            if rules:
+                rest = node.parts[:i] + node.parts[i + 1 :]
+                return [(a, _and(c, rest)) for a, c in rules]
+    return []  # a bare NOT has no anchor
+
+
+def _and(condition: Node | None, rest: tuple[Node, ...]) -> Node | None:
+    parts = ((condition,) if condition is not None else ()) + rest
+    return None if not parts else parts[0] if len(parts) == 1 else And(parts)
+
+
+def describe(node: Node | None) -> str:
+    """A query tree written back as a canonical query string (for tests and evidence)."""
+    if node is None:
+        return ""
+    if isinstance(node, Term):
+        if node.prefix:
+            return node.text + "*"
+        return f'"{node.text}"' + (f"~{node.slop}" if node.slop is not None else "")
+    if isinstance(node, Not):
+        return "NOT " + describe(node.part)
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return "(" + joiner.join(describe(p) for p in node.parts) + ")"
+
+
+def has_positive_context(node: Node | None) -> bool:
+    if node is None or isinstance(node, Not):
+        return False
+    if isinstance(node, Term):
+        return True
+    return any(has_positive_context(p) for p in node.parts)
+
+
+# ---------------------------------------------------------------- expected phrases
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The PPS expected_phrase, cleaned: a suggestion, other options, and whether it is sure."""
+
+    suggestion: str  # "" when the list does not know ("???")
+    options: tuple[str, ...]
+    uncertain: bool
+    raw: str
+
+
+def clean_expected(raw: str) -> Expected:
+    s = raw.replace("\xa0", " ").replace('\\"', '"').strip()
+    s = re.sub(r",?\s*see\s+https?://\S+", "", s)
+    s = re.sub(r"https?://\S+", "", s)
+    uncertain = "?" in s
+    if re.match(r"(?i)the word\b", s):
+        quoted = re.search(r"[‘'\"]([^’'\"]+)[’'\"]", s)
+        s = quoted.group(1) if quoted else s
+    for _ in range(2):
+        s = re.sub(r"\([^()]*\)", " ", s)
+    options: list[str] = []
+    for option in re.split(r"\s+OR\s+", s):
+        for variant in (re.sub(r"\[[^\]]*\]", " ", option), re.sub(r"\[(\.\.\.|…)\]|[\[\]]", " ", option)):
+            options.extend(_slash_options(variant))
+    cleaned = list(dict.fromkeys(o for o in (_tidy(o) for o in options) if o))
+    return Expected(cleaned[0] if cleaned else "", tuple(cleaned), uncertain or not cleaned, raw)
+
+
+def _slash_options(phrase: str) -> list[str]:
+    words = phrase.split()
+    choices = [w.split("/") if "/" in w and "://" not in w else [w] for w in words]
+    width = max((len(c) for c in choices), default=1)
+    return [" ".join(c[min(k, len(c) - 1)] for c in choices) for k in range(width)]
+
+
+def _tidy(phrase: str) -> str:
+    phrase = re.sub(r"[?*\"“”]", " ", phrase)
+    phrase = re.sub(r"\s+([,;:])", r"\1", phrase)
+    return re.sub(r"\s+", " ", phrase).strip(" ,;:.-–")
+
+
+# ---------------------------------------------------------------- inflection
+
+
+@lru_cache(maxsize=None)
+def inflected_variants(word: str) -> dict[str, tuple[str, ...]]:
+    """Forms of `word` as a noun or verb: {form: penn tags it is the preferred form for}."""
+    if not word.isalpha() or len(word) < 3:
+        return {}
+    from lemminflect import getAllInflections, getAllLemmas
+
+    forms: dict[str, set[str]] = {}
+    for upos, lemmas in getAllLemmas(word).items():
+        if upos not in ("NOUN", "VERB"):
+            continue
+        for lemma in lemmas:
+            for tag, tag_forms in getAllInflections(lemma, upos=upos).items():
+                for rank, form in enumerate(tag_forms):
+                    # a tag counts for the form lemminflect prefers; other forms are still variants
+                    forms.setdefault(form.lower(), set()).update([tag] if rank == 0 else [])
+    return {form: tuple(sorted(tags)) for form, tags in forms.items()}
+
+
+def inflect_like(word: str, tags: tuple[str, ...]) -> str:
+    """`word` (the suggestion's last word) in the first of `tags` it has a form for."""
+    if not word.isalpha():
+        return word
+    from lemminflect import getAllLemmas, getInflection
+
+    lemmas = getAllLemmas(word)
+    for tag in tags:
+        upos = "NOUN" if tag.startswith("NN") else "VERB"
+        for lemma in lemmas.get(upos, ()):
+            forms = getInflection(lemma, tag=tag)
+            if forms:
+                return forms[0]
+    return word
+
+
+# ---------------------------------------------------------------- the matcher
+
+
+@dataclass(frozen=True)
+class Rule:
+    query: str
+    anchor: Term
+    condition: Node | None
+    expected: Expected
+    num_papers: int
+    whitelisted: bool
+
+
+@dataclass
+class _Pattern:
+    """One string in the automaton; several rules (and inflected variants) may share it."""
+
+    text: str
+    hits: list[tuple[int, str, bool]] = field(default_factory=list)  # (rule, suggestion, inflected)
+    left_only: bool = False  # a prefix term: no word boundary needed on the right
+    proximity: bool = False  # a trigger word of a proximity anchor
+
+
+class FingerprintMatcher:
+    """Find known tortured phrases in text: `FingerprintMatcher.from_csv(path).find(text)`."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self._patterns: list[_Pattern] = []
+        self._compile()
+
+    # -- construction
+
+    @classmethod
+    def from_csv(cls, path: str | Path, *, whitelist: Iterable[str] | None = None) -> "FingerprintMatcher":
+        """Read a PPS export (tortured_phrase,expected_phrase[,num_papers]) or any CSV whose
+        first two columns are query and expected phrase."""
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                rows = list(csv.reader(handle))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read fingerprint list: {exc}", source=str(path)) from exc
+        if rows and rows[0] and rows[0][0].strip().lower() in ("tortured_phrase", "query", "phrase"):
+            rows = rows[1:]
+        return cls.from_rows(((r + ["", ""])[:3] for r in rows if r and r[0].strip()), whitelist=whitelist)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Iterable[str]], *, whitelist: Iterable[str] | None = None) -> "FingerprintMatcher":
+        allowed = DEFAULT_WHITELIST if whitelist is None else frozenset(w.lower() for w in whitelist)
+        rules: list[Rule] = []
+        for query, expected, papers, *_ in (tuple(r) + ("", "") for r in rows):
+            try:
+                node = parse_query(query)
+            except ValueError:
+                continue
+            exp = clean_expected(expected)
+            count = int(re.sub(r"\D", "", papers) or 0)
+            for anchor, condition in anchors_and_conditions(node):
+                if anchor.words:
+                    rules.append(Rule(query.strip(), anchor, condition, exp, count, anchor.text in allowed))
+        return cls(rules)
+
+    def _compile(self) -> None:
+        by_text: dict[tuple[str, bool, bool], _Pattern] = {}
+
+        def add(text: str, rule: int, suggestion: str, inflected: bool, left_only=False, proximity=False):
+            key = (text, left_only, proximity)
+            pattern = by_text.setdefault(key, _Pattern(text, left_only=left_only, proximity=proximity))
+            pattern.hits.append((rule, suggestion, inflected))
+
+        for i, rule in enumerate(self.rules):
+            anchor, suggestion = rule.anchor, rule.expected.suggestion
+            if anchor.slop is not None:  # trigger on the rarest word only, check the window then
+                add(_rarest(anchor.words), i, suggestion, False, proximity=True)
+                continue
+            for text in _spellings(anchor.text):
+                add(text, i, suggestion, False, left_only=anchor.prefix)
+            if anchor.prefix:
+                continue
+            last = anchor.words[-1]
+            forms = inflected_variants(last)
+            own_tags = forms.get(last, ())
+            for form, tags in forms.items():
+                if form == last:
+                    continue
+                inflected = suggestion
+                if suggestion and not set(tags) & set(own_tags):
+                    head, _, tail = suggestion.rpartition(" ")
+                    inflected = f"{head} {inflect_like(tail, tags)}".strip()
+                for text in _spellings(" ".join(anchor.words[:-1] + (form,))):
+                    add(text, i, inflected, True)
+        self._patterns = list(by_text.values())
+        self._build_automaton()
+
+    def _build_automaton(self) -> None:
+        texts = [p.text for p in self._patterns]
+        try:
+            import ahocorasick_rs
+
+            self._rs = ahocorasick_rs.AhoCorasick(
+                texts, implementation=ahocorasick_rs.Implementation.DFA
+            ) if texts else None
+            self._py = None
+        except ImportError:
+            import ahocorasick
+
+            self._rs = None
+            self._py = ahocorasick.Automaton()
+            for i, text in enumerate(texts):
+                self._py.add_word(text, (i, len(text)))
+            if texts:
+                self._py.make_automaton()
+            else:
+                self._py = None
+
+    def __getstate__(self) -> dict:
+        return {"rules": self.rules, "patterns": self._patterns}
+
+    def __setstate__(self, state: dict) -> None:
+        self.rules, self._patterns = state["rules"], state["patterns"]
+        self._build_automaton()
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    # -- matching
+
+    def _raw_hits(self, low: str) -> Iterator[tuple[int, int, int]]:
+        if self._rs is not None:
+            yield from self._rs.find_matches_as_indexes(low, overlapping=True)
+        elif self._py is not None:
+            for end, (index, length) in self._py.iter(low):
+                yield index, end + 1 - length, end + 1
+
+    def find(self, text: str) -> list[Finding]:
+        """Non-overlapping findings, in text order; conditions are checked per document."""
+        low = _lower(text)
+        candidates: list[tuple[int, int, int, str, bool]] = []  # start, end, rule, suggestion, inflected
+        for index, start, end in self._raw_hits(low):
+            pattern = self._patterns[index]
+            if not _bounded(low, start, end, pattern.left_only):
+                continue
+            for rule_index, suggestion, inflected in pattern.hits:
+                rule = self.rules[rule_index]
+                if pattern.proximity:
+                    if not all(word in low for word in rule.anchor.words):
+                        continue
+                    window = _proximity_at(low, rule.anchor, start, end)
+                    if window is None:
+                        continue
+                    start_, end_ = window
+                    candidates.append((start_, end_, rule_index, suggestion, inflected))
+                else:
+                    candidates.append((start, end, rule_index, suggestion, inflected))
+        if not candidates:
+            return []
+        return self._select(text, low, candidates)
+
+    def _select(self, text: str, low: str, candidates: list) -> list[Finding]:
+        verdicts: dict[int, bool] = {}
+        cache: dict[Term, bool] = {}
+        findings: list[Finding] = []
+        taken_until = -1
+        # longest first at each start; exact forms before inflected ones; popular rules first
+        candidates.sort(key=lambda c: (c[0], -(c[1] - c[0]), c[4], -self.rules[c[2]].num_papers))
+        for start, end, rule_index, suggestion, inflected in candidates:
+            if start < taken_until:
+                continue
+            rule = self.rules[rule_index]
+            if rule_index not in verdicts:
+                verdicts[rule_index] = rule.condition is None or _holds(rule.condition, low, cache)
+            if not verdicts[rule_index]:
+                continue
+            context = has_positive_context(rule.condition)
+            if rule.whitelisted and not context:
+                continue
+            findings.append(self._finding(text, start, end, rule, suggestion, inflected, context))
+            taken_until = end
+        return findings
+
+    def _finding(self, text, start, end, rule: Rule, suggestion, inflected, context) -> Finding:
+        observed = text[start:end]
+        confidence = CONFIDENCE_UNCERTAIN if rule.expected.uncertain else (
+            CONFIDENCE_CONTEXT if context else CONFIDENCE_PLAIN)
+        if inflected:
+            confidence *= INFLECTED_FACTOR
+        suggestion = match_case(observed, suggestion) if suggestion else ""
+        others = [o for o in rule.expected.options if o.lower() != suggestion.lower()]
+        alternatives = tuple(Alternative(match_case(observed, o), round(confidence / (2 + k), 4))
+                             for k, o in enumerate(others))
+        evidence = {
+            "expected": rule.expected.raw,
+            "num_papers": rule.num_papers,
+            "context": context,
+            "uncertain": rule.expected.uncertain,
+            "inflected": inflected,
+        }
+        return Finding(Span(start, end), observed, suggestion, FindingKind.FINGERPRINT,
+                       round(confidence, 4), alternatives, evidence, rule.query)
+
+
+def _spellings(phrase: str) -> set[str]:
+    """The phrase as listed, and with hyphens as spaces ("K-closest" / "k closest")."""
+    out = {phrase}
+    if "-" in phrase:
+        out.add(phrase.replace("-", " "))
+    return out
+
+
+def _lower(text: str) -> str:
+    low = text.lower()
+    if len(low) != len(text):  # e.g. "İ" lowers to two characters: keep offsets aligned
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if "\n" in low or "\t" in low or "\r" in low:
+        low = low.translate(_WHITESPACE)
+    return low
+
+
+_WHITESPACE = {ord("\n"): " ", ord("\t"): " ", ord("\r"): " "}
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _bounded(low: str, start: int, end: int, left_only: bool = False) -> bool:
+    if start > 0 and _is_word_char(low[start - 1]):
+        return False
+    return left_only or end >= len(low) or not _is_word_char(low[end])
+
+
+def _find_term(term: Term, low: str) -> bool:
+    if term.slop is not None:
+        return _proximity_anywhere(low, term)
+    for spelling in _spellings(term.text):
+        at = low.find(spelling)
+        while at != -1:
+            if _bounded(low, at, at + len(spelling), term.prefix):
+                return True
+            at = low.find(spelling, at + 1)
+    return False
+
+
+def _holds(node: Node, low: str, cache: dict[Term, bool]) -> bool:
+    if isinstance(node, Term):
+        if node not in cache:
+            cache[node] = _find_term(node, low)
+        return cache[node]
+    if isinstance(node, Not):
+        return not _holds(node.part, low, cache)
+    if isinstance(node, And):
+        return all(_holds(p, low, cache) for p in node.parts)
+    return any(_holds(p, low, cache) for p in node.parts)
+
+
+def _word_matches(token: str, word: str) -> bool:
+    return token == word or token.rstrip("s") == word.rstrip("s") if word.isalpha() else token == word
+
+
+def _proximity_tokens(low: str, lo: int, hi: int) -> list[tuple[str, int, int]]:
+    return [(m.group().strip("'’-"), m.start() + lo, m.end() + lo) for m in _PROX_WORD.finditer(low, lo, hi)]
+
+
+def _proximity_window(tokens, term: Term, must_cover: tuple[int, int] | None) -> tuple[int, int] | None:
+    """Smallest stretch of <= len(words)+slop tokens holding every word of the term (any order)."""
+    width = len(term.words) + (term.slop or 0)
+    for i in range(len(tokens)):
+        window = tokens[i : i + width]
+        picked = []
+        for word in term.words:
+            spot = next((t for t in window if _word_matches(t[0], word) and t not in picked), None)
+            if spot is None:
+                break
+            picked.append(spot)
+        else:
+            start, end = min(t[1] for t in picked), max(t[2] for t in picked)
+            if must_cover is None or (start <= must_cover[0] and must_cover[1] <= end):
+                return start, end
+    return None
+
+
+def _proximity_at(low: str, term: Term, start: int, end: int) -> tuple[int, int] | None:
+    reach = 40 * (len(term.words) + (term.slop or 0))
+    tokens = _proximity_tokens(low, max(0, start - reach), min(len(low), end + reach))
+    return _proximity_window(tokens, term, (start, end))
+
+
+def _proximity_anywhere(low: str, term: Term) -> bool:
+    if not all(word in low for word in term.words):
+        return False
+    return _proximity_window(_proximity_tokens(low, 0, len(low)), term, None) is not None
+
+
+def _rarest(words: tuple[str, ...]) -> str:
+    from wordfreq import zipf_frequency
+
+    return min(words, key=lambda w: (zipf_frequency(w, "en"), -len(w)))

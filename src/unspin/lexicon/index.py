@@ -1,0 +1,157 @@
+"""The reverse-synonym index at run time: candidate originals for an observed word or phrase."""
+
+from __future__ import annotations
+
+import pickle
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..config import lexicon_path
+from ..errors import ArtifactError
+from .build import read_artifact
+
+_PICKLE_VERSION = 2
+_ROW, _FIELD = "\x1e", "\x1f"  # packed rows keep the pickle small and fast to load
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An original a spinner may have replaced by the observed text."""
+
+    original: str  # lower-case, inflected like the observed text
+    weight: float  # channel probability q(observed | original)
+    sources: tuple[str, ...]
+
+
+class ReverseIndex:
+    """observed phrase (lower-case) -> candidate originals, with inflection handling."""
+
+    def __init__(self, table: dict[str, str], heads: frozenset[str]) -> None:
+        self._table = table  # observed -> packed rows "original\x1fweight\x1fsources\x1e..."
+        self._heads = heads
+        self.max_words = max((k.count(" ") + 1 for k in table), default=1)
+        self.candidates = lru_cache(maxsize=200_000)(self._candidates)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "ReverseIndex":
+        path = path or lexicon_path()
+        cached = path.with_suffix(".pickle")
+        if cached.exists() and path.exists() and cached.stat().st_mtime >= path.stat().st_mtime:
+            with open(cached, "rb") as f:
+                payload = pickle.load(f)
+            if payload[0] == _PICKLE_VERSION:
+                return cls(*payload[1:])
+        table, heads = _table_from_rows(path)
+        tmp = cached.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump((_PICKLE_VERSION, table, heads), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cached)
+        return cls(table, heads)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def has_synonyms(self, word: str) -> bool:
+        """Can a spinner replace this word? (Is it a headword of any source?)"""
+        word = word.lower()
+        return word in self._heads or any(lemma in self._heads for lemma in _lemmas(word))
+
+    def is_spin_output(self, phrase: str) -> bool:
+        return phrase in self._table
+
+    def _candidates(self, observed: str) -> tuple[Candidate, ...]:
+        """Originals for `observed` (lower-case, tokens joined by spaces), best weight first."""
+        found: dict[str, Candidate] = {}
+        for original, weight, sources in self._rows(observed):
+            found[original] = Candidate(original, weight, sources)
+        for lemma_phrase, tag in _lemma_variants(observed):
+            for original, weight, sources in self._rows(lemma_phrase):
+                inflected = _inflect_phrase(original, tag)
+                if inflected and inflected != observed and inflected not in found:
+                    found[inflected] = Candidate(inflected, weight, sources)
+        return tuple(sorted(found.values(), key=lambda c: -c.weight))
+
+    def _rows(self, observed: str) -> list[tuple[str, float, tuple[str, ...]]]:
+        packed = self._table.get(observed)
+        if not packed:
+            return []
+        rows = []
+        for row in packed.split(_ROW):
+            original, weight, sources = row.split(_FIELD)
+            rows.append((original, float(weight), tuple(sources.split(","))))
+        return rows
+
+
+def _table_from_rows(path: Path) -> tuple[dict[str, str], frozenset[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    heads: set[str] = set()
+    for observed, original, sources, weight in read_artifact(path):
+        grouped[observed].append(f"{original}{_FIELD}{weight:.6g}{_FIELD}{','.join(sources)}")
+        heads.add(original)
+    if not grouped:
+        raise ArtifactError("lexicon artifact is empty", source=str(path))
+    return {k: _ROW.join(v) for k, v in grouped.items()}, frozenset(heads)
+
+
+@lru_cache(maxsize=100_000)
+def _lemmas(word: str) -> tuple[str, ...]:
+    from lemminflect import getAllLemmas
+
+    return tuple({lemma for lemmas in getAllLemmas(word).values() for lemma in lemmas})
+
+
+@lru_cache(maxsize=100_000)
+def _tags_of(word: str) -> tuple[tuple[str, str], ...]:
+    """(lemma, Penn tag) pairs under which `word` is an inflected form."""
+    from lemminflect import getAllInflections, getAllLemmas
+
+    out = []
+    for lemmas in getAllLemmas(word).values():
+        for lemma in lemmas:
+            if lemma == word:
+                continue
+            for tag, forms in getAllInflections(lemma).items():
+                if word in forms:
+                    out.append((lemma, tag))
+    return tuple(dict.fromkeys(out))
+
+
+def _lemma_variants(observed: str) -> list[tuple[str, str]]:
+    """Base-form versions of an observed phrase: (lemma phrase, Penn tag of the observed form).
+
+    The inflected word is the first one for verb phrases ("took part in") and the last for
+    noun phrases ("gross sales").
+    """
+    words = observed.split()
+    variants = []
+    for index in {0, len(words) - 1}:
+        for lemma, tag in _tags_of(words[index]):
+            if (tag.startswith("VB") and index != 0) or (tag.startswith("NN") and index != len(words) - 1):
+                continue
+            variants.append((" ".join(words[:index] + [lemma] + words[index + 1 :]), tag))
+    return variants
+
+
+@lru_cache(maxsize=100_000)
+def _dictionary_inflections(word: str) -> dict[str, tuple[str, ...]]:
+    """Penn tag -> forms, from lemminflect's dictionary only (no guessing for unknown words)."""
+    from lemminflect import getAllInflections
+
+    return getAllInflections(word)
+
+
+_PARTICLES = frozenset("in out up down off on over into onto back away for with to about through part place along around".split())
+
+
+def _inflect_phrase(original: str, tag: str) -> str | None:
+    words = original.split()
+    if tag.startswith("VB") and len(words) > 1 and words[1] not in _PARTICLES:
+        return None  # "state of matter" is no verb phrase
+    index = 0 if tag.startswith("VB") else len(words) - 1
+    forms = _dictionary_inflections(words[index]).get(tag)
+    if not forms:
+        return None  # the original cannot take this inflection: not the same part of speech
+    words[index] = forms[0]
+    return " ".join(words)

@@ -1,0 +1,292 @@
+"""Run one step over many documents: the batch runner behind `unspin scan` and `restore --jsonl`.
+
+The step contract (in the spirit of datatrove): a step is a plain callable
+``Document -> dict`` that returns one record per document (an object with ``to_dict()``,
+such as `DocReport`, is accepted too). `run_local` writes exactly one record per input
+document, in input order:
+
+- a document that could not be read (``Document.error``) is not given to the step; its
+  record is ``error_record(doc_id, error)`` (by default ``{"doc_id": ..., "error": ...}``);
+- if the step raises for one document, that document gets an error record and the run goes on;
+- Ctrl-C stops the run, closes the writer (the output stays valid) and re-raises
+  KeyboardInterrupt. Run again with ``resume_ids=completed_ids(out, fmt)`` and a writer
+  opened with ``append=True`` to finish without duplicates.
+
+With ``jobs > 1`` the documents go to a multiprocessing pool started with "spawn" (the same
+behaviour on Linux, macOS and Windows, and safe with threaded libraries such as torch), so
+the step must be picklable. Write it as an instance of a top-level class that stores only
+its settings and builds its engine lazily, once per worker process::
+
+    class ScanStep:
+        def __init__(self, lm: str = "ngram") -> None:
+            self.lm = lm
+            self._engine = None
+
+        def __getstate__(self):                # do not ship a built engine to the workers
+            return {"lm": self.lm, "_engine": None}
+
+        def __call__(self, doc: Document) -> dict:
+            if self._engine is None:
+                self._engine = build_engine(self.lm)
+            return self._engine.scan(doc).to_dict()
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+from unspin.errors import UnspinError
+from unspin.io.writers import Writer, scan_csv, scan_jsonl
+from unspin.types import Document
+
+Step = Callable[[Document], Any]
+ErrorRecord = Callable[[str, str], dict[str, Any]]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunStats:
+    documents: int  # records written in this run (errors included)
+    errors: int  # records with an error (unreadable input or a failing step)
+    seconds: float
+    skipped: int = 0  # documents skipped because resume_ids already had them
+
+
+def run_local(
+    step: Step,
+    documents: Iterable[Document],
+    *,
+    writer: Writer,
+    jobs: int = 1,
+    resume_ids: set[str] | None = None,
+    progress: bool = True,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+    error_record: ErrorRecord | None = None,
+    total: int | None = None,
+    chunksize: int | None = None,
+) -> RunStats:
+    """Apply `step` to every document and write one record per document, in input order.
+
+    `resume_ids`: doc ids already in the output (see `completed_ids`); they are skipped.
+    `jobs`: worker processes (1: run in this process; 0: one per CPU).
+    `on_record` is called with each record after it is written. `total` (the number of
+    documents, if known) gives the progress bar an ETA. `chunksize`: documents sent to a
+    worker at a time (default: small enough to keep all workers busy). The writer is closed
+    when the run is interrupted or fails; after a normal run the caller closes it.
+    """
+    jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
+    make_error = error_record or default_error_record
+    started = time.perf_counter()
+    skipped = _Counter()
+    todo = _skip_done(documents, resume_ids, skipped)
+    bar = _progress_bar(progress, None if total is None else max(total - len(resume_ids or ()), 0))
+    written = errors = 0
+    outcomes = _outcomes_serial(step, todo) if jobs <= 1 else _outcomes_pool(step, todo, jobs, chunksize)
+    try:
+        for outcome in outcomes:
+            record = outcome.record if outcome.error is None else make_error(outcome.doc_id, outcome.error)
+            writer.write(record)
+            written += 1
+            if record.get("error"):
+                errors += 1
+                bar.set_postfix(errors=errors, refresh=False)
+            bar.update(1)
+            if on_record is not None:
+                on_record(record)
+    except BaseException:
+        outcomes.close()  # stops the worker pool, if any
+        writer.close()
+        raise
+    finally:
+        bar.close()
+    return RunStats(documents=written, errors=errors, seconds=time.perf_counter() - started, skipped=skipped.n)
+
+
+def default_error_record(doc_id: str, error: str) -> dict[str, Any]:
+    return {"doc_id": doc_id, "error": error}
+
+
+def completed_ids(path: str, fmt: str) -> set[str]:
+    """Doc ids already written to the output at `path` (empty when it does not exist).
+
+    For jsonl and csv a last line or row cut short by a killed run is ignored (and cut off by
+    `open_writer(..., append=True)`), so that document runs again. json and parquet files are
+    read whole (they are only ever written complete).
+    """
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return set()
+    if fmt == "jsonl":
+        records: Iterable[dict[str, Any]] = scan_jsonl(path)[0]
+    elif fmt == "csv":
+        records = scan_csv(path)[1]
+    elif fmt == "json":
+        import json
+
+        with open(path, encoding="utf-8") as fh:
+            records = [r for r in json.load(fh) if isinstance(r, dict)]
+    elif fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        records = pq.read_table(path, columns=["doc_id"]).to_pylist()
+    else:
+        raise ValueError(f"cannot resume from format {fmt!r}")
+    return {str(r["doc_id"]) for r in records if r.get("doc_id") not in (None, "")}
+
+
+# --- one document ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    doc_id: str
+    record: dict[str, Any] | None = None
+    error: str | None = None
+    interrupted: bool = False
+
+
+def _apply(step: Step, doc: Document) -> _Outcome:
+    if doc.error is not None:
+        return _Outcome(doc.doc_id, error=doc.error)
+    try:
+        result = step(doc)
+    except UnspinError as err:
+        return _Outcome(doc.doc_id, error=str(err))
+    except Exception as err:  # noqa: BLE001 - one bad document must not stop the run
+        log.debug("step failed on %s", doc.doc_id, exc_info=True)
+        return _Outcome(doc.doc_id, error=f"U000 {doc.doc_id}: step failed: {type(err).__name__}: {err}")
+    record = result.to_dict() if hasattr(result, "to_dict") else result
+    if not isinstance(record, dict):
+        return _Outcome(doc.doc_id, error=f"U000 {doc.doc_id}: step returned {type(record).__name__}, not a dict")
+    if "doc_id" not in record:
+        record = {"doc_id": doc.doc_id, **record}
+    return _Outcome(doc.doc_id, record=record)
+
+
+def _outcomes_serial(step: Step, documents: Iterable[Document]) -> Iterator[_Outcome]:
+    for doc in documents:
+        yield _apply(step, doc)
+
+
+# --- a pool of worker processes --------------------------------------------------------------
+
+_worker_step: Step | None = None
+
+
+def _init_worker(step: Step) -> None:
+    global _worker_step
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _worker_step = step
+
+
+def _apply_in_worker(doc: Document) -> _Outcome:
+    assert _worker_step is not None
+    try:
+        return _apply(_worker_step, doc)
+    except KeyboardInterrupt:
+        return _Outcome(doc.doc_id, interrupted=True)
+
+
+def _outcomes_pool(step: Step, documents: Iterable[Document], jobs: int, chunksize: int | None) -> Iterator[_Outcome]:
+    _check_picklable(step)
+    chunk = chunksize or 4
+    window = _Window(jobs * chunk * 4)  # documents in flight: bounds memory on huge inputs
+    context = multiprocessing.get_context("spawn")
+    pool = context.Pool(jobs, initializer=_init_worker, initargs=(step,))
+    try:
+        for outcome in pool.imap(_apply_in_worker, window.feed(documents), chunk):
+            window.release()
+            if outcome.interrupted:
+                raise KeyboardInterrupt
+            yield outcome
+        if window.error is not None:  # reading the input failed in the pool's feeder thread
+            raise window.error
+        pool.close()
+    except BaseException:
+        window.stop()
+        pool.terminate()
+        raise
+    finally:
+        window.stop()
+        pool.join()
+
+
+def _check_picklable(step: Step) -> None:
+    try:
+        pickle.dumps(step)
+    except Exception as err:  # noqa: BLE001 - PicklingError, AttributeError, TypeError
+        raise TypeError(
+            f"jobs > 1 needs a picklable step (an instance of a top-level class), not {step!r}: {err}"
+        ) from err
+
+
+class _Window:
+    """Lets the pool's feeder thread run at most `size` documents ahead of the results."""
+
+    def __init__(self, size: int) -> None:
+        self._slots = threading.Semaphore(size)
+        self._stopped = False
+        self.error: BaseException | None = None  # raised by the documents iterator
+
+    def feed(self, documents: Iterable[Document]) -> Iterator[Document]:
+        try:
+            for doc in documents:
+                self._slots.acquire()
+                if self._stopped:
+                    return
+                yield doc
+        except Exception as err:  # noqa: BLE001 - handed to the main thread, raised there
+            self.error = err
+
+    def release(self) -> None:
+        self._slots.release()
+
+    def stop(self) -> None:
+        if not self._stopped:
+            self._stopped = True
+            self._slots.release()  # wake a feeder blocked on a slot so it can see the stop
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.n = 0
+
+
+def _skip_done(documents: Iterable[Document], done: set[str] | None, skipped: _Counter) -> Iterator[Document]:
+    if not done:
+        yield from documents
+        return
+    for doc in documents:
+        if doc.doc_id in done:
+            skipped.n += 1
+        else:
+            yield doc
+
+
+def _progress_bar(enabled: bool, total: int | None) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        unit="doc",
+        desc="documents",
+        file=sys.stderr,
+        disable=not enabled,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
+
+
+__all__ = ["RunStats", "Step", "completed_ids", "default_error_record", "run_local"]

@@ -1,0 +1,664 @@
+"""The `unspin serve` web service: a JSON API and a local page, with the engines injected.
+
+    app = create_app(restorer, scanner, settings)   # engines already loaded (tests, benchmarks)
+    app = build_default_app(settings)                # loads unspin.decode / unspin.detect at start
+
+Engines are CPU-bound and synchronous: every restore, scan or file extraction runs in a thread
+pool of `max_in_flight` workers, behind a gate that refuses (503 + Retry-After) a call finding
+every slot taken, and under a time limit (504; a body arriving slower than that: 408). A call that timed out keeps its slot until its
+thread really finishes, so slow work can never pile up past the bound. Request bodies over
+`max_body_bytes` are refused (413) from Content-Length, or as soon as the streamed bytes pass it.
+Every error is JSON: {"status": 413, "code": "body_too_large", "message": "..."}.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import math
+import os
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, nullcontext
+from pathlib import Path
+from typing import Any, Callable, Optional, Protocol, TypeVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import InputError, UnspinError
+from ..types import DocReport, Restoration
+from .settings import ServeSettings
+
+log = logging.getLogger("unspin.serve")
+
+STATIC_DIR = Path(__file__).parent / "static"
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+VERSION = "0.1.0"
+
+Scanner = Callable[[str], DocReport]
+UploadReader = Callable[[bytes, str], str]
+T = TypeVar("T")
+
+
+class RestorerLike(Protocol):
+    def restore(self, text: str, threshold: float | None = None) -> Restoration: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Engines:
+    """The models, loaded once per process and shared by every request."""
+
+    restorer: RestorerLike
+    scanner: Scanner
+    lock: threading.Lock | None = None  # set when the restorer says it is not thread-safe
+
+    def restore(self, text: str, threshold: float | None) -> Restoration:
+        with self._guard():
+            return self.restorer.restore(text, threshold=threshold)
+
+    def scan(self, text: str) -> DocReport:
+        with self._guard():
+            return self.scanner(text)
+
+    def _guard(self) -> Any:
+        return self.lock if self.lock is not None else nullcontext()
+
+
+def engines_for(restorer: RestorerLike, scanner: Scanner, *, thread_safe: bool | None = None) -> Engines:
+    """Serialize engine calls unless they are thread-safe: `thread_safe`, else the restorer's own
+    `thread_safe` attribute, else assumed safe."""
+    safe = getattr(restorer, "thread_safe", True) if thread_safe is None else thread_safe
+    return Engines(restorer, scanner, None if safe else threading.Lock())
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+class ApiError(Exception):
+    """An error answered as JSON with an HTTP status, a stable code and a message."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+
+
+class BodyTooLarge(ApiError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, "body_too_large", f"request body is larger than {_human_bytes(limit)}")
+
+
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"status": status, "code": code, "message": message}, status, headers=headers)
+
+
+_INPUT_ERROR_STATUS = {"U106": 413, "U107": 415}  # unspin.io.readers: TooLarge, UnsupportedFormat
+
+
+def _from_unspin_error(exc: UnspinError) -> ApiError:
+    message = str(exc).removeprefix(f"{exc.code} ").strip()
+    status = _INPUT_ERROR_STATUS.get(exc.code, 422) if isinstance(exc, InputError) else 500
+    return ApiError(status, exc.code, message)
+
+
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+               415: "unsupported_media_type", 422: "invalid_request"}
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, "invalid_request", _validation_message(exc))
+
+    @app.exception_handler(Exception)
+    async def internal_error(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error", exc_info=exc)
+        return error_response(500, "internal", f"internal error: {type(exc).__name__}")
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()]
+    return "; ".join(parts) or "invalid request"
+
+
+def _human_bytes(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+# ----------------------------------------------------------------------------- ASGI wrappers
+
+
+class BodyLimit:
+    """Refuse bodies over `max_bytes` with 413: from Content-Length before reading anything, or
+    while streaming (chunked uploads) as soon as the count passes the limit."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await _send_error(send, 400, "bad_request", "Content-Length is not a number")
+                return
+            if int(declared) > self.max_bytes:
+                await _send_error(send, 413, "body_too_large", BodyTooLarge(self.max_bytes).message)
+                return
+        received = 0
+        started = False
+
+        async def counted_receive() -> dict:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def tracked_send(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except BodyTooLarge as exc:  # raised outside any route's error handling
+            if not started:
+                await _send_error(send, exc.status, exc.code, exc.message)
+
+
+class SecurityHeaders:
+    """Everything the page needs is served here: forbid the browser any other origin."""
+
+    PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+                "form-action 'self'; frame-ancestors 'none'")
+    DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                "img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'")
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = self.DOCS_CSP if scope.get("path", "").startswith("/docs") else self.PAGE_CSP
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(b"content-security-policy", csp.encode()),
+                            (b"x-content-type-options", b"nosniff"),
+                            (b"referrer-policy", b"no-referrer")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _header(scope: dict, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return value.decode("latin-1").strip()
+    return None
+
+
+async def _send_error(send: Callable, status: int, code: str, message: str) -> None:
+    body = json.dumps({"status": status, "code": code, "message": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+# ----------------------------------------------------------------------------- engine calls
+
+
+class EngineGate:
+    """At most `limit` engine jobs at once, each under a time limit; used from the event loop."""
+
+    def __init__(self, settings: ServeSettings) -> None:
+        self.settings = settings
+        self.pool = ThreadPoolExecutor(max_workers=settings.max_in_flight, thread_name_prefix="unspin-engine")
+        self.running = 0
+        self.peak = 0
+
+    async def run(self, job: Callable[[], T]) -> T:
+        if self.running >= self.settings.max_in_flight:
+            raise ApiError(503, "busy", f"{self.running} requests already running; try again shortly",
+                           {"Retry-After": str(self.settings.retry_after_s)})
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        future = asyncio.get_running_loop().run_in_executor(self.pool, job)
+        future.add_done_callback(self._leave)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.settings.timeout_s)
+        except asyncio.TimeoutError:
+            raise ApiError(504, "timeout", f"gave up after {self.settings.timeout_s:g} s") from None
+
+    def _leave(self, future: asyncio.Future) -> None:
+        self.running -= 1
+        if not future.cancelled():
+            future.exception()  # mark as retrieved: a timed-out job's error is not news
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+# ----------------------------------------------------------------------------- request bodies
+
+
+class TextRequest(BaseModel):
+    text: str = Field(description="the text to restore or scan")
+    doc_id: Optional[str] = Field(None, description="scan only: the id echoed back in the report")
+    threshold: Optional[float] = Field(None, ge=0.0, le=1.0, description="restore only: confidence threshold")
+
+
+@dataclasses.dataclass(frozen=True)
+class Submission:
+    """What a request asks for: a text, or an uploaded file still to be read."""
+
+    text: str | None
+    data: bytes | None = None
+    filename: str = ""
+    doc_id: str | None = None
+    threshold: float | None = None
+
+    def read(self, reader: UploadReader) -> str:
+        text = self.text if self.data is None else reader(self.data, self.filename)
+        if not text or not text.strip():
+            raise InputError("no text to read", source=self.filename or None)
+        return text
+
+
+async def read_submission(request: Request, settings: ServeSettings) -> Submission:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json" or content_type.endswith("+json"):
+        return _json_submission(await request.body())
+    if content_type == "multipart/form-data":
+        return await _form_submission(request, settings)
+    raise ApiError(415, "unsupported_media_type",
+                   "send application/json {\"text\": ...} or a multipart/form-data upload named 'file'")
+
+
+def _json_submission(body: bytes) -> Submission:
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(400, "invalid_json", f"body is not valid JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise ApiError(422, "invalid_request", "body must be a JSON object with a 'text' field")
+    try:
+        req = TextRequest.model_validate(payload)
+    except Exception as exc:  # pydantic.ValidationError
+        raise ApiError(422, "invalid_request", _pydantic_message(exc)) from None
+    return Submission(text=req.text, doc_id=req.doc_id, threshold=req.threshold)
+
+
+def _pydantic_message(exc: Exception) -> str:
+    errors = getattr(exc, "errors", lambda: [])()
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in errors) or str(exc)
+
+
+async def _form_submission(request: Request, settings: ServeSettings) -> Submission:
+    async with request.form(max_files=1, max_fields=8, max_part_size=settings.max_body_bytes) as form:
+        upload = form.get("file")
+        doc_id = _form_str(form.get("doc_id"))
+        if upload is None or isinstance(upload, str):
+            text = _form_str(form.get("text"))
+            if text is None:
+                raise ApiError(422, "invalid_request", "multipart body needs a 'file' (or a 'text' field)")
+            return Submission(text=text, doc_id=doc_id)
+        filename = Path(upload.filename or "upload.txt").name
+        if not filename.lower().endswith(UPLOAD_SUFFIXES):
+            raise ApiError(415, "unsupported_file_type", f"{filename}: upload one of {', '.join(UPLOAD_SUFFIXES)}")
+        data = await upload.read()  # the spooled file is closed when the form is
+    return Submission(text=None, data=data, filename=filename, doc_id=doc_id or filename)
+
+
+def _form_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def default_upload_reader(data: bytes, filename: str) -> str:
+    """unspin.io.readers.read_text_input, imported when the first upload arrives."""
+    try:
+        from ..io.readers import read_text_input
+    except ImportError:
+        raise ApiError(501, "upload_unavailable", "this build cannot read uploaded files; paste the text") from None
+    return read_text_input(data, filename)
+
+
+# ----------------------------------------------------------------------------- response docs
+
+
+class AlternativeOut(BaseModel):
+    text: str
+    score: float
+
+
+class EvidenceOut(BaseModel):
+    sources: list[str]
+    lm_gain: float
+    channel: float
+    doc_prior: float = 0.0
+
+
+class EditOut(BaseModel):
+    start: int
+    end: int
+    observed: str
+    original: str
+    confidence: float
+    alternatives: list[AlternativeOut]
+    evidence: Optional[EvidenceOut]
+
+
+class RestorationOut(BaseModel):
+    text: str
+    restored: str
+    words: int
+    edits: list[EditOut]
+
+
+class SpanOut(BaseModel):
+    start: int
+    end: int
+
+
+class FindingOut(BaseModel):
+    span: SpanOut
+    observed: str
+    suggestion: str
+    kind: str = Field(description="fingerprint | model")
+    confidence: float
+    alternatives: list[AlternativeOut]
+    evidence: dict[str, Any]
+    rule: str
+
+
+class DocReportOut(BaseModel):
+    doc_id: str
+    spin_probability: float
+    spun: bool
+    words: int
+    findings: list[FindingOut]
+    findings_per_1k: float
+    error: Optional[str]
+
+
+class ExtractOut(BaseModel):
+    filename: str
+    text: str
+    chars: int
+
+
+class ErrorOut(BaseModel):
+    status: int
+    code: str = Field(description="U1xx for unreadable input, otherwise e.g. body_too_large, busy, timeout")
+    message: str
+
+
+class HealthOut(BaseModel):
+    status: str
+    version: str
+    in_flight: int
+    max_in_flight: int
+    max_body_bytes: int
+    timeout_s: float
+
+
+_ERRORS = {status: {"model": ErrorOut} for status in (400, 408, 413, 415, 422, 503, 504)}
+
+
+def _body_doc(upload_note: str) -> dict:
+    upload_schema = {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary", "description": upload_note},
+        "doc_id": {"type": "string"}}}
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": TextRequest.model_json_schema()},
+        "multipart/form-data": {"schema": upload_schema}}}}
+
+
+# ----------------------------------------------------------------------------- the app
+
+
+def create_app(
+    restorer: RestorerLike | None = None,
+    scanner: Scanner | None = None,
+    settings: ServeSettings | None = None,
+    *,
+    load_engines: Callable[[], Engines] | None = None,
+    read_upload: UploadReader = default_upload_reader,
+) -> FastAPI:
+    """The web app around already-loaded engines, or around `load_engines()`, run once at start."""
+    settings = settings or ServeSettings()
+    if load_engines is None:
+        if restorer is None or scanner is None:
+            raise ValueError("create_app needs a restorer and a scanner, or load_engines")
+        ready = engines_for(restorer, scanner)
+        load_engines = lambda: ready  # noqa: E731
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        app.state.engines = await asyncio.to_thread(load_engines)
+        app.state.gate = EngineGate(settings)
+        try:
+            yield
+        finally:
+            app.state.gate.close()
+
+    app = FastAPI(title="unspin", version=VERSION, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Detect and reverse automatic article spinning (tortured phrases).")
+    app.state.settings = settings
+    _install_error_handlers(app)
+    _add_api_routes(app, settings, read_upload)
+    _add_page_routes(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _add_api_routes(app: FastAPI, settings: ServeSettings, read_upload: UploadReader) -> None:
+    upload_note = f"a {', '.join(UPLOAD_SUFFIXES)} file of at most {_human_bytes(settings.max_body_bytes)}"
+
+    async def run(request: Request, job: Callable[[Engines, str, Submission], T]) -> T:
+        try:
+            submission = await asyncio.wait_for(read_submission(request, settings), settings.timeout_s)
+        except asyncio.TimeoutError:
+            raise ApiError(408, "request_timeout", f"the body took over {settings.timeout_s:g} s to arrive") from None
+        engines: Engines = request.app.state.engines
+        gate: EngineGate = request.app.state.gate
+        try:
+            return await gate.run(lambda: job(engines, submission.read(read_upload), submission))
+        except UnspinError as exc:
+            raise _from_unspin_error(exc) from None
+
+    @app.post("/api/restore", response_model=None, tags=["api"], openapi_extra=_body_doc(upload_note),
+              responses={200: {"model": RestorationOut}, **_ERRORS},
+              summary="Restore the original wording of a spun text")
+    async def restore(request: Request) -> JSONResponse:
+        result = await run(request, lambda e, text, sub: e.restore(text, sub.threshold))
+        return ResultResponse(result.to_dict())
+
+    @app.post("/api/scan", response_model=None, tags=["api"], openapi_extra=_body_doc(upload_note),
+              responses={200: {"model": DocReportOut}, **_ERRORS},
+              summary="Score a document for spinning and list its tortured phrases")
+    async def scan(request: Request) -> JSONResponse:
+        report = await run(request, lambda e, text, sub: _with_doc_id(e.scan(text), sub.doc_id))
+        return ResultResponse(report.to_dict())
+
+    @app.post("/api/extract", response_model=None, tags=["api"], openapi_extra=_body_doc(upload_note),
+              responses={200: {"model": ExtractOut}, **_ERRORS},
+              summary="Read the text of an uploaded file (what restore and scan would see)")
+    async def extract(request: Request) -> JSONResponse:
+        text, filename = await run(request, lambda e, text, sub: (text, sub.filename))
+        return JSONResponse({"filename": filename, "text": text, "chars": len(text)})
+
+    @app.get("/api/health", response_model=HealthOut, tags=["api"], summary="Is the server up")
+    async def health(request: Request) -> dict:
+        gate: EngineGate = request.app.state.gate
+        return {"status": "ok", "version": VERSION, "in_flight": gate.running,
+                "max_in_flight": settings.max_in_flight, "max_body_bytes": settings.max_body_bytes,
+                "timeout_s": settings.timeout_s}
+
+
+class ResultResponse(JSONResponse):
+    """JSON of a result; a non-finite float (a log-probability of -inf) is written as null."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except ValueError:
+            return super().render(_finite(content))
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _with_doc_id(report: DocReport, doc_id: str | None) -> DocReport:
+    return dataclasses.replace(report, doc_id=doc_id) if doc_id else report
+
+
+def _add_page_routes(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    swagger_dir = _swagger_ui_dir()
+    if swagger_dir is not None:
+        app.mount("/docs/assets", StaticFiles(directory=swagger_dir), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        if swagger_dir is None:
+            return HTMLResponse(_plain_docs(app))
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="unspin API",
+                                   swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs/assets/swagger-ui.css",
+                                   swagger_favicon_url="data:,")
+
+
+def _swagger_ui_dir() -> Path | None:
+    """Swagger UI's files as shipped by the swagger-ui-py package: the docs page stays local."""
+    try:
+        import swagger_ui
+    except ImportError:
+        return None
+    folder = Path(swagger_ui.__file__).parent / "static"
+    return folder if (folder / "swagger-ui-bundle.js").exists() else None
+
+
+def _plain_docs(app: FastAPI) -> str:
+    from html import escape
+
+    rows = "".join(
+        f"<li><code>{escape(method.upper())} {escape(path)}</code> {escape(op.get('summary', ''))}</li>"
+        for path, ops in app.openapi()["paths"].items() for method, op in ops.items())
+    return (f"<!doctype html><meta charset=utf-8><title>unspin API</title><h1>unspin API</h1><ul>{rows}</ul>"
+            "<p>The full schema is at <a href=/openapi.json>/openapi.json</a>. "
+            "Install <code>swagger-ui-py</code> for the interactive page.</p>")
+
+
+# ----------------------------------------------------------------------------- real engines
+
+
+WARM_UP_TEXT = "The company said its sales rose by 5 percent last year."
+
+
+def load_real_engines(settings: ServeSettings) -> Engines:
+    """Load the restoration engine and the fingerprint list once; every request shares them.
+
+    The n-gram engine only reads its models, so requests run it in parallel; a neural reranker
+    (torch, its own thread pool and caches) is run one call at a time unless the restorer says
+    `thread_safe = True`. One warm-up scan loads whatever the engine loads lazily.
+    """
+    from ..decode import load_restorer
+    from ..detect import Scanner as DetectScanner
+
+    restorer = load_restorer(lm=settings.lm)
+    detector = DetectScanner(lm=settings.lm, fingerprints_path=settings.fingerprints, restorer=restorer)
+    detector.matcher()  # load the fingerprint list now, not on the first request
+
+    def scanner(text: str) -> DocReport:
+        return detector.scan(text)
+
+    scanner(WARM_UP_TEXT)
+    declared = getattr(restorer, "thread_safe", None)
+    return engines_for(restorer, scanner, thread_safe=declared if declared is not None else settings.lm == "ngram")
+
+
+def build_default_app(settings: ServeSettings | None = None) -> FastAPI:
+    """The app `unspin serve` runs: the real engines, imported and loaded in the lifespan."""
+    settings = settings or ServeSettings()
+    return create_app(settings=settings, load_engines=lambda: load_real_engines(settings))
+
+
+# ----------------------------------------------------------------------------- no network
+
+
+_LOOPBACK_NAMES = {"localhost", "ip6-localhost", "::1"}
+
+
+def forbid_outbound_network() -> None:
+    """Make this process unable to open a connection anywhere but loopback or a Unix socket,
+    and tell the model libraries to stay offline. Called by `unspin serve` before loading."""
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+        os.environ[name] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    if getattr(socket.socket, "_unspin_guarded", False):
+        return
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        _check_address(self, address)
+        return connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+        _check_address(self, address)
+        return connect_ex(self, address)
+
+    socket.socket.connect = guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = guarded_connect_ex  # type: ignore[method-assign]
+    socket.socket._unspin_guarded = True  # type: ignore[attr-defined]
+
+
+def _check_address(sock: socket.socket, address: Any) -> None:
+    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    host = str(address[0]).lower()
+    if host in _LOOPBACK_NAMES or host.startswith("127.") or host == "::ffff:127.0.0.1":
+        return
+    raise ConnectionRefusedError(f"unspin serve makes no outbound connections (refused {host})")
+

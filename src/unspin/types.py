@@ -1,0 +1,142 @@
+"""Result types shared by every part of unspin: small, frozen and JSON-friendly."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Source(str, Enum):
+    """Where a candidate original came from."""
+
+    MOBY = "moby"
+    MYTHES = "mythes"
+    WORDNET = "wordnet"
+    FUNCTION = "function"  # hand-written table of function words and short phrases
+    PHRASE = "phrase"  # multi-word rewrites composed from the thesauri
+    LEARNED = "learned"  # swaps learned from traced pairs
+    FINGERPRINT = "fingerprint"  # a known tortured phrase (PPS list or user list)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Half-open character range [start, end) into the input text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"bad span [{self.start}, {self.end})")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another original the engine considered for the same span."""
+
+    text: str
+    score: float  # posterior probability in [0, 1]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why the engine proposes an edit."""
+
+    sources: tuple[str, ...]  # lexicon sources of the (observed, original) pair
+    lm_gain: float  # log-probability gain of the original over the observed wording (nats)
+    channel: float  # log P(observed | original) under the channel model
+    doc_prior: float = 0.0  # log boost from the same swap elsewhere in the document (EM)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One swapped word or phrase and the original proposed for it."""
+
+    span: Span
+    observed: str
+    original: str
+    confidence: float
+    alternatives: tuple[Alternative, ...] = ()
+    evidence: Evidence | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _edit_dict(self)
+
+
+@dataclass(frozen=True)
+class Restoration:
+    """The result of restoring one text."""
+
+    text: str  # the input
+    restored: str
+    edits: tuple[Edit, ...]
+    words: int  # word tokens in the input
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "restored": self.restored,
+            "words": self.words,
+            "edits": [e.to_dict() for e in self.edits],
+        }
+
+
+class FindingKind(str, Enum):
+    FINGERPRINT = "fingerprint"  # matched a known tortured-phrase query
+    MODEL = "model"  # the restoration engine would restore it
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A tortured phrase found in a document (LanguageTool's RuleMatch, in spirit)."""
+
+    span: Span
+    observed: str
+    suggestion: str
+    kind: FindingKind
+    confidence: float
+    alternatives: tuple[Alternative, ...] = ()
+    evidence: dict[str, Any] = field(default_factory=dict)
+    rule: str = ""  # fingerprint query or lexicon source that fired
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["kind"] = self.kind.value
+        return d
+
+
+@dataclass(frozen=True)
+class DocReport:
+    """What `scan` says about one document."""
+
+    doc_id: str
+    spin_probability: float
+    spun: bool  # spin_probability above the decision threshold
+    words: int
+    findings: tuple[Finding, ...]
+    findings_per_1k: float
+    error: str | None = None  # set instead of findings when the document could not be read
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["findings"] = [f.to_dict() for f in self.findings]
+        return d
+
+
+def _edit_dict(edit: Edit) -> dict[str, Any]:
+    d = asdict(edit)
+    d["start"], d["end"] = edit.span.start, edit.span.end
+    del d["span"]
+    return d
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input document as read by unspin.io: text, or the reason it could not be read."""
+
+    doc_id: str
+    text: str
+    source: str = ""  # file path, "path:line" or "path#row" it came from
+    meta: dict[str, Any] = field(default_factory=dict)  # other fields of a JSONL/CSV/parquet row
+    error: str | None = None  # "U1xx ..." when the document could not be read

@@ -1,0 +1,77 @@
+"""Test doubles: a restorer and a language model small enough for unit tests."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from unspin.text import apply_replacements, match_case, word_count
+from unspin.types import Alternative, Edit, Evidence, Restoration, Span
+
+FAKE_SWAPS = {
+    "corporate": "company",
+    "chief government officer": "chief executive officer",
+    "gross sales": "sales",
+    "p.c.": "percent",
+    "counterfeit consciousness": "artificial intelligence",
+    "profound learning": "deep learning",
+}
+
+
+class FakeLexicon:
+    def has_synonyms(self, word: str) -> bool:
+        return word.lower() in {"company", "sales", "said", "fell", "big", "large"}
+
+
+class FakeRestorer:
+    """Restores exactly the phrases in FAKE_SWAPS; everything else is left alone."""
+
+    lexicon = FakeLexicon()
+
+    def __init__(self, swaps: dict[str, str] | None = None) -> None:
+        self.swaps = swaps or FAKE_SWAPS
+        alternatives = "|".join(re.escape(k) for k in sorted(self.swaps, key=len, reverse=True))
+        self._pattern = re.compile(rf"(?<![\w.])({alternatives})(?![\w])", re.IGNORECASE)
+
+    def restore(self, text: str, threshold: float | None = None) -> Restoration:
+        edits = []
+        for m in self._pattern.finditer(text):
+            original = match_case(m.group(), self.swaps[m.group().lower()])
+            edits.append(
+                Edit(
+                    span=Span(m.start(), m.end()),
+                    observed=m.group(),
+                    original=original,
+                    confidence=0.9,
+                    alternatives=(Alternative(original, 0.9), Alternative(m.group(), 0.1)),
+                    evidence=Evidence(sources=("fake",), lm_gain=3.0, channel=math.log(0.1)),
+                )
+            )
+        restored = apply_replacements(text, [(e.span.start, e.span.end, e.original) for e in edits])
+        return Restoration(text=text, restored=restored, edits=tuple(edits), words=word_count(text))
+
+    def restore_many(self, texts: list[str], threshold: float | None = None) -> list[Restoration]:
+        return [self.restore(t, threshold) for t in texts]
+
+
+class FakeLM:
+    """A bigram 'language model': listed bigrams cost 1 nat, anything else 8."""
+
+    name = "fake-bigram"
+    order = 3
+
+    def __init__(self, good_bigrams: set[tuple[str, str]]) -> None:
+        self.good = good_bigrams
+
+    def score_window(self, words, bos: bool, eos: bool) -> float:
+        seq = (["<s>"] if bos else []) + list(words) + (["</s>"] if eos else [])
+        return -sum(1.0 if (a, b) in self.good else 8.0 for a, b in zip(seq, seq[1:]))
+
+    def score_sentences(self, sentences):
+        return [self.score_window([w.lower() for w in s], True, True) for s in sentences]
+
+    def score_texts(self, texts):
+        return self.score_sentences([t.split() for t in texts])
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,536 @@
+"""`unspin serve` API, in-process: the fake engines behind the real app, limits and errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from fakes import FakeRestorer  # noqa: E402
+from unspin.errors import InputError  # noqa: E402
+from unspin.serve.app import create_app, forbid_outbound_network  # noqa: E402
+from unspin.serve.settings import ServeSettings  # noqa: E402
+from unspin.types import DocReport, Finding, FindingKind  # noqa: E402
+
+SPUN = "The corporate said counterfeit consciousness would lift gross sales by 5 p.c. this year."
+STATIC = Path(__file__).resolve().parents[2] / "src" / "unspin" / "serve" / "static"
+
+
+def fake_scanner(restorer: FakeRestorer):
+    """A scanner in the shape of unspin.detect's: the restorer's edits become findings."""
+
+    def scan(text: str) -> DocReport:
+        restoration = restorer.restore(text)
+        findings = tuple(
+            Finding(span=e.span, observed=e.observed, suggestion=e.original, kind=FindingKind.MODEL,
+                    confidence=e.confidence, alternatives=e.alternatives,
+                    evidence=dataclasses.asdict(e.evidence), rule="fake")
+            for e in restoration.edits)
+        per_1k = 1000.0 * len(findings) / restoration.words if restoration.words else 0.0
+        probability = min(1.0, per_1k / 50.0)
+        return DocReport(doc_id="", spin_probability=probability, spun=probability > 0.5,
+                         words=restoration.words, findings=findings, findings_per_1k=round(per_1k, 3))
+
+    return scan
+
+
+def upload_reader():
+    """unspin.io.readers when it is there; until then UTF-8 .txt only (tests only)."""
+    try:
+        from unspin.io.readers import read_text_input
+    except ImportError:
+        def read_text_input(data: bytes, filename: str) -> str:
+            if not filename.lower().endswith(".txt"):
+                raise InputError("only .txt in this test build", source=filename)
+            return data.decode("utf-8")
+    return read_text_input
+
+
+def make_client(restorer=None, scanner=None, **settings) -> TestClient:
+    restorer = restorer or FakeRestorer()
+    app = create_app(restorer, scanner or fake_scanner(restorer), ServeSettings(**settings),
+                     read_upload=upload_reader())
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def client():
+    with make_client() as c:
+        yield c
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"status", "code", "message"} and body["status"] == status and body["message"]
+    if code is not None:
+        assert body["code"] == code
+    return body
+
+
+# ------------------------------------------------------------------ happy paths
+
+
+def test_health(client):
+    body = client.get("/api/health").json()
+    assert body["status"] == "ok" and body["max_in_flight"] == 4 and body["in_flight"] == 0
+
+
+def test_restore_json_matches_the_cli_schema(client):
+    response = client.post("/api/restore", json={"text": SPUN})
+    assert response.status_code == 200
+    assert response.json() == json.loads(json.dumps(FakeRestorer().restore(SPUN).to_dict()))
+    body = response.json()
+    assert "artificial intelligence" in body["restored"] and body["words"] > 0
+    assert set(body["edits"][0]) == {"start", "end", "observed", "original", "confidence", "alternatives", "evidence"}
+    assert set(body["edits"][0]["evidence"]) == {"sources", "lm_gain", "channel", "doc_prior"}
+
+
+def test_scan_json_matches_the_cli_schema(client):
+    body = client.post("/api/scan", json={"text": SPUN, "doc_id": "memo"}).json()
+    assert set(body) == {"doc_id", "spin_probability", "spun", "words", "findings", "findings_per_1k", "error"}
+    assert body["doc_id"] == "memo" and body["spun"] is True and body["error"] is None
+    finding = body["findings"][1]
+    assert finding["observed"] == "counterfeit consciousness" and finding["suggestion"] == "artificial intelligence"
+    assert set(finding) == {"span", "observed", "suggestion", "kind", "confidence", "alternatives", "evidence", "rule"}
+    assert SPUN[finding["span"]["start"]:finding["span"]["end"]] == finding["observed"]
+
+
+def test_restore_threshold_is_passed_on():
+    seen = []
+
+    class Recording(FakeRestorer):
+        def restore(self, text, threshold=None):
+            seen.append(threshold)
+            return super().restore(text, threshold)
+
+    with make_client(restorer=Recording()) as c:
+        assert c.post("/api/restore", json={"text": SPUN, "threshold": 0.7}).status_code == 200
+    assert seen == [0.7]
+
+
+@pytest.mark.parametrize("endpoint", ["/api/restore", "/api/scan"])
+def test_txt_upload_gives_the_same_answer_as_json(client, endpoint):
+    uploaded = client.post(endpoint, files={"file": ("memo.txt", SPUN.encode(), "text/plain")})
+    pasted = client.post(endpoint, json={"text": SPUN})
+    assert uploaded.status_code == 200, uploaded.text
+    if endpoint == "/api/scan":
+        assert uploaded.json()["doc_id"] == "memo.txt"
+        assert uploaded.json()["findings"] == pasted.json()["findings"]
+    else:
+        assert uploaded.json() == pasted.json()
+
+
+def test_html_upload_is_read_by_unspin_io():
+    pytest.importorskip("unspin.io.readers")
+    page = f"<html><body><article><p>{SPUN}</p></article></body></html>".encode()
+    with make_client() as c:
+        response = c.post("/api/restore", files={"file": ("page.html", page, "text/html")})
+    assert response.status_code == 200, response.text
+    assert "artificial intelligence" in response.json()["restored"]
+
+
+def test_extract_returns_the_text_of_an_upload(client):
+    body = client.post("/api/extract", files={"file": ("a.txt", SPUN.encode(), "text/plain")}).json()
+    assert body == {"filename": "a.txt", "text": SPUN, "chars": len(SPUN)}
+
+
+def test_multipart_text_field_is_accepted(client):
+    response = client.post("/api/restore", data={"text": SPUN})
+    assert response.status_code == 415  # urlencoded forms are not an API input
+    response = client.post("/api/restore", files={"text": (None, SPUN)})
+    assert response.status_code == 200 and "artificial intelligence" in response.json()["restored"]
+
+
+# ------------------------------------------------------------------ bad requests
+
+
+def test_invalid_json_is_400(client):
+    body = assert_error(client.post("/api/restore", content=b"{not json", headers={"content-type": "application/json"}),
+                        400, "invalid_json")
+    assert "JSON" in body["message"]
+
+
+@pytest.mark.parametrize("payload", [{}, {"txt": "x"}, {"text": 3}, ["text"], {"text": "x", "threshold": 2}],
+                         ids=["empty-object", "wrong-field", "not-a-string", "array", "bad-threshold"])
+def test_malformed_payload_is_422(client, payload):
+    assert_error(client.post("/api/scan", json=payload), 422, "invalid_request")
+
+
+def test_blank_text_is_an_input_error(client):
+    body = assert_error(client.post("/api/restore", json={"text": "   \n"}), 422, "U100")
+    assert "no text" in body["message"]
+
+
+def test_unsupported_media_type_is_415(client):
+    assert_error(client.post("/api/restore", content=SPUN.encode(), headers={"content-type": "text/plain"}),
+                 415, "unsupported_media_type")
+
+
+def test_unsupported_file_type_is_415(client):
+    response = client.post("/api/scan", files={"file": ("tool.exe", b"MZ\x00\x00", "application/octet-stream")})
+    assert_error(response, 415, "unsupported_file_type")
+
+
+def test_unreadable_upload_is_422_with_the_reader_code(client):
+    response = client.post("/api/scan", files={"file": ("bad.txt", b"\x00\x01\x02binary\x00", "text/plain")})
+    body = assert_error(response, 422)
+    assert re.fullmatch(r"U1\d\d", body["code"])
+
+
+def test_engine_input_error_is_422():
+    class Refusing(FakeRestorer):
+        def restore(self, text, threshold=None):
+            raise InputError("cannot read this")
+
+    with make_client(restorer=Refusing()) as c:
+        assert_error(c.post("/api/restore", json={"text": SPUN}), 422, "U100")
+
+
+def test_engine_crash_is_a_json_500_and_the_server_goes_on():
+    class Crashing(FakeRestorer):
+        def restore(self, text, threshold=None):
+            if "crash" in text:
+                raise RuntimeError("boom")
+            return super().restore(text, threshold)
+
+    with make_client(restorer=Crashing()) as c:
+        assert_error(c.post("/api/restore", json={"text": "crash now"}), 500, "internal")
+        assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+
+
+def test_unknown_route_and_wrong_method_are_json(client):
+    assert_error(client.get("/api/nothing"), 404, "not_found")
+    assert_error(client.get("/api/restore"), 405, "method_not_allowed")
+
+
+# ------------------------------------------------------------------ limits
+
+
+def test_body_over_the_limit_is_413_from_content_length():
+    called = []
+
+    class Recording(FakeRestorer):
+        def restore(self, text, threshold=None):
+            called.append(text)
+            return super().restore(text, threshold)
+
+    with make_client(restorer=Recording(), max_body_bytes=1000) as c:
+        body = assert_error(c.post("/api/restore", json={"text": "word " * 500}), 413, "body_too_large")
+        assert "1000 bytes" in body["message"]
+        assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+    assert called == [SPUN]
+
+
+def test_streamed_body_over_the_limit_is_413_before_it_is_all_read():
+    with make_client(max_body_bytes=1000) as c:  # chunked: no Content-Length
+        response = c.post("/api/restore", content=iter([b"x" * 600] * 4), headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert_error(response, 413, "body_too_large")
+
+
+def test_body_limit_stops_reading_the_stream_at_the_limit():
+    import asyncio
+
+    from unspin.serve.app import BodyLimit
+
+    received, sent = [], []
+
+    async def receive():
+        received.append(1)
+        return {"type": "http.request", "body": b"x" * 500, "more_body": len(received) < 100}
+
+    async def send(message):
+        sent.append(message)
+
+    async def app(scope, receive, send):  # reads until the body ends, like a route would
+        while (await receive()).get("more_body"):
+            pass
+        raise AssertionError("read the whole body")
+
+    scope = {"type": "http", "headers": [(b"content-type", b"application/json")]}
+    asyncio.run(BodyLimit(app, max_bytes=1000)(scope, receive, send))
+    assert len(received) == 3  # 1500 bytes > 1000: stop there
+    assert sent[0]["status"] == 413 and json.loads(sent[1]["body"])["code"] == "body_too_large"
+
+
+def test_multipart_upload_over_the_limit_is_413():
+    with make_client(max_body_bytes=2000) as c:
+        response = c.post("/api/scan", files={"file": ("big.txt", b"word " * 1000, "text/plain")})
+    assert_error(response, 413, "body_too_large")
+
+
+class Blocking(FakeRestorer):
+    """Holds each restore until released, so requests stay in flight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Semaphore(0)
+        self.release = threading.Event()
+
+    def restore(self, text, threshold=None):
+        self.entered.release()
+        assert self.release.wait(10)
+        return super().restore(text, threshold)
+
+
+def test_requests_beyond_the_in_flight_bound_get_503_with_retry_after():
+    blocking = Blocking()
+    with make_client(restorer=blocking, max_in_flight=2, retry_after_s=3) as c:
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(c.post("/api/restore", json={"text": SPUN})))
+                   for _ in range(2)]
+        for t in threads:
+            t.start()
+        assert blocking.entered.acquire(timeout=5) and blocking.entered.acquire(timeout=5)
+        assert c.get("/api/health").json()["in_flight"] == 2
+        refused = c.post("/api/scan", json={"text": SPUN})
+        assert_error(refused, 503, "busy")
+        assert refused.headers["retry-after"] == "3"
+        blocking.release.set()
+        for t in threads:
+            t.join(10)
+        assert [r.status_code for r in results] == [200, 200]
+        assert c.post("/api/scan", json={"text": SPUN}).status_code == 200
+
+
+def test_slow_request_gets_504_and_keeps_its_slot_until_it_really_ends():
+    blocking = Blocking()
+    with make_client(restorer=blocking, timeout_s=0.3, max_in_flight=1) as c:
+        started = time.monotonic()
+        assert_error(c.post("/api/restore", json={"text": SPUN}), 504, "timeout")
+        assert time.monotonic() - started < 5
+        assert_error(c.post("/api/restore", json={"text": SPUN}), 503, "busy")  # the thread still runs
+        blocking.release.set()
+        deadline = time.monotonic() + 5
+        while c.get("/api/health").json()["in_flight"] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+
+
+def test_engines_are_loaded_once_and_shared():
+    loads = []
+    restorer = FakeRestorer()
+
+    def load():
+        from unspin.serve.app import engines_for
+
+        loads.append(1)
+        return engines_for(restorer, fake_scanner(restorer))
+
+    app = create_app(settings=ServeSettings(), load_engines=load)
+    assert loads == []  # nothing is loaded before the server starts
+    with TestClient(app) as c:
+        for _ in range(3):
+            assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+    assert loads == [1]
+
+
+def test_a_restorer_that_is_not_thread_safe_runs_one_call_at_a_time():
+    class Unsafe(FakeRestorer):
+        thread_safe = False
+
+        def __init__(self):
+            super().__init__()
+            self.running = 0
+            self.peak = 0
+            self.guard = threading.Lock()
+
+        def restore(self, text, threshold=None):
+            with self.guard:
+                self.running += 1
+                self.peak = max(self.peak, self.running)
+            time.sleep(0.05)
+            with self.guard:
+                self.running -= 1
+            return super().restore(text, threshold)
+
+    unsafe = Unsafe()
+    with make_client(restorer=unsafe, max_in_flight=4) as c:
+        threads = [threading.Thread(target=c.post, args=("/api/restore",), kwargs={"json": {"text": SPUN}})
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+    assert unsafe.peak == 1
+
+
+def test_settings_refuse_nonsense():
+    with pytest.raises(ValueError):
+        ServeSettings(max_in_flight=0)
+    with pytest.raises(ValueError):
+        ServeSettings(max_body_bytes=0)
+    assert ServeSettings().host == "127.0.0.1"
+
+
+# ------------------------------------------------------------------ page and docs, all local
+
+
+def test_page_and_its_assets_are_served_locally(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    for asset in ("/static/app.js", "/static/app.css"):
+        assert client.get(asset).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["index.html", "app.js", "app.css"])
+def test_page_files_load_nothing_from_elsewhere(name):
+    source = (STATIC / name).read_text()
+    assert not re.search(r"(?:src|href)\s*=\s*[\"']?(?:https?:)?//", source)
+    assert not re.search(r"url\(\s*[\"']?(?:https?:)?//", source)
+    assert "@import" not in source and "fonts.googleapis" not in source
+
+
+def test_docs_are_local_and_describe_both_body_kinds(client):
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert not re.search(r"(?:src|href)=[\"']https?://", docs.text)
+    spec = client.get("/openapi.json").json()
+    for path in ("/api/restore", "/api/scan"):
+        content = spec["paths"][path]["post"]["requestBody"]["content"]
+        assert {"application/json", "multipart/form-data"} <= set(content)
+    assert "/api/health" in spec["paths"]
+    for asset in re.findall(r"(?:src|href)=\"(/docs/assets/[^\"]+)\"", docs.text):
+        assert client.get(asset).status_code == 200
+
+
+def test_the_guard_refuses_outbound_connections_but_not_loopback(monkeypatch):
+    attempts = []
+
+    def fake_connect(self, address):  # never touches the network
+        attempts.append(address)
+
+    monkeypatch.setattr(socket.socket, "connect", fake_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", fake_connect)
+    monkeypatch.setattr(socket.socket, "_unspin_guarded", False, raising=False)
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
+        monkeypatch.delenv(name, raising=False)
+    forbid_outbound_network()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        with pytest.raises(ConnectionRefusedError):
+            s.connect(("93.184.216.34", 443))
+        with pytest.raises(ConnectionRefusedError):
+            s.connect_ex(("example.org", 80))
+        s.connect(("127.0.0.1", 9))
+    assert attempts == [("127.0.0.1", 9)]
+    import os
+
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def test_cli_serve_defaults_bind_to_loopback():
+    from unspin.cli import build_parser
+    from unspin.cli.serve import settings_from_args
+
+    args = build_parser().parse_args(["serve"])
+    settings = settings_from_args(args)
+    assert (settings.host, settings.port, settings.max_body_bytes, settings.timeout_s, settings.max_in_flight) == (
+        "127.0.0.1", 8000, 5 * 1024 * 1024, 30.0, 4)
+    args = build_parser().parse_args(["serve", "--max-body-mb", "0.5", "--max-in-flight", "2", "--lm", "smollm2",
+                                      "--format", "json"])
+    assert settings_from_args(args).max_body_bytes == 512 * 1024 and args.format == "json"
+    assert json.dumps(dataclasses.asdict(settings_from_args(args)))
+
+
+# ------------------------------------------------------------------ a real server process
+
+
+def test_stand_in_server_process_prints_its_url_and_answers():
+    """`unspin serve`'s runner in a subprocess (the bench's stand-in engine): port 0, the JSON
+    startup line with the bound URL, health, a scan, and a clean stop."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import httpx
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "unspin.bench.serve", "--port", "0", "--format", "json", "--fake-delay-ms", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = process.stdout.readline()
+        started = json.loads(line)
+        assert started["event"] == "listening" and started["host"] == "127.0.0.1" and started["port"] > 0
+        url = started["url"]
+        assert url == f"http://127.0.0.1:{started['port']}/"
+        assert httpx.get(url + "api/health", trust_env=False).json()["status"] == "ok"
+        body = httpx.post(url + "api/scan", json={"text": SPUN}, trust_env=False).json()
+        assert body["findings"][0]["suggestion"] == "company"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+
+
+@pytest.mark.integration
+def test_default_app_loads_the_real_engines_once():
+    from unspin.errors import ArtifactError
+    from unspin.serve.app import build_default_app
+
+    try:
+        with TestClient(build_default_app(ServeSettings())) as c:
+            body = c.post("/api/restore", json={"text": "Sales rose 5 p.c. last year."}).json()
+            report = c.post("/api/scan", json={"text": "Sales rose 5 p.c. last year.", "doc_id": "d"}).json()
+    except (ArtifactError, ImportError) as exc:
+        pytest.skip(f"real engine not available: {exc}")
+    assert set(body) == {"text", "restored", "words", "edits"}
+    assert report["doc_id"] == "d" and 0.0 <= report["spin_probability"] <= 1.0
+
+
+def test_a_body_that_arrives_too_slowly_is_408():
+    import asyncio
+
+    app = create_app(FakeRestorer(), fake_scanner(FakeRestorer()), ServeSettings(timeout_s=0.2))
+    sent = []
+
+    async def drive():
+        async with app.router.lifespan_context(app):  # sets up the engines and the gate
+            async def receive():
+                await asyncio.sleep(0.15)
+                return {"type": "http.request", "body": b" ", "more_body": True}
+
+            async def send(message):
+                sent.append(message)
+
+            scope = {"type": "http", "method": "POST", "path": "/api/restore", "raw_path": b"/api/restore",
+                     "query_string": b"", "headers": [(b"content-type", b"application/json")], "root_path": "",
+                     "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1),
+                     "http_version": "1.1"}
+            await app(scope, receive, send)
+
+    asyncio.run(drive())
+    assert sent[0]["status"] == 408 and json.loads(sent[1]["body"])["code"] == "request_timeout"
+
+
+def test_a_non_finite_score_is_written_as_null():
+    import math
+
+    from unspin.types import Evidence
+
+    class Infinite(FakeRestorer):
+        def restore(self, text, threshold=None):
+            r = super().restore(text, threshold)
+            edits = tuple(dataclasses.replace(e, evidence=Evidence(("fake",), math.inf, -math.inf)) for e in r.edits)
+            return dataclasses.replace(r, edits=edits)
+
+    with make_client(restorer=Infinite()) as c:
+        response = c.post("/api/restore", json={"text": SPUN})
+    assert response.status_code == 200
+    evidence = response.json()["edits"][0]["evidence"]
+    assert evidence["lm_gain"] is None and evidence["channel"] is None

@@ -1,0 +1,68 @@
+"""The decoder on a fake bigram LM and a tiny lexicon: behaviour, not accuracy."""
+
+import pytest
+from fakes import FakeLM
+
+from unspin.decode import DecodeConfig, Restorer
+from unspin.lexicon.build import collect_pairs, write_artifact
+from unspin.lexicon.index import ReverseIndex
+from unspin.types import Source
+
+SENTENCES = ["the company said sales fell .", "profits rose during the quarter ."]
+
+
+def _bigrams():
+    good = set()
+    for s in SENTENCES:
+        words = ["<s>"] + s.split() + ["</s>"]
+        good.update(zip(words, words[1:]))
+    return good
+
+
+@pytest.fixture(scope="module")
+def restorer(tmp_path_factory):
+    readers = {Source.MOBY: lambda: [("company", ["corporate", "firm"]), ("say", ["state", "acknowledge"]), ("fall", ["drop"])]}
+    path = tmp_path_factory.mktemp("lex") / "lexicon.tsv.gz"
+    write_artifact(collect_pairs(readers), path)
+    config = DecodeConfig(threshold=1.0, rho=0.1, q_exponent=0.5, name_penalty=6.0, em_passes=2, length_cost=2.0)
+    return Restorer(ReverseIndex.load(path), FakeLM(_bigrams()), config=config)
+
+
+def test_restores_swapped_words_with_offsets(restorer):
+    text = "The corporate stated sales fell."
+    result = restorer.restore(text)
+    assert result.restored == "The company said sales fell."
+    for edit in result.edits:
+        assert text[edit.span.start : edit.span.end] == edit.observed
+        assert 0 < edit.confidence <= 1
+        assert set(edit.evidence.sources) <= {"moby", "function"} and edit.evidence.sources
+
+
+def test_multiword_function_swap_is_one_decision(restorer):
+    result = restorer.restore("Profits rose in the course of the quarter.")
+    assert result.restored == "Profits rose during the quarter."
+    assert [e.observed for e in result.edits] == ["in the course of"]
+
+
+def test_clean_text_is_left_alone(restorer):
+    text = "The company said sales fell."
+    assert restorer.restore(text).edits == ()
+    assert restorer.restore(text).restored == text
+
+
+def test_capitalised_word_inside_a_sentence_is_guarded(restorer):
+    # "Corporate" mid-sentence looks like a name; the fake LM gain is not enough to beat the guard
+    assert restorer.restore("Profits of Corporate fell.").edits == ()
+
+
+def test_a_higher_threshold_means_fewer_edits(restorer):
+    text = "The corporate stated sales fell."
+    assert len(restorer.restore(text, threshold=100.0).edits) == 0
+    assert len(restorer.restore(text, threshold=0.0).edits) >= 2
+
+
+def test_alternatives_are_ranked_and_include_keeping_the_observed(restorer):
+    edit = restorer.restore("The corporate stated sales fell.").edits[0]
+    texts = [a.text for a in edit.alternatives]
+    assert edit.observed in texts
+    assert len(edit.alternatives) <= 6

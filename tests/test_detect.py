@@ -1,0 +1,139 @@
+"""Screening one document: findings from the engine and from fingerprints, and the score."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+
+from unspin.detect import (
+    CALIBRATION_PATH,
+    FEATURES,
+    ScoreModel,
+    Scanner,
+    doc_features,
+    load_calibration,
+    scan_text,
+)
+from unspin.lexicon.fingerprints import FingerprintMatcher
+from unspin.types import Document, FindingKind
+
+SPUN = "The corporate's chief government officer said gross sales fell 4 p.c. as the corporate cut jobs."
+CLEAN = "The company's chief executive officer said sales fell 4 percent as the company cut jobs."
+
+
+@pytest.fixture
+def matcher():
+    return FingerprintMatcher.from_rows([
+        ('"counterfeit consciousness"', "artificial intelligence", "99"),
+        ('"haze figuring"', "cloud computing", "3"),
+    ])
+
+
+def test_model_findings_carry_offsets_suggestion_and_evidence(fake_restorer):
+    report = scan_text(SPUN, restorer=fake_restorer, fingerprints=False)
+    assert [(f.observed, f.suggestion) for f in report.findings] == [
+        ("corporate", "company"), ("chief government officer", "chief executive officer"),
+        ("gross sales", "sales"), ("p.c.", "percent"), ("corporate", "company")]
+    for f in report.findings:
+        assert SPUN[f.span.start : f.span.end] == f.observed
+        assert f.kind is FindingKind.MODEL and f.confidence == 0.9
+        assert f.alternatives and f.evidence["lm_gain"] == 3.0 and f.rule == "fake"
+    assert report.words == 16
+    assert report.findings_per_1k == pytest.approx(5 * 1000 / 16, abs=1e-3)
+
+
+def test_spun_scores_above_clean(fake_restorer):
+    spun = scan_text(SPUN, restorer=fake_restorer, fingerprints=False)
+    clean = scan_text(CLEAN, restorer=fake_restorer, fingerprints=False)
+    assert clean.findings == ()
+    assert 0.0 <= clean.spin_probability < spun.spin_probability <= 1.0
+    assert spun.spun and not clean.spun
+
+
+def test_fingerprint_findings_win_overlaps(fake_restorer, matcher):
+    text = "Counterfeit consciousness helps the corporate."
+    report = scan_text(text, restorer=fake_restorer, fingerprints=matcher)
+    kinds = [(f.observed, f.kind) for f in report.findings]
+    assert kinds == [("Counterfeit consciousness", FindingKind.FINGERPRINT), ("corporate", FindingKind.MODEL)]
+
+
+def test_fingerprint_only_scan_needs_no_engine(matcher):
+    report = scan_text("Our haze figuring platform is new and shiny today.", fingerprints=matcher, use_model=False)
+    assert [f.suggestion for f in report.findings] == ["cloud computing"]
+    assert report.spun and report.spin_probability > 0.5
+    quiet = scan_text("Our cloud computing platform is new.", fingerprints=matcher, use_model=False)
+    assert not quiet.spun and quiet.findings == ()
+
+
+def test_threshold_overrides_the_calibrated_one(fake_restorer):
+    report = scan_text(SPUN, restorer=fake_restorer, fingerprints=False, threshold=1.0)
+    assert not report.spun
+
+
+def test_empty_text(fake_restorer):
+    report = scan_text("", restorer=fake_restorer, fingerprints=False)
+    assert report.words == 0 and report.findings == () and report.findings_per_1k == 0.0
+
+
+def test_default_fingerprints_come_from_the_environment(monkeypatch, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text('tortured_phrase,expected_phrase,num_papers\n"""haze figuring""",cloud computing,3\n', encoding="utf-8")
+    monkeypatch.setenv("UNSPIN_FINGERPRINTS", str(path))
+    report = scan_text("haze figuring", use_model=False)
+    assert [f.suggestion for f in report.findings] == ["cloud computing"]
+    monkeypatch.delenv("UNSPIN_FINGERPRINTS")
+    assert scan_text("haze figuring", use_model=False).findings == ()
+
+
+def test_features_are_rates_per_thousand_words(fake_restorer):
+    report = scan_text(SPUN, restorer=fake_restorer, fingerprints=False)
+    model = [f for f in report.findings if f.kind is FindingKind.MODEL]
+    features = doc_features(report.words, model, [])
+    assert set(features) == set(FEATURES)
+    assert features["model_per_1k"] == pytest.approx(5000 / 16)
+    assert features["model_mean_conf"] == pytest.approx(0.9)
+    assert features["fingerprint_per_1k"] == 0.0
+
+
+def test_score_model_is_a_logistic_over_standardised_features():
+    model = ScoreModel(("a", "b"), (2.0, -1.0), 0.5, 0.5, (1.0, 0.0), (2.0, 1.0))
+    assert model.logit({"a": 3.0, "b": 1.0}) == pytest.approx(0.5 + 2.0 * 1.0 - 1.0)
+    assert ScoreModel.from_dict(model.to_dict()) == model
+    assert model.probability({"a": 1e6}) == pytest.approx(1.0)
+
+
+def test_calibration_file_records_how_it_was_made():
+    record = json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
+    assert record == load_calibration()
+    assert record["method"] and "data" in record
+    for section in ("model", "fingerprint_only"):
+        model = ScoreModel.from_dict(record[section])
+        assert set(model.features) <= set(FEATURES)
+        assert 0.0 < model.threshold < 1.0
+
+
+def test_scanner_is_a_picklable_pipeline_step(fake_restorer, matcher, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text('"counterfeit consciousness",artificial intelligence,1\n', encoding="utf-8")
+    step = Scanner(restorer=fake_restorer, fingerprints_path=str(path))
+    step(Document("d0", "warm up"))  # loads the matcher; it must not travel in the pickle
+    clone = pickle.loads(pickle.dumps(step))
+    record = clone(Document("d1", "Counterfeit consciousness at the corporate.", source="a.txt"))
+    assert record["doc_id"] == "d1" and record["source"] == "a.txt"
+    assert [f["kind"] for f in record["findings"]] == ["fingerprint", "model"]
+    assert record["findings"][0]["span"] == {"start": 0, "end": 25}
+    json.dumps(record)
+
+
+def test_scanner_without_injected_engine_loads_it_lazily(monkeypatch, fake_restorer):
+    import unspin.detect as detect
+
+    calls = []
+    monkeypatch.setattr(detect, "_default_restorer", lambda lm: calls.append(lm) or fake_restorer)
+    step = Scanner(lm="ngram", use_default_fingerprints=False)
+    assert pickle.loads(pickle.dumps(step))._restorer is None
+    step(Document("a", SPUN))
+    step(Document("b", CLEAN))
+    assert calls == ["ngram"]
