@@ -66,3 +66,16 @@ def test_alternatives_are_ranked_and_include_keeping_the_observed(restorer):
     texts = [a.text for a in edit.alternatives]
     assert edit.observed in texts
     assert len(edit.alternatives) <= 6
+
+
+def test_learned_swaps_join_the_candidates(restorer):
+    from unspin.lexicon.learned import LearnedLexicon
+
+    learned = LearnedLexicon()
+    learned.add("enterprise", "company", count=5)  # not in the thesaurus of this test
+    text = "The enterprise said sales fell."
+    assert restorer.restore(text).edits == ()
+    with_learned = Restorer(restorer.lexicon, restorer.lm, config=restorer.config, learned=learned)
+    edit = with_learned.restore(text).edits[0]
+    assert (edit.observed, edit.original) == ("enterprise", "company")
+    assert "learned" in edit.evidence.sources

@@ -23,6 +23,12 @@ SPUN = "The corporate's chief government officer said gross sales fell 4 p.c. as
 CLEAN = "The company's chief executive officer said sales fell 4 percent as the company cut jobs."
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("UNSPIN_HOME", str(tmp_path / "unspin-home"))
+    monkeypatch.delenv("UNSPIN_FINGERPRINTS", raising=False)
+
+
 @pytest.fixture
 def matcher():
     return FingerprintMatcher.from_rows([
@@ -137,3 +143,26 @@ def test_scanner_without_injected_engine_loads_it_lazily(monkeypatch, fake_resto
     step(Document("a", SPUN))
     step(Document("b", CLEAN))
     assert calls == ["ngram"]
+
+
+def test_calibration_fit_and_threshold_on_synthetic_features():
+    import random
+
+    from unspin.bench.calibrate_scan import MODEL_FEATURES, calibrate, roc_auc, threshold_for_fpr, tpr_at_fpr
+
+    rng = random.Random(0)
+    docs, rows = [], []
+    for i in range(300):
+        rate = 0.0 if i % 2 == 0 else 0.1
+        base = rng.gauss(3.0, 1.0) + (12.0 if rate else 0.0)
+        docs.append(("", rate))
+        rows.append({f: max(base + rng.gauss(0, 0.5), 0.0) for f in MODEL_FEATURES})
+    record = calibrate(docs, rows, lm="fake", split="dev", seed=0, seconds=0.0)
+    model = ScoreModel.from_dict(record["model"])
+    clean = [model.probability(r) for r, (_, rate) in zip(rows, docs) if rate == 0]
+    spun = [model.probability(r) for r, (_, rate) in zip(rows, docs) if rate > 0]
+    assert sum(s > model.threshold for s in clean) <= 0.01 * len(clean)
+    assert record["metrics"]["roc_auc"] > 0.99 and record["metrics"]["fpr_at_threshold"] <= 0.01
+    assert roc_auc(spun, clean) > 0.99 and tpr_at_fpr(spun, clean, 0.01) > 0.95
+    assert roc_auc([1.0], [1.0]) == 0.5
+    assert threshold_for_fpr([0.1 * i for i in range(100)], 0.01) == pytest.approx(9.8)

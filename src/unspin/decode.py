@@ -66,8 +66,9 @@ class Site:
 class Restorer:
     """The restoration engine: lexicon + language model(s) + channel, behind `restore(text)`."""
 
-    def __init__(self, lexicon: ReverseIndex, lm, reranker=None, config: DecodeConfig | None = None) -> None:
+    def __init__(self, lexicon: ReverseIndex, lm, reranker=None, config: DecodeConfig | None = None, learned=None) -> None:
         self.lexicon = lexicon
+        self.learned = learned  # LearnedLexicon of swaps seen in traced pairs, or None
         self.lm = lm
         self.reranker = reranker
         self.config = config or DecodeConfig.calibrated("ngram" if reranker is None else "neural")
@@ -118,10 +119,13 @@ class Restorer:
 
     def _shortlist(self, observed: str, words: list[str], start: int, end: int, function_only: bool) -> list[Candidate]:
         """Cheap prior (q times word frequency), then the n-gram model on a one-word context."""
-        found = self.lexicon.candidates(observed)
+        found = self._with_learned(observed, self.lexicon.candidates(observed))
         if function_only:
             found = [c for c in found if "function" in c.sources or "learned" in c.sources]
-        ranked = sorted(found, key=lambda c: -(math.log(c.weight) + math.log(10) * _zipf(c.original)))[:PRESHORTLIST]
+        learned = [c for c in found if "learned" in c.sources]
+        ranked = learned + sorted(
+            (c for c in found if "learned" not in c.sources), key=lambda c: -(math.log(c.weight) + math.log(10) * _zipf(c.original))
+        )[:PRESHORTLIST]
         if len(ranked) <= self.config.shortlist:
             return ranked
         before, after = words[max(0, start - 2) : start], words[end : end + 2]
@@ -129,6 +133,17 @@ class Restorer:
         q_exp = self.config.q_exponent
         scored = sorted(ranked, key=lambda c: -(window(before + c.original.split() + after, bos, False) + q_exp * math.log(c.weight)))
         return scored[: self.config.shortlist]
+
+    def _with_learned(self, observed: str, found: tuple[Candidate, ...]) -> list[Candidate]:
+        """Swaps learned from traced pairs join the candidates, with their learned channel weight."""
+        if self.learned is None:
+            return list(found)
+        by_original = {c.original: c for c in found}
+        for original, _count in self.learned.lookup(observed):
+            weight = max(self.learned.channel(observed, original), by_original[original].weight if original in by_original else 0.0)
+            sources = tuple(sorted({*by_original[original].sources, "learned"})) if original in by_original else ("learned",)
+            by_original[original] = Candidate(original, min(weight, 1.0), sources)
+        return list(by_original.values())
 
     def _name_penalty(self, sent: list[Token], start: int, end: int) -> float:
         capitalised = any(t.text[:1].isupper() for t in sent[start:end])
@@ -312,10 +327,11 @@ def _zipf(phrase: str) -> float:
 _ENGINES: dict[tuple, Restorer] = {}
 
 
-def load_restorer(lm: str = "ngram", **options) -> Restorer:
+def load_restorer(lm: str = "ngram", learned: str | None = None, **options) -> Restorer:
     """A cached engine. lm: "ngram" (KenLM only), "smollm2" (KenLM + SmolLM2 rerank), or any
-    Hugging Face causal LM name/path (KenLM + that model)."""
-    key = (lm, tuple(sorted(options.items())))
+    Hugging Face causal LM name/path (KenLM + that model). learned: a learned-lexicon file
+    (`unspin learn`) whose swaps join the candidates. options: DecodeConfig fields."""
+    key = (lm, learned, tuple(sorted(options.items())))
     if key not in _ENGINES:
         from .model.ngram import NgramModel
 
@@ -325,5 +341,10 @@ def load_restorer(lm: str = "ngram", **options) -> Restorer:
 
             reranker = load_neural(lm)
         config = replace(DecodeConfig.calibrated("ngram" if reranker is None else "neural"), **options)
-        _ENGINES[key] = Restorer(ReverseIndex.load(), NgramModel(), reranker, config)
+        learned_lexicon = None
+        if learned:
+            from .lexicon.learned import LearnedLexicon
+
+            learned_lexicon = LearnedLexicon.load(learned)
+        _ENGINES[key] = Restorer(ReverseIndex.load(), NgramModel(), reranker, config, learned_lexicon)
     return _ENGINES[key]

@@ -41,6 +41,7 @@ FEATURES = (
     "model_mean_conf",  # mean confidence of those edits (0 without edits)
     "model_high_per_1k",  # edits with confidence >= 0.8, per 1,000 words
     "model_gain_per_1k",  # sum of their language-model gains (nats, >= 0), per 1,000 words
+    "model_zipf_gain_per_1k",  # sum of how much more common (Zipf) each suggestion is, per 1,000 words
     "fingerprint_per_1k",  # known-fingerprint hits, per 1,000 words
     "fingerprint_conf_per_1k",  # sum of their confidences, per 1,000 words
 )
@@ -117,9 +118,18 @@ def doc_features(words: int, model: Iterable[Finding], fingerprints: Iterable[Fi
         "model_mean_conf": sum(confidences) / len(confidences) if confidences else 0.0,
         "model_high_per_1k": sum(c >= HIGH_CONFIDENCE for c in confidences) * per_1k,
         "model_gain_per_1k": sum(max(float(f.evidence.get("lm_gain", 0.0)), 0.0) for f in model) * per_1k,
+        "model_zipf_gain_per_1k": sum(max(_zipf(f.suggestion) - _zipf(f.observed), 0.0) for f in model) * per_1k,
         "fingerprint_per_1k": len(fingerprints) * per_1k,
         "fingerprint_conf_per_1k": sum(f.confidence for f in fingerprints) * per_1k,
     }
+
+
+def _zipf(phrase: str) -> float:
+    """Zipf frequency of a phrase's rarest word (spinners pick rarer synonyms)."""
+    from wordfreq import zipf_frequency
+
+    words = phrase.lower().split()
+    return min((zipf_frequency(w, "en") for w in words), default=0.0)
 
 
 # ---------------------------------------------------------------- findings

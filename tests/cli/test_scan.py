@@ -17,6 +17,12 @@ SPUN = "Counterfeit consciousness and profound learning are hot; deep learning t
 CLEAN = "The weather was calm and the harbour was quiet all day long."
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("UNSPIN_HOME", str(tmp_path / "unspin-home"))
+    monkeypatch.delenv("UNSPIN_FINGERPRINTS", raising=False)
+
+
 @pytest.fixture
 def fingerprints(tmp_path):
     path = tmp_path / "fp.csv"

@@ -22,6 +22,11 @@ from unspin.types import FindingKind
 DATA = Path(__file__).resolve().parents[1] / "data" / "fingerprints"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("UNSPIN_HOME", str(tmp_path / "unspin-home"))
+
+
 def _cases(name: str) -> list:
     rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
     return [pytest.param(row, id=row["id"]) for row in rows]
@@ -98,6 +103,22 @@ def test_plain_user_csv_without_header(tmp_path):
         "Deep learning", "artificial intelligence"]
 
 
+def test_compiled_list_is_cached(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text("counterfeit consciousness,artificial intelligence\n", encoding="utf-8")
+    first = FingerprintMatcher.from_csv(path)
+    cached = list((tmp_path / "unspin-home" / "fingerprints").glob("*.pickle"))
+    assert len(cached) == 1
+    second = FingerprintMatcher.from_csv(path)
+    assert second is not first and second.rules == first.rules
+    assert [f.observed for f in second.find("counterfeit consciousnesses")] == ["counterfeit consciousnesses"]
+    path.write_text("profound learning,deep learning\n", encoding="utf-8")  # new content, new entry
+    assert [r.anchor.text for r in FingerprintMatcher.from_csv(path).rules] == ["profound learning"]
+    cached[0].write_bytes(b"garbage")
+    path.write_text("counterfeit consciousness,artificial intelligence\n", encoding="utf-8")
+    assert len(FingerprintMatcher.from_csv(path)) == 1  # a broken cache entry is rebuilt
+
+
 def test_unreadable_list_is_an_input_error(tmp_path):
     with pytest.raises(InputError):
         FingerprintMatcher.from_csv(tmp_path / "missing.csv")
@@ -109,7 +130,7 @@ def pps_matcher():
 
     if not PPS_CSV.exists():
         pytest.skip(f"{PPS_CSV} not found (../shared is beside the repo in CI)")
-    return FingerprintMatcher.from_csv(PPS_CSV)
+    return FingerprintMatcher.from_csv(PPS_CSV, cache=False)  # no writes outside tmp
 
 
 def test_pps_list_loads_every_query_form(pps_matcher):
@@ -142,3 +163,15 @@ def test_pps_list_is_fast(pps_matcher):
     matcher.find(text)
     rate = words / (time.perf_counter() - started)
     assert rate > 1_000_000  # the real target (5M words/s per core) is measured by `unspin bench scan`
+
+
+def test_pyahocorasick_fallback(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ahocorasick_rs", None)  # import fails -> pyahocorasick
+    matcher = FingerprintMatcher.from_rows([('"counterfeit consciousness"', "artificial intelligence", "1"),
+                                            ('"profound learning"', "deep learning", "1")])
+    assert matcher._rs is None and matcher._py is not None
+    text = "Profound learning, not counterfeit consciousnesses."
+    assert [(f.observed, f.suggestion) for f in matcher.find(text)] == [
+        ("Profound learning", "Deep learning"), ("counterfeit consciousnesses", "artificial intelligence")]

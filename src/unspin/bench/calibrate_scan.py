@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 RATES = (0.03, 0.05, 0.08, 0.10, 0.12, 0.15)
-MODEL_FEATURES = ("model_per_1k", "model_conf_per_1k", "model_mean_conf", "model_high_per_1k", "model_gain_per_1k")
+MODEL_FEATURES = ("model_per_1k", "model_conf_per_1k", "model_mean_conf", "model_high_per_1k", "model_gain_per_1k",
+                  "model_zipf_gain_per_1k")
 FINGERPRINT_PRIOR = {"coef": 4.6, "intercept": -4.6, "threshold": 0.5}
 TARGET_FPR = 0.01
 L2 = 1.0
@@ -130,7 +131,7 @@ def rate_of(scores: Sequence[float], cut: float) -> float:
 
 
 def calibrate(docs: list[tuple[str, float]], rows: list[dict[str, float]], *, lm: str, split: str, seed: int,
-              seconds: float) -> dict[str, Any]:
+              seconds: float, features_from: str = "") -> dict[str, Any]:
     from ..detect import ScoreModel
 
     x = [[row[f] for f in MODEL_FEATURES] for row in rows]
@@ -167,6 +168,8 @@ def calibrate(docs: list[tuple[str, float]], rows: list[dict[str, float]], *, lm
             "spin_rates": list(RATES),
             "spinner": f"unspin.bench.spinner.Spinner(seed={seed})",
             "engine": f"load_restorer(lm={lm!r})",
+            "engine_config": _engine_config(lm),
+            "features_from": features_from or "computed in this run",
             "seconds": round(seconds, 1),
         },
         "model": model.to_dict(),
@@ -187,6 +190,16 @@ def calibrate(docs: list[tuple[str, float]], rows: list[dict[str, float]], *, lm
     }
 
 
+def _engine_config(lm: str) -> str:
+    """The engine's decoding parameters at calibration time (the engine is still being tuned)."""
+    try:
+        from ..decode import load_restorer
+
+        return repr(getattr(load_restorer(lm=lm), "config", ""))
+    except Exception as exc:  # noqa: BLE001 - a record without it is still useful
+        return f"unavailable: {exc}"
+
+
 def main(argv: list[str] | None = None) -> int:
     from ..detect import CALIBRATION_PATH
 
@@ -203,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     docs = labelled_docs(args.split, args.docs, seed=args.seed)
     cache = Path(args.features) if args.features else None
-    if cache is not None and cache.exists():
+    from_cache = f"cache {cache} (features computed by an earlier run)" if cache is not None and cache.exists() else ""
+    if from_cache:
         rows = json.loads(cache.read_text(encoding="utf-8"))
         if len(rows) != len(docs):
             parser.error(f"{cache} holds {len(rows)} rows, not {len(docs)}")
@@ -211,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = features_of([text for text, _ in docs], lm=args.lm, progress=not args.quiet)
         if cache is not None:
             cache.write_text(json.dumps(rows), encoding="utf-8")
-    record = calibrate(docs, rows, lm=args.lm, split=args.split, seed=args.seed, seconds=time.perf_counter() - started)
+    record = calibrate(docs, rows, lm=args.lm, split=args.split, seed=args.seed, seconds=time.perf_counter() - started,
+                       features_from=from_cache)
     Path(args.out).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(record["metrics"], indent=2))
     return 0

@@ -10,8 +10,8 @@ and spun by the simulated spinner at a rate cycling through 3-15%):
   for all spun documents and for those spun at >= 8%; FPR/TPR at the calibrated threshold;
 - throughput in words/s on one core: fingerprint matching alone, fingerprint-only scan
   (`--no-model`), and model-based scan (n-gram engine unless --lm);
-- peak resident memory: this process (engine, fingerprint list, spinner) and the largest
-  `unspin scan` process of the resume check;
+- peak resident memory: this process (engine, fingerprint list, spinner loaded) and the largest
+  `unspin scan` process (main or worker, VmHWM sampled every 50 ms) of the resume check;
 - resume: N documents (default 10,000) scanned by `unspin scan --jobs 2` in a subprocess,
   killed (SIGKILL) midway, then rerun with --resume: the output must hold exactly N records,
   one per document.
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.skip_resume:
         result["resume"] = _resume_check(texts, args)
         # the largest `unspin scan` process (main or worker) of the resume runs
-        result["peak_rss_mb"]["scan_process"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+        result["peak_rss_mb"][f"scan_process_{result['resume']['mode']}"] = result["resume"]["peak_rss_mb_per_process"]
     _print(result, args.format)
     return 0
 
@@ -167,9 +167,13 @@ def _resume_check(texts: list[str], args: argparse.Namespace) -> dict[str, Any]:
         else:
             command.append("--no-fingerprints")
         started = time.perf_counter()
+        memory = _PeakMemory()
         first = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        written_at_kill, killed = _kill_midway(first, out, n)
-        second = subprocess.run(command + ["--resume"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        written_at_kill, killed = _kill_midway(first, out, n, memory)
+        second = subprocess.Popen(command + ["--resume"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while second.poll() is None:
+            memory.sample(second.pid)
+            time.sleep(0.05)
         seconds = time.perf_counter() - started
         ids = [json.loads(line)["doc_id"] for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
     expected = {f"doc-{i:06d}" for i in range(n)}
@@ -183,15 +187,56 @@ def _resume_check(texts: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "unique_ids": len(set(ids)),
         "exactly_once": killed and len(ids) == n and set(ids) == expected,
         "resume_exit_code": second.returncode,
+        "peak_rss_mb_per_process": memory.peak_mb(),
         "seconds": round(seconds, 1),
     }
 
 
-def _kill_midway(process: subprocess.Popen, out: Path, n: int, timeout: float = 600.0) -> tuple[int, bool]:
+class _PeakMemory:
+    """Largest VmHWM (peak resident set) seen in a process tree: the scan and its workers."""
+
+    def __init__(self) -> None:
+        self.peak_kb = 0
+
+    def sample(self, root: int) -> None:
+        for pid in _process_tree(root):
+            try:
+                with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+                    for line in fh:
+                        if line.startswith("VmHWM:"):
+                            self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+            except (OSError, ValueError):
+                continue
+
+    def peak_mb(self) -> float | None:
+        return round(self.peak_kb / 1024, 1) if self.peak_kb else None
+
+
+def _process_tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, ()))
+    return tree
+
+
+def _kill_midway(process: subprocess.Popen, out: Path, n: int, memory: _PeakMemory,
+                 timeout: float = 600.0) -> tuple[int, bool]:
     """SIGKILL the run (and its workers) once about half the records are written."""
     deadline = time.monotonic() + timeout
     lines = 0
     while process.poll() is None and time.monotonic() < deadline:
+        memory.sample(process.pid)
         lines = _count_lines(out)
         if lines >= n // 2:
             break

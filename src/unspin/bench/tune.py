@@ -25,11 +25,13 @@ GRIDS = {
         "q_exponent": [0.3, 0.6],
         "length_cost": [2.0, 3.0],
     },
-    "neural": {
-        "threshold": [2.0, 4.0, 6.0, 8.0],
-        "neural_weight": [0.6, 0.9],
-        "rerank_margin": [4.0],
-        "length_cost": [2.0, 3.0],
+    "neural": {  # n-gram parameters fixed at the n-gram optimum; a smaller grid, the LM is slow
+        "threshold": [4.0, 5.0, 6.0],
+        "neural_weight": [0.8, 1.0],
+        "rerank_margin": [3.0],
+        "rho": [0.1],
+        "q_exponent": [0.6],
+        "length_cost": [2.0],
     },
 }
 

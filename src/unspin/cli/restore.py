@@ -19,6 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--text-field", default="text")
     p.add_argument("--lm", default="ngram", help="ngram (fast), smollm2 (neural rerank), or a cached Hugging Face model name/path")
     p.add_argument("--threshold", type=float, default=None, help="nats an edit must win by (default: calibrated)")
+    p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
     p.add_argument("-o", "--output", default=None, help="write here instead of stdout")
     p.set_defaults(handler=run)
 
@@ -27,12 +28,12 @@ def run(args: argparse.Namespace) -> int:
     from ..decode import load_restorer
 
     if args.jsonl:
-        restorer = load_restorer(args.lm)
+        restorer = load_restorer(args.lm, learned=args.learned)
         with _open_out(args.output) as out:
             _restore_jsonl(restorer, args, out)
         return 0
     text = _read_input(args.input)
-    result = load_restorer(args.lm).restore(text, threshold=args.threshold)
+    result = load_restorer(args.lm, learned=args.learned).restore(text, threshold=args.threshold)
     from ..io.restore_render import RENDERERS
 
     rendered = RENDERERS[args.format](result)

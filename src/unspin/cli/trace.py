@@ -25,7 +25,9 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--index", required=True, help="index built with `unspin index build`")
     p.add_argument("--top", type=int, default=5, help="candidate sources to list (default 5)")
     p.add_argument("--min-score", type=float, default=None, help="score a source needs (default 0.5)")
-    p.add_argument("--restore", metavar="LM", choices=("ngram", "smollm2"), help="also query with the restored text (slower)")
+    p.add_argument("--restore", metavar="LM", choices=("ngram", "smollm2"), help="also look up the restored text (ngram|smollm2)")
+    p.add_argument("--restore-when", choices=("unsure", "always"), default="unsure",
+                   help="restore only copies with no source found without it (default), or every copy")
     p.add_argument("--format", choices=("json", "text", "html"), default="text")
     p.add_argument("-o", "--output", help="write here instead of stdout")
     p.set_defaults(handler=run_trace)
@@ -145,7 +147,10 @@ def run_trace(args: argparse.Namespace) -> int:
     texts = [(path, read_input(path)) for path in args.docs]
     min_score = MIN_SCORE if args.min_score is None else args.min_score
     with TraceIndex.open(args.index) as index:
-        results = [(path, trace(text, index, restorer=restorer, top=args.top, min_score=min_score)) for path, text in texts]
+        results = [
+            (path, trace(text, index, restorer=restorer, top=args.top, min_score=min_score, restore_when=args.restore_when))
+            for path, text in texts
+        ]
     rendered = {"json": render_json, "text": render_text, "html": render_html}[args.format](results)
     if args.output:
         Path(args.output).write_text(rendered, encoding="utf-8")
@@ -216,7 +221,9 @@ def _side_by_side(alignment) -> tuple[str, str]:
             continue
         kind = seg.kind.value
         if seg.copy.end > seg.copy.start:
-            copy_spans.append((seg.copy.start, seg.copy.end, kind, f"original: {seg.original}"))
+            title = "not in the source" if seg.kind is SegmentKind.INSERTED else f"original: {seg.original}"
+            copy_spans.append((seg.copy.start, seg.copy.end, kind, title))
         if seg.source.end > seg.source.start:
-            source_spans.append((seg.source.start, seg.source.end, kind, f"copy: {seg.observed}"))
+            title = "left out of the copy" if seg.kind is SegmentKind.DELETED else f"copy: {seg.observed}"
+            source_spans.append((seg.source.start, seg.source.end, kind, title))
     return mark(alignment.copy_text, copy_spans), mark(alignment.source_text, source_spans)

@@ -22,6 +22,10 @@ anchors; a whitelisted anchor still fires when its query's context condition is 
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
+import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -320,17 +324,35 @@ class FingerprintMatcher:
     # -- construction
 
     @classmethod
-    def from_csv(cls, path: str | Path, *, whitelist: Iterable[str] | None = None) -> "FingerprintMatcher":
+    def from_csv(cls, path: str | Path, *, whitelist: Iterable[str] | None = None, cache: bool = True) -> "FingerprintMatcher":
         """Read a PPS export (tortured_phrase,expected_phrase[,num_papers]) or any CSV whose
-        first two columns are query and expected phrase."""
+        first two columns are query and expected phrase.
+
+        Compiling needs lemminflect (~300 MB resident) for the inflected variants, so the
+        compiled list is cached under `unspin.config.cache_dir()/fingerprints/`, keyed by the
+        file's content and the whitelist; later loads (and `--jobs` workers) skip lemminflect.
+        """
         try:
-            with open(path, encoding="utf-8-sig", newline="") as handle:
-                rows = list(csv.reader(handle))
+            raw = Path(path).read_bytes()
+            rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read fingerprint list: {exc}", source=str(path)) from exc
+        allowed = sorted(DEFAULT_WHITELIST if whitelist is None else {w.lower() for w in whitelist})
+        cached = _cache_path(raw, allowed) if cache else None
+        if cached is not None and cached.exists():
+            try:
+                with open(cached, "rb") as fh:
+                    matcher = pickle.load(fh)
+                if isinstance(matcher, cls):
+                    return matcher
+            except Exception:  # noqa: BLE001 - a stale or broken cache is rebuilt
+                pass
         if rows and rows[0] and rows[0][0].strip().lower() in ("tortured_phrase", "query", "phrase"):
             rows = rows[1:]
-        return cls.from_rows(((r + ["", ""])[:3] for r in rows if r and r[0].strip()), whitelist=whitelist)
+        matcher = cls.from_rows(((r + ["", ""])[:3] for r in rows if r and r[0].strip()), whitelist=allowed)
+        if cached is not None:
+            _write_cache(cached, matcher)
+        return matcher
 
     @classmethod
     def from_rows(cls, rows: Iterable[Iterable[str]], *, whitelist: Iterable[str] | None = None) -> "FingerprintMatcher":
@@ -485,6 +507,27 @@ class FingerprintMatcher:
         }
         return Finding(Span(start, end), observed, suggestion, FindingKind.FINGERPRINT,
                        round(confidence, 4), alternatives, evidence, rule.query)
+
+
+_CACHE_VERSION = "1"
+
+
+def _cache_path(raw: bytes, whitelist: list[str]) -> Path | None:
+    from ..config import cache_dir
+
+    digest = hashlib.sha1(raw + b"\0" + "\n".join(whitelist).encode() + _CACHE_VERSION.encode()).hexdigest()
+    return cache_dir() / "fingerprints" / f"{digest[:20]}.pickle"
+
+
+def _write_cache(path: Path, matcher: "FingerprintMatcher") -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(partial, "wb") as fh:
+            pickle.dump(matcher, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+    except OSError:
+        pass  # read-only cache: compile every time
 
 
 def _spellings(phrase: str) -> set[str]:

@@ -133,4 +133,6 @@ def load_neural(name: str = SMOLLM2, threads: int | None = None) -> NeuralModel:
             model = AutoModelForCausalLM.from_pretrained(name, local_files_only=True, dtype=torch.float32)
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot load language model {name!r} offline: {exc}") from exc
-    return NeuralModel(model, tokenizer, name)
+    neural = NeuralModel(model, tokenizer, name)
+    neural.score_texts(["Warm up the kernels once.", "A second, longer sentence to warm up padding too."])
+    return neural

@@ -205,9 +205,14 @@ def band_keys(sig: np.ndarray, family: Family) -> list[int]:
     return keys
 
 
+MIN_STABLE_SHINGLES = 4  # smaller stable sets are shared by too many paragraphs to be worth banding
+
+
 def text_keys(feats: Features) -> list[int]:
     keys: list[int] = []
     for family in FAMILIES:
+        if family is STABLE and len(feats.stable) < MIN_STABLE_SHINGLES:
+            continue
         sig = signature(feats.of(family), family)
         if sig is not None:
             keys.extend(band_keys(sig, family))

@@ -64,7 +64,8 @@ class AddStats:
     seconds: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "paragraphs_per_s": round(self.paragraphs / self.seconds, 1) if self.seconds else None}
+        rate = (lambda n: round(n / self.seconds, 1) if self.seconds else None)
+        return {**self.__dict__, "paragraphs_per_s": rate(self.paragraphs), "documents_per_s": rate(self.documents)}
 
 
 class TraceIndex:
@@ -228,7 +229,7 @@ class TraceIndex:
 
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path))
-    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA journal_mode=DELETE")  # one file on disk, no -wal beside it
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA cache_size=-65536")
     return conn

@@ -8,16 +8,15 @@ from difflib import SequenceMatcher
 from typing import Any, Protocol
 
 from .align import Alignment, align
-from .fingerprint import WORDS, Features, token_texts, chunks, containment, features, shingle_hashes, text_keys, word_tokens
+from .fingerprint import MIN_STABLE_SHINGLES, WORDS, Features, token_texts, chunks, containment, features, shingle_hashes, text_keys, word_tokens
 from .index import Paragraph, TraceIndex
 
 MIN_SCORE = 0.5  # below this the best candidate is not called a source
 CANDIDATES_PER_PIECE = 12
-SHORTLIST = 5  # documents verified by alignment
-SINGLE_PIECE_WORDS = 300
+SHORTLIST = 8  # documents verified by alignment
+WHOLE_TEXT_WORDS = 600  # a copy this short is also looked up as one piece (its paragraphing may differ)
 MIN_BLOCK = 2  # tokens a run must share to count as copied text in verification
 MAX_PIECES = 12  # long queries: retrieve with this many evenly spaced paragraphs
-MIN_STABLE_SHINGLES = 3  # fewer stable shingles than this are too little evidence on their own
 
 
 class Restorer(Protocol):
@@ -72,7 +71,11 @@ class _Piece:
     feats: Features
     restored_words: frozenset[int]
     keys: list[int]
-    position: int  # index among all pieces of the query
+    position: int  # index among all pieces of the query; -1 for the whole text
+
+
+# doc_num -> {piece position -> (weighted score, best paragraph number)}
+Votes = dict[int, dict[int, tuple[float, int]]]
 
 
 def trace(
@@ -83,19 +86,34 @@ def trace(
     top: int = 5,
     min_score: float = MIN_SCORE,
     with_alignment: bool = True,
+    restore_when: str = "unsure",
 ) -> TraceResult:
-    all_pieces = query_pieces(text)
-    total_words = sum(len(word_tokens(p)) for p in all_pieces)
+    """Rank the indexed documents that may be the source of `text`; align the best match.
+
+    With a `restorer`, the restored text is looked up too: only when the copy alone finds no
+    source (restore_when="unsure", fast for easy copies) or for every query ("always").
+    """
+    if restore_when not in ("unsure", "always"):
+        raise ValueError(f"restore_when must be 'unsure' or 'always', not {restore_when!r}")
+    if restorer is not None and restore_when == "unsure":
+        plain = trace(text, index, top=top, min_score=min_score, with_alignment=with_alignment)
+        if plain.matched:
+            return plain
+        return trace(text, index, restorer=restorer, top=top, min_score=min_score, with_alignment=with_alignment, restore_when="always")
+    all_pieces = chunks(text)
     if not all_pieces:
         return TraceResult(0, (), False)
+    total_words = sum(len(word_tokens(p)) for p in all_pieces)
     pieces = [_piece(all_pieces[i], i, index, restorer) for i in _spread(len(all_pieces), MAX_PIECES)]
-    per_piece = [_top_hits(index.band_hits(p.keys)) for p in pieces]
-    paras = index.paragraphs({pid for hits in per_piece for pid in hits})
-    cheap = _doc_votes(pieces, per_piece, paras, index)
-    shortlist = sorted(cheap.items(), key=lambda kv: -sum(s for s, _, _ in kv[1].values()))[: max(top, SHORTLIST)]
-    votes = {doc_num: _verify(pieces, matches) for doc_num, matches in shortlist}
+    lookups = list(pieces)
+    if len(pieces) > 1 and total_words <= WHOLE_TEXT_WORDS:
+        lookups.append(_piece(text, -1, index, restorer))
+    hits = {p.position: _top_hits(index.band_hits(p.keys)) for p in lookups}
+    paras = index.paragraphs({pid for found in hits.values() for pid in found})
+    shortlist = _shortlist(lookups, hits, paras, index, max(top, SHORTLIST))
+    votes = {doc_num: _verify(pieces, hits, paras, doc_num, index) for doc_num in shortlist}
     weight = sum(p.words for p in pieces) or 1
-    ranked = sorted(votes.items(), key=lambda kv: -sum(s for s, _ in kv[1].values()))[:top]
+    ranked = sorted(votes.items(), key=lambda kv: (-sum(s for s, _ in kv[1].values()), kv[0]))[:top]
     candidates = tuple(_candidate(doc_num, matches, weight, index) for doc_num, matches in ranked)
     matched = bool(candidates) and candidates[0].score >= min_score
     if not (matched and with_alignment):
@@ -106,14 +124,6 @@ def trace(
     return TraceResult(total_words, candidates, True, source_text, first, align(text, source_text))
 
 
-def query_pieces(text: str) -> list[str]:
-    """One piece for a short text without blank lines (a single paragraph, however its sentences
-    fall), else the same paragraph cut as the index uses."""
-    if "\n\n" not in text.strip() and len(text.split()) <= SINGLE_PIECE_WORDS:
-        return [text.strip()] if text.strip() else []
-    return chunks(text)
-
-
 def _spread(n: int, k: int) -> list[int]:
     if n <= k:
         return list(range(n))
@@ -122,10 +132,10 @@ def _spread(n: int, k: int) -> list[int]:
 
 def _piece(text: str, position: int, index: TraceIndex, restorer: Restorer | None) -> _Piece:
     feats = features(text, index.vocabulary)
-    keys = text_keys(feats) if len(feats.stable) >= MIN_STABLE_SHINGLES else text_keys(Features(frozenset(), feats.words))
+    keys = text_keys(feats)
     restored: frozenset[int] = frozenset()
     restored_text = ""
-    if restorer is not None:
+    if restorer is not None and position >= 0:
         restored_text = restorer.restore(text).restored
         restored = shingle_hashes(word_tokens(restored_text), WORDS.shingle)
         if restored != feats.words:
@@ -137,35 +147,46 @@ def _top_hits(hits: dict[int, int]) -> list[int]:
     return [pid for pid, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES_PER_PIECE]]
 
 
-def _doc_votes(pieces: list[_Piece], per_piece: list[list[int]], paras: dict[int, Paragraph], index: TraceIndex) -> dict[int, dict[int, tuple[float, int, list[Paragraph]]]]:
-    """Cheap fingerprint vote: doc_num -> {piece position -> (weighted score, best paragraph, paragraphs)}."""
-    votes: dict[int, dict[int, tuple[float, int, list[Paragraph]]]] = defaultdict(dict)
-    for piece, hits in zip(pieces, per_piece):
+def _shortlist(lookups: list[_Piece], hits: dict[int, list[int]], paras: dict[int, Paragraph], index: TraceIndex, n: int) -> list[int]:
+    """Documents to verify: ranked by fingerprint containment, summed over the lookups."""
+    votes: dict[int, float] = defaultdict(float)
+    for piece in lookups:
         by_doc: dict[int, list[Paragraph]] = defaultdict(list)
-        for pid in hits:
+        for pid in hits[piece.position]:
             by_doc[paras[pid].doc_num].append(paras[pid])
         for doc_num, doc_paras in by_doc.items():
             feats = [index.paragraph_features(p) for p in doc_paras]
             stable = frozenset().union(*(f.stable for f in feats))
             words = frozenset().union(*(f.words for f in feats))
-            score = _similarity(piece, stable, words)
-            if score > 0:
-                best = max(doc_paras, key=lambda p: _similarity(piece, index.paragraph_features(p).stable, index.paragraph_features(p).words))
-                votes[doc_num][piece.position] = (score * piece.words, best.number, doc_paras)
-    return votes
+            votes[doc_num] += _cheap_score(piece, stable, words) * piece.words
+    return [d for d, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
-def _verify(pieces: list[_Piece], matches: dict[int, tuple[float, int, list[Paragraph]]]) -> dict[int, tuple[float, int]]:
-    """Alignment check of each piece against the document's candidate paragraphs."""
-    by_position = {p.position: p for p in pieces}
-    out = {}
-    for position, (_, best, doc_paras) in matches.items():
-        piece = by_position[position]
-        source = [t.lower() for p in sorted(doc_paras, key=lambda p: p.number) for t in token_texts(p.text)]
-        score = copied_share(_tokens(piece.text), source)
+def _cheap_score(piece: _Piece, stable: frozenset[int], words: frozenset[int]) -> float:
+    """Fingerprint containment: every word 3-gram, plus half weight for stable shingles."""
+    by_words = max(containment(piece.feats.words, words), containment(piece.restored_words, words))
+    if len(piece.feats.stable) < MIN_STABLE_SHINGLES:
+        return by_words
+    return by_words + 0.5 * containment(piece.feats.stable, stable)
+
+
+def _verify(pieces: list[_Piece], hits: dict[int, list[int]], paras: dict[int, Paragraph], doc_num: int, index: TraceIndex) -> dict[int, tuple[float, int]]:
+    """Alignment check of each piece against the stretch of the document its lookups point to."""
+    whole = [paras[pid].number for pid in hits.get(-1, []) if paras[pid].doc_num == doc_num]
+    out: dict[int, tuple[float, int]] = {}
+    for piece in pieces:
+        own = [paras[pid] for pid in hits[piece.position] if paras[pid].doc_num == doc_num]
+        numbers = [p.number for p in own] or whole
+        if not numbers:
+            continue
+        pad = 1 + min(3, piece.words // 80)
+        source, offsets = index.document_text(doc_num, max(0, min(numbers) - pad), max(numbers) + pad)
+        tokens = _tokens(source)
+        score = copied_share(_tokens(piece.text), tokens)
         if piece.restored:
-            score = max(score, copied_share(_tokens(piece.restored), source))
-        out[position] = (score * piece.words, best)
+            score = max(score, copied_share(_tokens(piece.restored), tokens))
+        best = max(own, key=lambda p: _cheap_score(piece, index.paragraph_features(p).stable, index.paragraph_features(p).words)).number if own else numbers[0]
+        out[piece.position] = (score * piece.words, best)
     return out
 
 
@@ -179,13 +200,6 @@ def copied_share(copy: list[str], source: list[str]) -> float:
         return 0.0
     blocks = SequenceMatcher(None, copy, source, autojunk=False).get_matching_blocks()
     return sum(b.size for b in blocks if b.size >= MIN_BLOCK) / len(copy)
-
-
-def _similarity(piece: _Piece, stable: frozenset[int], words: frozenset[int]) -> float:
-    by_words = max(containment(piece.feats.words, words), containment(piece.restored_words, words))
-    if len(piece.feats.stable) < MIN_STABLE_SHINGLES:
-        return by_words
-    return max(containment(piece.feats.stable, stable), by_words)
 
 
 def _candidate(doc_num: int, matches: dict[int, tuple[float, int]], weight: int, index: TraceIndex) -> Candidate:

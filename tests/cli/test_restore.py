@@ -1,0 +1,83 @@
+"""`unspin restore` through main(), with the engine replaced by the fake restorer."""
+
+import json
+
+import pytest
+from fakes import FakeRestorer
+
+from unspin.cli import main
+
+
+@pytest.fixture(autouse=True)
+def fake_engine(monkeypatch):
+    monkeypatch.setattr("unspin.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer())
+
+
+def test_text_and_diff_formats(tmp_path, capsys):
+    path = tmp_path / "a.txt"
+    path.write_text("The corporate fell 4 p.c. today.")
+    assert main(["restore", str(path)]) == 0
+    assert capsys.readouterr().out.strip() == "The company fell 4 percent today."
+    assert main(["restore", str(path), "--format", "diff"]) == 0
+    assert capsys.readouterr().out.strip() == "The [corporate→company] fell 4 [p.c.→percent] today."
+
+
+def test_json_format_has_offsets_and_evidence(tmp_path, capsys):
+    path = tmp_path / "a.txt"
+    path.write_text("Gross sales rose.")
+    main(["restore", str(path), "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    edit = data["edits"][0]
+    assert (edit["start"], edit["end"], edit["original"]) == (0, 11, "Sales")
+    assert {"confidence", "alternatives", "evidence"} <= edit.keys()
+
+
+def test_html_format_is_a_standalone_page(tmp_path, capsys):
+    path = tmp_path / "a.txt"
+    path.write_text("The corporate <b> fell.")
+    main(["restore", str(path), "--format", "html"])
+    page = capsys.readouterr().out
+    assert page.startswith("<!doctype html>") and "<mark" in page and "&lt;b&gt;" in page
+    assert "http" not in page  # nothing external
+
+
+def test_stdin(monkeypatch, capsys):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"The corporate fell.")))
+    assert main(["restore", "-"]) == 0
+    assert "company" in capsys.readouterr().out
+
+
+def test_jsonl_keeps_fields_and_loses_no_line(tmp_path, capsys):
+    path = tmp_path / "docs.jsonl"
+    path.write_text('{"id": 1, "text": "The corporate fell."}\nnot json\n{"id": 3}\n')
+    out = tmp_path / "out.jsonl"
+    assert main(["restore", "--jsonl", str(path), "-o", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 3
+    assert rows[0]["id"] == 1 and rows[0]["restored"] == "The company fell." and rows[0]["edits"]
+    assert rows[1]["error"].startswith("U105") and "docs.jsonl:2" in rows[1]["error"]
+    assert rows[2]["error"].startswith("U109")
+
+
+@pytest.mark.parametrize(
+    "content,code",
+    [(b"", "U102"), (b"\x00\x01\x02binary", "U101"), (b"caf\xe9 au lait \xff\xfa more", "U104")],
+    ids=["empty", "binary", "bad-encoding"],
+)
+def test_bad_input_exits_1_naming_it(tmp_path, capsys, content, code):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    assert main(["restore", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert code in err and "bad.txt" in err
+
+
+def test_missing_file_and_bad_usage(capsys):
+    assert main(["restore", "/nonexistent/file.txt"]) == 1
+    assert "file.txt" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["restore", "x.txt", "--format", "pdf"])
+    assert exit_.value.code == 2

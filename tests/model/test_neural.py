@@ -1,0 +1,38 @@
+"""The real SmolLM2 backend (slow: loads a 135M model)."""
+
+import pytest
+
+pytestmark = pytest.mark.neural
+
+
+@pytest.fixture(scope="module")
+def model():
+    pytest.importorskip("transformers")
+    from unspin.model.neural import load_neural
+
+    try:
+        return load_neural("smollm2")
+    except Exception as exc:  # the package is optional
+        pytest.skip(f"SmolLM2 unavailable: {exc}")
+
+
+def test_fluent_text_scores_higher_than_spun(model):
+    fluent, spun = model.score_texts(
+        ["The company said that sales fell 4 percent during the quarter.", "The corporate stated that gross sales fell 4 p.c. in the course of the quarter."]
+    )
+    assert fluent > spun
+
+
+def test_batching_does_not_change_scores(model):
+    texts = ["A short one.", "A somewhat longer sentence that needs padding in a batch."]
+    together = model.score_texts(texts)
+    alone = [model.score_texts([t])[0] for t in texts]
+    assert together == pytest.approx(alone, abs=1e-3)
+
+
+def test_unknown_model_name_fails_offline_with_a_clear_error():
+    from unspin.errors import ModelError
+    from unspin.model.neural import load_neural
+
+    with pytest.raises(ModelError, match="offline"):
+        load_neural("no-such-org/no-such-model")

@@ -1,0 +1,44 @@
+"""Golden cases for the real engine (needs `unspin setup` artifacts): one test id per case."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from unspin.config import lexicon_path, ngram_path
+
+CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "golden" / "restore.jsonl").read_text().splitlines() if line.strip()]
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not (lexicon_path().exists() and ngram_path().exists()), reason="artifacts not built: run `unspin setup`"),
+]
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from unspin.decode import load_restorer
+
+    return load_restorer("ngram")
+
+
+PARAMS = [
+    pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(reason=c["known_gap"], strict=False)] if c.get("known_gap") else [])
+    for c in CASES
+]
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_golden(engine, case):
+    result = engine.restore(case["text"])
+    got = [[e.observed, e.original.lower()] for e in result.edits]
+    for observed, original in case["edits"]:
+        assert [observed, original] in got, f"missing {observed}->{original}; got {got}"
+    if not case["edits"]:
+        assert got == [], f"clean text edited: {got}"
+    for e in result.edits:
+        assert case["text"][e.span.start : e.span.end] == e.observed
+
+
+def test_restore_phrase_forces_a_choice(engine):
+    assert engine.restore_phrase("p.c.") == "percent"
