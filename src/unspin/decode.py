@@ -24,7 +24,8 @@ from .text import Token, apply_replacements, match_case, sentences, tokenize
 from .types import Alternative, Edit, Evidence, Restoration, Span
 
 FUNCTION_ONLY_ZIPF = 6.0
-PRESHORTLIST = 120  # words this frequent ("in", "and") only take hand-written candidates
+PRESHORTLIST = 120
+NEAR_MARGIN = 2.0  # a site this close to the threshold is document-level evidence of spinning  # words this frequent ("in", "and") only take hand-written candidates
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ class Restorer:
             channel = _reestimate(channel, sites)
         edits = [e for s, ss in zip(sents, sites) for e in _edits(text, s, ss, channel, config.threshold)]
         restored = apply_replacements(text, [(e.span.start, e.span.end, e.original) for e in edits])
-        return Restoration(text=text, restored=restored, edits=tuple(edits), words=sum(t.is_word for t in tokens))
+        words_in = sum(t.is_word for t in tokens)
+        return Restoration(text, restored, tuple(edits), words_in, _signals(sites, config.threshold))
 
     def restore_many(self, texts: Sequence[str], threshold: float | None = None) -> list[Restoration]:
         return [self.restore(t, threshold) for t in texts]
@@ -306,6 +308,12 @@ def _edits(text: str, sent: list[Token], sites: list[Site], channel: Channel, th
             )
         )
     return out
+
+
+def _signals(all_sites: list[list[Site]], threshold: float) -> dict[str, float]:
+    flat = [s for sites in all_sites for s in sites]
+    near = sum(1 for s in flat if s.gains and max(s.gains) - s.penalty >= threshold - NEAR_MARGIN)
+    return {"sites": float(len(flat)), "near_sites": float(near)}
 
 
 def _posterior(gains: tuple[float, ...], keep_score: float) -> list[float]:

@@ -42,6 +42,7 @@ FEATURES = (
     "model_high_per_1k",  # edits with confidence >= 0.8, per 1,000 words
     "model_gain_per_1k",  # sum of their language-model gains (nats, >= 0), per 1,000 words
     "model_zipf_gain_per_1k",  # sum of how much more common (Zipf) each suggestion is, per 1,000 words
+    "near_sites_per_1k",  # spans whose best restoration came close to the edit threshold, per 1,000 words
     "fingerprint_per_1k",  # known-fingerprint hits, per 1,000 words
     "fingerprint_conf_per_1k",  # sum of their confidences, per 1,000 words
 )
@@ -108,7 +109,9 @@ def score_model(use_model: bool, calibration: dict[str, Any] | None = None) -> S
     return ScoreModel.from_dict(record["model" if use_model else "fingerprint_only"])
 
 
-def doc_features(words: int, model: Iterable[Finding], fingerprints: Iterable[Finding]) -> dict[str, float]:
+def doc_features(
+    words: int, model: Iterable[Finding], fingerprints: Iterable[Finding], signals: dict[str, float] | None = None
+) -> dict[str, float]:
     per_1k = 1000.0 / max(words, 1)
     model, fingerprints = list(model), list(fingerprints)
     confidences = [f.confidence for f in model]
@@ -119,6 +122,7 @@ def doc_features(words: int, model: Iterable[Finding], fingerprints: Iterable[Fi
         "model_high_per_1k": sum(c >= HIGH_CONFIDENCE for c in confidences) * per_1k,
         "model_gain_per_1k": sum(max(float(f.evidence.get("lm_gain", 0.0)), 0.0) for f in model) * per_1k,
         "model_zipf_gain_per_1k": sum(max(_zipf(f.suggestion) - _zipf(f.observed), 0.0) for f in model) * per_1k,
+        "near_sites_per_1k": (signals or {}).get("near_sites", 0.0) * per_1k,
         "fingerprint_per_1k": len(fingerprints) * per_1k,
         "fingerprint_conf_per_1k": sum(f.confidence for f in fingerprints) * per_1k,
     }
@@ -205,10 +209,10 @@ def scan_text(
     if use_model:
         engine = restorer if restorer is not None else _default_restorer(lm)
         restoration = engine.restore(text)
-        words, model = restoration.words, model_findings(restoration)
+        words, model, signals = restoration.words, model_findings(restoration), restoration.signals
     else:
-        words, model = quick_word_count(text), []
-    features = doc_features(words, model, fp)
+        words, model, signals = quick_word_count(text), [], None
+    features = doc_features(words, model, fp, signals)
     scorer = score_model(use_model, calibration)
     probability = scorer.probability(features)
     cut = scorer.threshold if threshold is None else threshold

@@ -72,6 +72,9 @@ class Restoration:
     restored: str
     edits: tuple[Edit, ...]
     words: int  # word tokens in the input
+    # document-level evidence beyond the edits: "sites" (spans a spinner could have produced)
+    # and "near_sites" (sites whose best candidate came within 2 nats of the threshold)
+    signals: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +82,7 @@ class Restoration:
             "restored": self.restored,
             "words": self.words,
             "edits": [e.to_dict() for e in self.edits],
+            "signals": dict(self.signals),
         }
 
 

@@ -489,7 +489,7 @@ def test_default_app_loads_the_real_engines_once():
             report = c.post("/api/scan", json={"text": "Sales rose 5 p.c. last year.", "doc_id": "d"}).json()
     except (ArtifactError, ImportError) as exc:
         pytest.skip(f"real engine not available: {exc}")
-    assert set(body) == {"text", "restored", "words", "edits"}
+    assert set(body) == {"text", "restored", "words", "edits", "signals"}
     assert report["doc_id"] == "d" and 0.0 <= report["spin_probability"] <= 1.0
 
 

@@ -25,7 +25,7 @@ from typing import Any, Sequence
 
 RATES = (0.03, 0.05, 0.08, 0.10, 0.12, 0.15)
 MODEL_FEATURES = ("model_per_1k", "model_conf_per_1k", "model_mean_conf", "model_high_per_1k", "model_gain_per_1k",
-                  "model_zipf_gain_per_1k")
+                  "model_zipf_gain_per_1k", "near_sites_per_1k")
 FINGERPRINT_PRIOR = {"coef": 4.6, "intercept": -4.6, "threshold": 0.5}
 TARGET_FPR = 0.01
 L2 = 1.0
@@ -58,7 +58,7 @@ def features_of(texts: Sequence[str], lm: str = "ngram", progress: bool = True) 
     rows = []
     for text in tqdm(texts, desc="features", disable=not progress, file=sys.stderr):
         restoration = restorer.restore(text)
-        rows.append(doc_features(restoration.words, model_findings(restoration), []))
+        rows.append(doc_features(restoration.words, model_findings(restoration), [], restoration.signals))
     return rows
 
 
