@@ -22,15 +22,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="unspin", description="Expose and reverse article spinning.")
     parser.add_argument("--version", action="version", version="unspin 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
+    for module in present_modules(__name__, SUBCOMMAND_MODULES):
         module.add_parser(sub)
     return parser
+
+
+def present_modules(package: str, names: tuple[str, ...]):
+    """The modules package.<name> that exist (a missing one is skipped; a broken one raises)."""
+    for name in names:
+        try:
+            yield importlib.import_module(f"{package}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package}.{name}":
+                raise
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 
 BENCH_MODULES = ("restore", "tune", "scan", "trace", "serve")
 
@@ -11,12 +10,8 @@ BENCH_MODULES = ("restore", "tune", "scan", "trace", "serve")
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("bench", help="run a benchmark and print (and optionally record) its numbers")
     benches = parser.add_subparsers(dest="bench", metavar="BENCH")
-    for name in BENCH_MODULES:
-        try:
-            module = importlib.import_module(f"unspin.bench.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"unspin.bench.{name}":
-                raise
-            continue
+    from . import present_modules
+
+    for module in present_modules("unspin.bench", BENCH_MODULES):
         module.add_bench_parser(benches)
     parser.set_defaults(handler=lambda args: parser.print_help() or 2)

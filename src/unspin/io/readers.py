@@ -401,7 +401,7 @@ def _row_id(value: Any, where: str) -> str:
 
 
 def _read_csv_file(path: str, fields: _Fields) -> Iterator[Document]:
-    _raise_csv_field_limit()
+    raise_csv_field_limit()
     if os.path.getsize(path) == 0:
         raise EmptyInput("empty file", source=path)
     _check_not_binary(path)
@@ -457,7 +457,7 @@ def _csv_documents(reader: Any, header: list[str], path: str, fields: _Fields) -
             yield _error_document(where, err)
 
 
-def _raise_csv_field_limit() -> None:
+def raise_csv_field_limit() -> None:
     limit = sys.maxsize
     while True:
         try:

@@ -33,6 +33,8 @@ import warnings
 from pathlib import PurePath
 from typing import IO, Any, Iterator, Sequence
 
+from .readers import raise_csv_field_limit
+
 FORMATS = ("jsonl", "csv", "parquet", "json")
 _SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".json": "json"}
 _ERROR_KEYS = frozenset({"doc_id", "error"})
@@ -297,7 +299,7 @@ def scan_csv(path: str) -> tuple[list[str], list[dict[str, str]], int]:
 
     A row is complete when it has as many fields as the header and ends with a newline that
     is not inside a quoted field (a row cut short by a killed run is not counted)."""
-    _raise_csv_field_limit()
+    raise_csv_field_limit()
     header: list[str] = []
     rows: list[dict[str, str]] = []
     end = 0
@@ -337,16 +339,6 @@ class _CountedLines:
         self.consumed += len(line.encode("utf-8", "surrogateescape"))
         self.last_line_complete = line.endswith(("\n", "\r"))
         return line
-
-
-def _raise_csv_field_limit() -> None:
-    limit = sys.maxsize
-    while True:
-        try:
-            csv.field_size_limit(limit)
-            return
-        except OverflowError:
-            limit //= 2
 
 
 def _cut_partial_line(path: str) -> None:
