@@ -79,3 +79,17 @@ def test_learned_swaps_join_the_candidates(restorer):
     edit = with_learned.restore(text).edits[0]
     assert (edit.observed, edit.original) == ("enterprise", "company")
     assert "learned" in edit.evidence.sources
+
+
+def test_a_batch_shares_confident_swaps_between_documents(restorer):
+    from collections import Counter
+
+    from unspin.channel import Channel
+
+    channel = Channel(rho=0.1, batch=Counter({("corporate", "company"): 2}))
+    assert channel.edit_logodds(0.5, "corporate", "company") > Channel(rho=0.1).edit_logodds(0.5, "corporate", "company")
+    texts = ["The corporate stated sales fell.", "The corporate said sales fell."]
+    shared = restorer.restore_many(texts)
+    alone = [restorer.restore(t) for t in texts]
+    assert [r.restored for r in shared][0] == alone[0].restored
+    assert all(e.confidence >= a.confidence for e, a in zip(shared[1].edits, alone[1].edits))

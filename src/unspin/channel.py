@@ -20,17 +20,22 @@ class Channel:
     q_exponent: float = 0.5  # < 1 flattens q: real spinners use smaller dictionaries than ours
     pair_boost: float = 2.0  # nats added per confident sighting of the same swap (capped)
     learned: Counter = field(default_factory=Counter)  # (observed, original) -> confident count
+    batch: Counter = field(default_factory=Counter)  # confident counts from earlier documents of a batch
     prior_alpha: float = 1.0
     prior_beta: float = 25.0
     length_cost: float = 4.0  # nats per word an edit removes (LMs favour short wordings)
 
     def edit_logodds(self, q: float, observed: str, original: str) -> float:
         """log P(w | o) - log P(w | w): what the channel says about one edit, before the LM."""
-        boost = min(self.learned.get((observed, original), 0), 2) * self.pair_boost
+        boost = self.doc_prior(observed, original)
         return math.log(self.rho) + self.q_exponent * math.log(q) - math.log(1.0 - self.rho) + boost
 
+    def sightings(self, observed: str, original: str) -> int:
+        """Confident sightings of this swap in the document (last pass) and earlier batch documents."""
+        return self.learned.get((observed, original), 0) + self.batch.get((observed, original), 0)
+
     def doc_prior(self, observed: str, original: str) -> float:
-        return min(self.learned.get((observed, original), 0), 2) * self.pair_boost
+        return min(self.sightings(observed, original), 2) * self.pair_boost
 
     def reestimate(self, confident_edits: list[tuple[str, str]], swappable_words: int) -> "Channel":
         """The M step: a new channel from this pass's confident edits."""
@@ -40,6 +45,7 @@ class Channel:
             q_exponent=self.q_exponent,
             pair_boost=self.pair_boost,
             learned=Counter(confident_edits),
+            batch=self.batch,
             prior_alpha=self.prior_alpha,
             prior_beta=self.prior_beta,
             length_cost=self.length_cost,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -25,7 +26,8 @@ from .types import Alternative, Edit, Evidence, Restoration, Span
 
 FUNCTION_ONLY_ZIPF = 6.0
 PRESHORTLIST = 120
-NEAR_MARGIN = 2.0  # a site this close to the threshold is document-level evidence of spinning  # words this frequent ("in", "and") only take hand-written candidates
+NEAR_MARGIN = 2.0
+BATCH_CONFIDENCE = 0.9  # edits this sure count as evidence for the rest of a batch  # a site this close to the threshold is document-level evidence of spinning  # words this frequent ("in", "and") only take hand-written candidates
 
 
 @dataclass(frozen=True)
@@ -83,13 +85,13 @@ class Restorer:
         config = replace(self.config, rho=0.5, threshold=0.0, em_passes=1, name_penalty=0.0)
         return self._restore(phrase, config).restored
 
-    def _restore(self, text: str, config: DecodeConfig) -> Restoration:
+    def _restore(self, text: str, config: DecodeConfig, batch_pairs: Counter | None = None) -> Restoration:
         tokens = tokenize(text)
         sents = [s for s in sentences(tokens, text) if s]
         words = [[lm_word(t.text) for t in s] for s in sents]
         surfaces = [[t.text for t in s] for s in sents]
         sites = [self._sites(s, w) for s, w in zip(sents, words)]
-        channel = Channel(rho=config.rho, q_exponent=config.q_exponent, length_cost=config.length_cost)
+        channel = Channel(rho=config.rho, q_exponent=config.q_exponent, length_cost=config.length_cost, batch=Counter(batch_pairs or {}))
         for _ in range(max(1, config.em_passes)):
             for sent_words, sent_sites in zip(words, sites):
                 _decide_sentence(self.lm, sent_words, sent_sites, channel, config.threshold)
@@ -101,8 +103,17 @@ class Restorer:
         words_in = sum(t.is_word for t in tokens)
         return Restoration(text, restored, tuple(edits), words_in, _signals(sites, config.threshold))
 
-    def restore_many(self, texts: Sequence[str], threshold: float | None = None) -> list[Restoration]:
-        return [self.restore(t, threshold) for t in texts]
+    def restore_many(self, texts: Sequence[str], threshold: float | None = None, share: bool = True) -> list[Restoration]:
+        """Restore a batch. With `share`, swaps restored confidently in earlier documents raise
+        the prior for the same swap in later ones (one spinner, one dictionary)."""
+        config = self.config if threshold is None else replace(self.config, threshold=threshold)
+        seen: Counter = Counter()
+        out = []
+        for text in texts:
+            result = self._restore(text, config, seen if share else None)
+            out.append(result)
+            seen.update({(e.observed.lower(), e.original.lower()) for e in result.edits if e.confidence >= BATCH_CONFIDENCE})
+        return out
 
     def _sites(self, sent: list[Token], words: list[str]) -> list[Site]:
         out = []
@@ -199,7 +210,7 @@ def _self_boost(channel: Channel, site: Site, cand: Candidate) -> float:
     own = 1 if site.choice >= 0 and site.candidates[site.choice] is cand else 0
     if not own:
         return 0.0
-    count = channel.learned.get((site.observed, cand.original), 0)
+    count = channel.sightings(site.observed, cand.original)
     return (min(count, 2) - min(count - 1, 2)) * channel.pair_boost
 
 

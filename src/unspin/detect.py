@@ -113,7 +113,8 @@ def doc_features(
     words: int, model: Iterable[Finding], fingerprints: Iterable[Finding], signals: dict[str, float] | None = None
 ) -> dict[str, float]:
     per_1k = 1000.0 / max(words, 1)
-    model, fingerprints = list(model), list(fingerprints)
+    # one swap repeated through a document is one piece of evidence, not many
+    model, fingerprints = _distinct(model), list(fingerprints)
     confidences = [f.confidence for f in model]
     return {
         "model_per_1k": len(model) * per_1k,
@@ -126,6 +127,13 @@ def doc_features(
         "fingerprint_per_1k": len(fingerprints) * per_1k,
         "fingerprint_conf_per_1k": sum(f.confidence for f in fingerprints) * per_1k,
     }
+
+
+def _distinct(findings: Iterable[Finding]) -> list[Finding]:
+    seen: dict[tuple[str, str], Finding] = {}
+    for f in findings:
+        seen.setdefault((f.observed.lower(), f.suggestion.lower()), f)
+    return list(seen.values())
 
 
 def _zipf(phrase: str) -> float:

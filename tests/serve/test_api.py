@@ -534,3 +534,24 @@ def test_a_non_finite_score_is_written_as_null():
     assert response.status_code == 200
     evidence = response.json()["edits"][0]["evidence"]
     assert evidence["lm_gain"] is None and evidence["channel"] is None
+
+
+def test_queued_requests_wait_for_a_slot_instead_of_503():
+    import threading
+    import time
+
+    from fakes import FakeRestorer
+
+    class Slow(FakeRestorer):
+        def restore(self, text, threshold=None):
+            time.sleep(0.3)
+            return super().restore(text, threshold)
+
+    with make_client(restorer=Slow(), max_in_flight=1, max_queued=2, timeout_s=5) as c:
+        statuses = []
+        threads = [threading.Thread(target=lambda: statuses.append(c.post("/api/restore", json={"text": SPUN}).status_code)) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(statuses) == [200, 200, 200]

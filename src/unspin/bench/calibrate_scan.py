@@ -27,6 +27,9 @@ RATES = (0.03, 0.05, 0.08, 0.10, 0.12, 0.15)
 MODEL_FEATURES = ("model_per_1k", "model_conf_per_1k", "model_mean_conf", "model_high_per_1k", "model_gain_per_1k",
                   "model_zipf_gain_per_1k", "near_sites_per_1k")
 FINGERPRINT_PRIOR = {"coef": 4.6, "intercept": -4.6, "threshold": 0.5}
+# beside the engine's evidence a fingerprint hit weighs less: news and manuscripts use some PPS
+# phrases legitimately ("cyber assault"), and one hit alone must not flag a clean document
+FINGERPRINT_MODEL_COEF = 1.5
 TARGET_FPR = 0.01
 L2 = 1.0
 
@@ -144,7 +147,7 @@ def calibrate(docs: list[tuple[str, float]], rows: list[dict[str, float]], *, lm
     spun8 = [s for s, (_, rate) in zip(scores, docs) if rate >= 0.08]
     threshold = threshold_for_fpr(clean, TARGET_FPR)
     model = ScoreModel(
-        MODEL_FEATURES + ("fingerprint_conf_per_1k",), tuple(coef) + (FINGERPRINT_PRIOR["coef"],), intercept,
+        MODEL_FEATURES + ("fingerprint_conf_per_1k",), tuple(coef) + (FINGERPRINT_MODEL_COEF,), intercept,
         threshold, tuple(mean) + (0.0,), tuple(scale) + (1.0,),
     )
     return {
@@ -155,7 +158,7 @@ def calibrate(docs: list[tuple[str, float]], rows: list[dict[str, float]], *, lm
             "L2-regularised (lambda=1) logistic regression, Newton's method, on standardised per-document "
             "features from the restoration engine; decision threshold = smallest keeping false positives "
             f"on clean documents <= {TARGET_FPR:.0%}. fingerprint_conf_per_1k coefficient is a prior "
-            f"({FINGERPRINT_PRIOR['coef']}), not fitted: the calibration text holds no PPS fingerprints. "
+            f"({FINGERPRINT_MODEL_COEF}; fingerprint-only: {FINGERPRINT_PRIOR['coef']}), not fitted: the calibration text holds no PPS fingerprints. "
             "Produced by `python -m unspin.bench.calibrate_scan`."
         ),
         "data": {

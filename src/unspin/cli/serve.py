@@ -20,7 +20,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-body-mb", type=float, default=5.0, help="largest request body in MB (default %(default)s)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per request (default %(default)s)")
     p.add_argument("--max-in-flight", type=int, default=4,
-                   help="restores/scans running at once; more get 503 + Retry-After (default %(default)s)")
+                   help="restores/scans running at once (default %(default)s)")
+    p.add_argument("--max-queued", type=int, default=16,
+                   help="requests that may wait for a slot; beyond that 503 + Retry-After (default %(default)s)")
     p.add_argument("--lm", default="ngram", help="language model: ngram, smollm2 or a model name (default %(default)s)")
     p.add_argument("--fingerprints", metavar="FILE", help="extra list of known tortured phrases for scan")
     p.add_argument("--format", choices=["text", "json"], default="text",
@@ -31,7 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> ServeSettings:
     return ServeSettings(host=args.host, port=args.port, max_body_bytes=int(args.max_body_mb * MB),
-                         timeout_s=args.timeout, max_in_flight=args.max_in_flight, lm=args.lm,
+                         timeout_s=args.timeout, max_in_flight=args.max_in_flight, max_queued=args.max_queued, lm=args.lm,
                          fingerprints=args.fingerprints)
 
 

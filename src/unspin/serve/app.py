@@ -242,24 +242,37 @@ class EngineGate:
     def __init__(self, settings: ServeSettings) -> None:
         self.settings = settings
         self.pool = ThreadPoolExecutor(max_workers=settings.max_in_flight, thread_name_prefix="unspin-engine")
+        self.slots = asyncio.Semaphore(settings.max_in_flight)
         self.running = 0
+        self.waiting = 0
         self.peak = 0
 
     async def run(self, job: Callable[[], T]) -> T:
-        if self.running >= self.settings.max_in_flight:
-            raise ApiError(503, "busy", f"{self.running} requests already running; try again shortly",
+        limit = self.settings.max_in_flight + self.settings.max_queued
+        if self.running + self.waiting >= limit:
+            raise ApiError(503, "busy", f"{self.running} requests running and {self.waiting} waiting; try again shortly",
                            {"Retry-After": str(self.settings.retry_after_s)})
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.timeout_s
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self.slots.acquire(), self.settings.timeout_s)
+        except asyncio.TimeoutError:
+            raise ApiError(504, "timeout", f"no free slot within {self.settings.timeout_s:g} s") from None
+        finally:
+            self.waiting -= 1
         self.running += 1
         self.peak = max(self.peak, self.running)
-        future = asyncio.get_running_loop().run_in_executor(self.pool, job)
+        future = loop.run_in_executor(self.pool, job)
         future.add_done_callback(self._leave)
         try:
-            return await asyncio.wait_for(asyncio.shield(future), self.settings.timeout_s)
+            return await asyncio.wait_for(asyncio.shield(future), max(deadline - loop.time(), 0.01))
         except asyncio.TimeoutError:
             raise ApiError(504, "timeout", f"gave up after {self.settings.timeout_s:g} s") from None
 
     def _leave(self, future: asyncio.Future) -> None:
         self.running -= 1
+        self.slots.release()
         if not future.cancelled():
             future.exception()  # mark as retrieved: a timed-out job's error is not news
 

@@ -14,7 +14,9 @@ class ServeSettings:
 
     max_body_bytes: a request body larger than this is refused with 413 before it is read.
     timeout_s: a restore or scan running longer than this is answered with 504.
-    max_in_flight: restores/scans running at once; one more is answered with 503 + Retry-After.
+    max_in_flight: restores/scans running at once.
+    max_queued: requests that may wait for a free slot (within timeout_s); one more than
+        max_in_flight + max_queued is answered at once with 503 + Retry-After.
     lm / fingerprints: passed to the real engines (ignored when engines are injected).
     """
 
@@ -23,6 +25,7 @@ class ServeSettings:
     max_body_bytes: int = 5 * MB
     timeout_s: float = 30.0
     max_in_flight: int = 4
+    max_queued: int = 0
     retry_after_s: int = 2
     lm: str = "ngram"
     fingerprints: str | None = None
@@ -34,6 +37,8 @@ class ServeSettings:
             raise ValueError("timeout_s must be positive")
         if self.max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
+        if self.max_queued < 0:
+            raise ValueError("max_queued must not be negative")
 
     @property
     def url(self) -> str:
