@@ -37,9 +37,11 @@ class Channel:
     def doc_prior(self, observed: str, original: str) -> float:
         return min(self.sightings(observed, original), 2) * self.pair_boost
 
-    def reestimate(self, confident_edits: list[tuple[str, str]], swappable_words: int) -> "Channel":
-        """The M step: a new channel from this pass's confident edits."""
-        rho = (len(confident_edits) + self.prior_alpha) / (swappable_words + self.prior_alpha + self.prior_beta)
+    def reestimate(self, confident_edits: list[tuple[str, str]], swappable_words: int, detection_rate: float = 1.0) -> "Channel":
+        """The M step: a new channel from this pass's confident edits. The decoder finds only a
+        share (`detection_rate`) of the swaps, so the edits seen understate the spin rate."""
+        seen = len(confident_edits) / detection_rate
+        rho = (seen + self.prior_alpha) / (swappable_words + self.prior_alpha + self.prior_beta)
         return Channel(
             rho=min(max(rho, 0.01), 0.3),
             q_exponent=self.q_exponent,

@@ -39,6 +39,7 @@ class DecodeConfig:
     name_penalty: float = 6.0  # nats against editing a capitalised word inside a sentence
     em_passes: int = 2
     length_cost: float = 4.0  # nats per word an edit removes: shorter wording always scores higher
+    detection_rate: float = 1.0  # share of swaps one pass finds, for the EM estimate of the spin rate
     neural_weight: float = 0.7  # share of the neural LM in the LM gain when a reranker is set
     rerank_margin: float = 6.0  # sites this close below the threshold get a neural second look
 
@@ -97,7 +98,7 @@ class Restorer:
                 _decide_sentence(self.lm, sent_words, sent_sites, channel, config.threshold)
             if self.reranker is not None:
                 rerank_sites(self.reranker, surfaces, sites, channel, config)
-            channel = _reestimate(channel, sites)
+            channel = _reestimate(channel, sites, config.detection_rate)
         edits = [e for s, ss in zip(sents, sites) for e in _edits(text, s, ss, channel, config.threshold)]
         restored = apply_replacements(text, [(e.span.start, e.span.end, e.original) for e in edits])
         words_in = sum(t.is_word for t in tokens)
@@ -270,10 +271,10 @@ def _top(gains: tuple[float, ...], n: int) -> list[int]:
     return sorted(range(len(gains)), key=lambda i: -gains[i])[:n]
 
 
-def _reestimate(channel: Channel, all_sites: list[list[Site]]) -> Channel:
+def _reestimate(channel: Channel, all_sites: list[list[Site]], detection_rate: float) -> Channel:
     confident = [(s.observed, s.candidates[s.choice].original) for sites in all_sites for s in sites if s.choice >= 0]
     swappable = len({(id(sites), s.start) for sites in all_sites for s in sites})
-    return channel.reestimate(confident, max(swappable, 1))
+    return channel.reestimate(confident, max(swappable, 1), detection_rate)
 
 
 def _drop_overlaps(sites: list[Site]) -> None:
