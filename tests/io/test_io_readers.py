@@ -143,9 +143,9 @@ def test_html_main_text_without_scripts_or_styles():
 
 
 def test_html_falls_back_to_lxml_when_trafilatura_finds_nothing(tmp_path, monkeypatch):
-    import unspin.io.readers as readers
+    import unspin.io.extract as extract
 
-    monkeypatch.setattr(readers, "_trafilatura_text", lambda data: None)
+    monkeypatch.setattr(extract, "_trafilatura_text", lambda data: None)
     path = tmp_path / "tiny.html"
     path.write_text("<html><head><script>x=1</script></head><body><p>Short <b>page</b>.</p></body></html>")
     assert one(path).text == "Short page."

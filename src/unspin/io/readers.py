@@ -29,7 +29,6 @@ import codecs
 import csv
 import fnmatch
 import gzip
-import io
 import json
 import os
 import re
@@ -38,6 +37,20 @@ from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
 from unspin.errors import InputError
+from unspin.io.extract import SNIFF_BYTES as _SNIFF_BYTES
+from unspin.io.extract import _decode_text, _extract
+from unspin.io.input_errors import (  # noqa: F401 - re-exported: every code is importable from here
+    BadEncoding,
+    BinaryInput,
+    CorruptFile,
+    EmptyInput,
+    MalformedRow,
+    MissingField,
+    NoTextLayer,
+    TooLarge,
+    UnsupportedFormat,
+)
+from unspin.io.rows import _error_document, _Fields, _jsonl_documents, _row_document
 from unspin.types import Document
 
 STDIN = "<stdin>"
@@ -46,46 +59,6 @@ ROW_SUFFIXES = (".jsonl", ".jsonl.gz", ".csv", ".csv.gz", ".json", ".parquet")
 KNOWN_SUFFIXES = DOCUMENT_SUFFIXES + ROW_SUFFIXES
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 PARQUET_BATCH_ROWS = 1024
-_SNIFF_BYTES = 8192
-
-
-# --- error codes (subclasses of InputError so `except InputError` catches them all) ---------
-
-
-class BinaryInput(InputError):
-    code = "U101"
-
-
-class EmptyInput(InputError):
-    code = "U102"
-
-
-class NoTextLayer(InputError):
-    code = "U103"
-
-
-class BadEncoding(InputError):
-    code = "U104"
-
-
-class MalformedRow(InputError):
-    code = "U105"
-
-
-class TooLarge(InputError):
-    code = "U106"
-
-
-class UnsupportedFormat(InputError):
-    code = "U107"
-
-
-class CorruptFile(InputError):
-    code = "U108"
-
-
-class MissingField(InputError):
-    code = "U109"
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -171,13 +144,6 @@ def walk_directory(root: str, *, include: Sequence[str] = (), exclude: Sequence[
 # --- dispatch --------------------------------------------------------------------------------
 
 
-class _Fields:
-    def __init__(self, text_field: str, id_field: str, max_bytes: int) -> None:
-        self.text = text_field
-        self.id = id_field
-        self.max_bytes = max_bytes
-
-
 def _read_file(path: str, fields: _Fields) -> Iterator[Document]:
     suffix = _suffix(path)
     row_readers: dict[str, Callable[[str, _Fields], Iterator[Document]]] = {
@@ -210,25 +176,6 @@ def _single_document(path: str, suffix: str, fields: _Fields) -> Document:
     return Document(doc_id=path, text=text, source=path)
 
 
-def _extract(data: bytes, suffix: str, label: str) -> str:
-    """Text of one document's bytes; raises a coded `InputError`."""
-    if not data:
-        raise EmptyInput("empty file", source=label)
-    if suffix in (".html", ".htm"):
-        text = _html_text(data, label)
-    elif suffix == ".pdf":
-        text = _pdf_text(data, label)
-    elif suffix == ".docx":
-        text = _docx_text(data, label)
-    else:
-        text = _decode_text(data, label)
-    if not text.strip():
-        if suffix == ".pdf":
-            raise NoTextLayer("no text layer (a scanned PDF? run OCR first)", source=label)
-        raise EmptyInput("no text", source=label)
-    return text
-
-
 def _read_bytes(path: str, max_bytes: int, label: str | None = None) -> bytes:
     label = label or path
     size = os.path.getsize(path)
@@ -236,94 +183,6 @@ def _read_bytes(path: str, max_bytes: int, label: str | None = None) -> bytes:
         raise TooLarge(f"{size} bytes is over the limit of {max_bytes} (--max-bytes)", source=label)
     with open(path, "rb") as fh:
         return fh.read(max_bytes + 1)
-
-
-# --- plain text ------------------------------------------------------------------------------
-
-
-def _decode_text(data: bytes, label: str) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as err:
-            raise BadEncoding(f"not valid UTF-16 at byte {err.start}", source=label) from None
-    if b"\x00" in data:
-        raise BinaryInput("binary file (NUL bytes), not text", source=label)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise BadEncoding(f"not valid UTF-8 at byte {err.start} (convert it with iconv)", source=label) from None
-
-
-# --- HTML, PDF, DOCX -------------------------------------------------------------------------
-
-
-def _html_text(data: bytes, label: str) -> str:
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        raise BinaryInput("binary file (NUL bytes), not HTML", source=label)
-    text = _trafilatura_text(data)
-    if text and text.strip():
-        return text
-    return _lxml_text(data, label)
-
-
-def _trafilatura_text(data: bytes) -> str | None:
-    try:
-        import trafilatura
-    except ImportError:
-        return None
-    try:
-        return trafilatura.extract(data, include_comments=False, include_tables=True, favor_recall=True)
-    except Exception:  # noqa: BLE001 - extraction is best effort; lxml is the fallback
-        return None
-
-
-def _lxml_text(data: bytes, label: str) -> str:
-    try:
-        import lxml.html
-    except ImportError as err:
-        raise UnsupportedFormat("reading HTML needs lxml (pip install unspin[io])", source=label) from err
-    try:
-        root = lxml.html.document_fromstring(data)
-    except Exception as err:  # noqa: BLE001 - lxml raises several types for junk input
-        raise CorruptFile(f"cannot parse HTML: {err}", source=label) from None
-    for bad in root.xpath("//script|//style|//noscript|//template"):
-        bad.drop_tree()
-    lines = (line.strip() for line in root.text_content().splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def _pdf_text(data: bytes, label: str) -> str:
-    try:
-        from pypdf import PdfReader
-    except ImportError as err:
-        raise UnsupportedFormat("reading PDF needs pypdf (pip install unspin[io])", source=label) from err
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise CorruptFile("encrypted PDF (needs a password)", source=label)
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except InputError:
-        raise
-    except Exception as err:  # noqa: BLE001 - pypdf raises many types for broken files
-        raise CorruptFile(f"cannot read PDF: {err}", source=label) from None
-    return "\n\n".join(p.strip() for p in pages if p.strip())
-
-
-def _docx_text(data: bytes, label: str) -> str:
-    try:
-        import docx
-    except ImportError as err:
-        raise UnsupportedFormat("reading DOCX needs python-docx (pip install unspin[io])", source=label) from err
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as err:  # noqa: BLE001 - zipfile/KeyError/ValueError for broken files
-        raise CorruptFile(f"cannot read DOCX: {err}", source=label) from None
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.append("\t".join(cell.text for cell in row.cells))
-    return "\n\n".join(p.strip() for p in parts if p.strip())
 
 
 # --- row formats -----------------------------------------------------------------------------
@@ -344,60 +203,6 @@ def _read_jsonl_file(path: str, fields: _Fields) -> Iterator[Document]:
     _check_not_binary(path)
     with _open_binary(path) as fh:
         yield from _jsonl_documents(fh, path, fields)
-
-
-def _jsonl_documents(lines: Iterable[bytes], path: str, fields: _Fields) -> Iterator[Document]:
-    seen_any = False
-    for lineno, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        seen_any = True
-        where = f"{path}:{lineno}"
-        try:
-            row = _parse_jsonl_line(raw, where, fields.max_bytes)
-            yield _row_document(row, where, fields)
-        except InputError as err:
-            yield _error_document(where, err)
-    if not seen_any:
-        raise EmptyInput("empty file (no JSON lines)", source=path)
-
-
-def _parse_jsonl_line(raw: bytes, where: str, max_bytes: int) -> dict[str, Any]:
-    if len(raw) > max_bytes:
-        raise TooLarge(f"line of {len(raw)} bytes is over the limit of {max_bytes}", source=where)
-    try:
-        line = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise BadEncoding(f"not valid UTF-8 at byte {err.start} of the line", source=where) from None
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as err:
-        raise MalformedRow(f"malformed JSON line: {err.msg} (column {err.colno})", source=where) from None
-    if not isinstance(row, dict):
-        raise MalformedRow(f"expected a JSON object, got {type(row).__name__}", source=where)
-    return row
-
-
-def _row_document(row: dict[str, Any], where: str, fields: _Fields) -> Document:
-    """A Document from one parsed row; `where` is its fallback id ("path:line" or "path#row")."""
-    doc_id = _row_id(row.get(fields.id), where)
-    if fields.text not in row:
-        raise MissingField(f"no {fields.text!r} field (use --text-field)", source=where)
-    text = row[fields.text]
-    if text is None:
-        raise MissingField(f"{fields.text!r} is null", source=where)
-    if not isinstance(text, str):
-        raise MalformedRow(f"{fields.text!r} is a {type(text).__name__}, not a string", source=where)
-    if len(text.encode("utf-8", "surrogatepass")) > fields.max_bytes:
-        raise TooLarge(f"text is over the limit of {fields.max_bytes} bytes", source=where)
-    meta = {k: v for k, v in row.items() if k not in (fields.text, fields.id)}
-    return Document(doc_id=doc_id, text=text, source=where, meta=meta)
-
-
-def _row_id(value: Any, where: str) -> str:
-    if value is None or value == "":
-        return where
-    return str(value)
 
 
 def _read_csv_file(path: str, fields: _Fields) -> Iterator[Document]:
@@ -563,10 +368,6 @@ def _chain(head: list[bytes], rest: Iterable[bytes]) -> Iterator[bytes]:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _error_document(doc_id: str, err: InputError) -> Document:
-    return Document(doc_id=doc_id, text="", source=doc_id, error=str(err))
 
 
 def _suffix(path: str) -> str:

@@ -1,13 +1,8 @@
 """Known tortured-phrase fingerprints: Problematic Paper Screener (PPS) queries, compiled.
 
-The PPS exports its fingerprints as search queries (`tortured_phrase,expected_phrase,num_papers`):
-
-    "image acknowledgment"                              a quoted phrase
-    "surface region" AND "surface area"                 the phrase, if the document also has the context
-    "surface highlights" NOT specular                   ... unless the document has this
-    "PC helped" AND ("be that as it" OR "on the off chance")
-    "gatherings clustering"~10                          both words within 10 extra words of each other
-    "enhancement calculation" AND optimiz*              a trailing * is a prefix
+The PPS exports its fingerprints as search queries (`tortured_phrase,expected_phrase,num_papers`),
+e.g. `"surface region" AND "surface area"`; the query language lives in `fingerprint_query`, the
+cleaning of expected phrases in `fingerprint_suggestions`.
 
 Every query compiles into rules: an *anchor* (the first positive clause of each OR branch, the
 tortured phrase itself) and a document-level *condition* (the rest of the branch: context, NOT).
@@ -30,11 +25,38 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Union
+from typing import Iterable, Iterator
 
 from ..errors import InputError
 from ..text import match_case
 from ..types import Alternative, Finding, FindingKind, Span
+from .fingerprint_query import (
+    And,
+    Node,
+    Not,
+    Or,
+    Rule,
+    Term,
+    anchors_and_conditions,
+    bounded,
+    describe,
+    has_positive_context,
+    holds,
+    parse_query,
+    proximity_at,
+    spellings,
+    tokenize_query,
+)
+from .fingerprint_suggestions import Expected, clean_expected
+
+# re-exported: callers import the query language and expected-phrase cleaning from here
+__all__ = [
+    "And", "CONFIDENCE_CONTEXT", "CONFIDENCE_PLAIN", "CONFIDENCE_UNCERTAIN", "DEFAULT_WHITELIST",
+    "Expected", "FingerprintMatcher", "INFLECTED_FACTOR", "Node", "Not", "Or", "Rule", "Term",
+    "anchors_and_conditions", "clean_expected", "describe", "has_positive_context",
+    "inflect_like", "inflected_variants", "parse_query", "tokenize_query",
+]
+
 
 # Legitimate terms that appear as bare PPS fingerprints; found by reading the top rows of the list
 # (README: "the top rows are mostly legitimate usage"). Lower-case, exact anchor text.
@@ -50,206 +72,6 @@ CONFIDENCE_PLAIN = 0.9  # a bare phrase from the list
 CONFIDENCE_CONTEXT = 0.97  # the query's context condition also holds in the document
 CONFIDENCE_UNCERTAIN = 0.6  # the list marks its expected phrase with "?" or gives none
 INFLECTED_FACTOR = 0.95  # matched an inflected variant rather than the listed form
-
-_QUERY_TOKEN = re.compile(r'\s*(?:"(?P<q>[^"]*)"(?:~(?P<slop>\d+))?|(?P<lp>\()|(?P<rp>\))|(?P<word>[^\s()"]+))')
-_PROX_WORD = re.compile(r"[\w'’*-]+")
-
-
-# ---------------------------------------------------------------- query syntax tree
-
-
-@dataclass(frozen=True)
-class Term:
-    """A leaf: a phrase (words in order), a prefix (`optimiz*`), or a proximity `"a b"~N`."""
-
-    words: tuple[str, ...]
-    slop: int | None = None
-    prefix: bool = False
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.words)
-
-
-@dataclass(frozen=True)
-class And:
-    parts: tuple["Node", ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    parts: tuple["Node", ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    part: "Node"
-
-
-Node = Union[Term, And, Or, Not]
-
-
-def _term(phrase: str, slop: str | None = None) -> Term:
-    words = tuple(phrase.lower().split())
-    prefix = bool(words) and words[-1].endswith("*") and slop is None
-    if prefix:
-        words = words[:-1] + (words[-1].rstrip("*"),)
-    return Term(words, int(slop) if slop else None, prefix)
-
-
-def tokenize_query(query: str) -> list[tuple[str, object]]:
-    tokens: list[tuple[str, object]] = []
-    for m in _QUERY_TOKEN.finditer(query):
-        if m.group("q") is not None:
-            tokens.append(("term", _term(m.group("q"), m.group("slop"))))
-        elif m.group("lp"):
-            tokens.append(("(", None))
-        elif m.group("rp"):
-            tokens.append((")", None))
-        elif m.group("word") in ("AND", "OR", "NOT"):
-            tokens.append((m.group("word"), None))
-        elif m.group("word"):
-            tokens.append(("term", _term(m.group("word"))))
-    return tokens
-
-
-def parse_query(query: str) -> Node:
-    """Parse a PPS query; precedence NOT > AND (also implicit) > OR. Unquoted text with no
-    operators and no quotes (a user's plain list) is one phrase."""
-    query = query.strip()
-    if '"' not in query and not re.search(r"\b(AND|OR|NOT)\b|[()]|~\d", query):
-        return _term(query)
-    tokens = tokenize_query(query)
-    node, pos = _parse_or(tokens, 0)
-    if node is None:
-        raise ValueError(f"empty query: {query!r}")
-    return node
-
-
-def _parse_or(tokens: list, pos: int) -> tuple[Node | None, int]:
-    parts = []
-    node, pos = _parse_and(tokens, pos)
-    if node is not None:
-        parts.append(node)
-    while pos < len(tokens) and tokens[pos][0] == "OR":
-        node, pos = _parse_and(tokens, pos + 1)
-        if node is not None:
-            parts.append(node)
-    return (None if not parts else parts[0] if len(parts) == 1 else Or(tuple(parts))), pos
-
-
-def _parse_and(tokens: list, pos: int) -> tuple[Node | None, int]:
-    parts: list[Node] = []
-    negate = False
-    while pos < len(tokens) and tokens[pos][0] not in ("OR", ")"):
-        kind = tokens[pos][0]
-        if kind == "AND":
-            pos += 1
-            continue
-        if kind == "NOT":
-            negate, pos = not negate, pos + 1
-            continue
-        node, pos = _parse_unary(tokens, pos)
-        if node is not None:
-            parts.append(Not(node) if negate else node)
-        negate = False
-    return (None if not parts else parts[0] if len(parts) == 1 else And(tuple(parts))), pos
-
-
-def _parse_unary(tokens: list, pos: int) -> tuple[Node | None, int]:
-    kind, value = tokens[pos]
-    if kind == "(":
-        node, pos = _parse_or(tokens, pos + 1)
-        if pos < len(tokens) and tokens[pos][0] == ")":
-            pos += 1
-        return node, pos
-    return value, pos + 1  # a Term
-
-
-def anchors_and_conditions(node: Node) -> list[tuple[Term, Node | None]]:
-    """Split a query into (anchor, condition): the anchor is what a finding marks in the text."""
-    if isinstance(node, Term):
-        return [(node, None)]
-    if isinstance(node, Or):
-        return [rule for part in node.parts for rule in anchors_and_conditions(part)]
-    if isinstance(node, And):
-        for i, part in enumerate(node.parts):
-            rules = anchors_and_conditions(part)
-            if rules:
-                rest = node.parts[:i] + node.parts[i + 1 :]
-                return [(a, _and(c, rest)) for a, c in rules]
-    return []  # a bare NOT has no anchor
-
-
-def _and(condition: Node | None, rest: tuple[Node, ...]) -> Node | None:
-    parts = ((condition,) if condition is not None else ()) + rest
-    return None if not parts else parts[0] if len(parts) == 1 else And(parts)
-
-
-def describe(node: Node | None) -> str:
-    """A query tree written back as a canonical query string (for tests and evidence)."""
-    if node is None:
-        return ""
-    if isinstance(node, Term):
-        if node.prefix:
-            return node.text + "*"
-        return f'"{node.text}"' + (f"~{node.slop}" if node.slop is not None else "")
-    if isinstance(node, Not):
-        return "NOT " + describe(node.part)
-    joiner = " AND " if isinstance(node, And) else " OR "
-    return "(" + joiner.join(describe(p) for p in node.parts) + ")"
-
-
-def has_positive_context(node: Node | None) -> bool:
-    if node is None or isinstance(node, Not):
-        return False
-    if isinstance(node, Term):
-        return True
-    return any(has_positive_context(p) for p in node.parts)
-
-
-# ---------------------------------------------------------------- expected phrases
-
-
-@dataclass(frozen=True)
-class Expected:
-    """The PPS expected_phrase, cleaned: a suggestion, other options, and whether it is sure."""
-
-    suggestion: str  # "" when the list does not know ("???")
-    options: tuple[str, ...]
-    uncertain: bool
-    raw: str
-
-
-def clean_expected(raw: str) -> Expected:
-    s = raw.replace("\xa0", " ").replace('\\"', '"').strip()
-    s = re.sub(r",?\s*see\s+https?://\S+", "", s)
-    s = re.sub(r"https?://\S+", "", s)
-    uncertain = "?" in s
-    if re.match(r"(?i)the word\b", s):
-        quoted = re.search(r"[‘'\"]([^’'\"]+)[’'\"]", s)
-        s = quoted.group(1) if quoted else s
-    for _ in range(2):
-        s = re.sub(r"\([^()]*\)", " ", s)
-    options: list[str] = []
-    for option in re.split(r"\s+OR\s+", s):
-        for variant in (re.sub(r"\[[^\]]*\]", " ", option), re.sub(r"\[(\.\.\.|…)\]|[\[\]]", " ", option)):
-            options.extend(_slash_options(variant))
-    cleaned = list(dict.fromkeys(o for o in (_tidy(o) for o in options) if o))
-    return Expected(cleaned[0] if cleaned else "", tuple(cleaned), uncertain or not cleaned, raw)
-
-
-def _slash_options(phrase: str) -> list[str]:
-    words = phrase.split()
-    choices = [w.split("/") if "/" in w and "://" not in w else [w] for w in words]
-    width = max((len(c) for c in choices), default=1)
-    return [" ".join(c[min(k, len(c) - 1)] for c in choices) for k in range(width)]
-
-
-def _tidy(phrase: str) -> str:
-    phrase = re.sub(r"[?*\"“”]", " ", phrase)
-    phrase = re.sub(r"\s+([,;:])", r"\1", phrase)
-    return re.sub(r"\s+", " ", phrase).strip(" ,;:.-–")
 
 
 # ---------------------------------------------------------------- inflection
@@ -291,16 +113,6 @@ def inflect_like(word: str, tags: tuple[str, ...]) -> str:
 
 
 # ---------------------------------------------------------------- the matcher
-
-
-@dataclass(frozen=True)
-class Rule:
-    query: str
-    anchor: Term
-    condition: Node | None
-    expected: Expected
-    num_papers: int
-    whitelisted: bool
 
 
 @dataclass
@@ -383,7 +195,7 @@ class FingerprintMatcher:
             if anchor.slop is not None:  # trigger on the rarest word only, check the window then
                 add(_rarest(anchor.words), i, suggestion, False, proximity=True)
                 continue
-            for text in _spellings(anchor.text):
+            for text in spellings(anchor.text):
                 add(text, i, suggestion, False, left_only=anchor.prefix)
             if anchor.prefix:
                 continue
@@ -397,7 +209,7 @@ class FingerprintMatcher:
                 if suggestion and not set(tags) & set(own_tags):
                     head, _, tail = suggestion.rpartition(" ")
                     inflected = f"{head} {inflect_like(tail, tags)}".strip()
-                for text in _spellings(" ".join(anchor.words[:-1] + (form,))):
+                for text in spellings(" ".join(anchor.words[:-1] + (form,))):
                     add(text, i, inflected, True)
         self._patterns = list(by_text.values())
         self._build_automaton()
@@ -448,14 +260,14 @@ class FingerprintMatcher:
         candidates: list[tuple[int, int, int, str, bool]] = []  # start, end, rule, suggestion, inflected
         for index, start, end in self._raw_hits(low):
             pattern = self._patterns[index]
-            if not _bounded(low, start, end, pattern.left_only):
+            if not bounded(low, start, end, pattern.left_only):
                 continue
             for rule_index, suggestion, inflected in pattern.hits:
                 rule = self.rules[rule_index]
                 if pattern.proximity:
                     if not all(word in low for word in rule.anchor.words):
                         continue
-                    window = _proximity_at(low, rule.anchor, start, end)
+                    window = proximity_at(low, rule.anchor, start, end)
                     if window is None:
                         continue
                     start_, end_ = window
@@ -478,7 +290,7 @@ class FingerprintMatcher:
                 continue
             rule = self.rules[rule_index]
             if rule_index not in verdicts:
-                verdicts[rule_index] = rule.condition is None or _holds(rule.condition, low, cache)
+                verdicts[rule_index] = rule.condition is None or holds(rule.condition, low, cache)
             if not verdicts[rule_index]:
                 continue
             context = has_positive_context(rule.condition)
@@ -530,14 +342,6 @@ def _write_cache(path: Path, matcher: "FingerprintMatcher") -> None:
         pass  # read-only cache: compile every time
 
 
-def _spellings(phrase: str) -> set[str]:
-    """The phrase as listed, and with hyphens as spaces ("K-closest" / "k closest")."""
-    out = {phrase}
-    if "-" in phrase:
-        out.add(phrase.replace("-", " "))
-    return out
-
-
 def _lower(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # e.g. "İ" lowers to two characters: keep offsets aligned
@@ -548,78 +352,6 @@ def _lower(text: str) -> str:
 
 
 _WHITESPACE = {ord("\n"): " ", ord("\t"): " ", ord("\r"): " "}
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
-def _bounded(low: str, start: int, end: int, left_only: bool = False) -> bool:
-    if start > 0 and _is_word_char(low[start - 1]):
-        return False
-    return left_only or end >= len(low) or not _is_word_char(low[end])
-
-
-def _find_term(term: Term, low: str) -> bool:
-    if term.slop is not None:
-        return _proximity_anywhere(low, term)
-    for spelling in _spellings(term.text):
-        at = low.find(spelling)
-        while at != -1:
-            if _bounded(low, at, at + len(spelling), term.prefix):
-                return True
-            at = low.find(spelling, at + 1)
-    return False
-
-
-def _holds(node: Node, low: str, cache: dict[Term, bool]) -> bool:
-    if isinstance(node, Term):
-        if node not in cache:
-            cache[node] = _find_term(node, low)
-        return cache[node]
-    if isinstance(node, Not):
-        return not _holds(node.part, low, cache)
-    if isinstance(node, And):
-        return all(_holds(p, low, cache) for p in node.parts)
-    return any(_holds(p, low, cache) for p in node.parts)
-
-
-def _word_matches(token: str, word: str) -> bool:
-    return token == word or token.rstrip("s") == word.rstrip("s") if word.isalpha() else token == word
-
-
-def _proximity_tokens(low: str, lo: int, hi: int) -> list[tuple[str, int, int]]:
-    return [(m.group().strip("'’-"), m.start() + lo, m.end() + lo) for m in _PROX_WORD.finditer(low, lo, hi)]
-
-
-def _proximity_window(tokens, term: Term, must_cover: tuple[int, int] | None) -> tuple[int, int] | None:
-    """Smallest stretch of <= len(words)+slop tokens holding every word of the term (any order)."""
-    width = len(term.words) + (term.slop or 0)
-    for i in range(len(tokens)):
-        window = tokens[i : i + width]
-        picked = []
-        for word in term.words:
-            spot = next((t for t in window if _word_matches(t[0], word) and t not in picked), None)
-            if spot is None:
-                break
-            picked.append(spot)
-        else:
-            start, end = min(t[1] for t in picked), max(t[2] for t in picked)
-            if must_cover is None or (start <= must_cover[0] and must_cover[1] <= end):
-                return start, end
-    return None
-
-
-def _proximity_at(low: str, term: Term, start: int, end: int) -> tuple[int, int] | None:
-    reach = 40 * (len(term.words) + (term.slop or 0))
-    tokens = _proximity_tokens(low, max(0, start - reach), min(len(low), end + reach))
-    return _proximity_window(tokens, term, (start, end))
-
-
-def _proximity_anywhere(low: str, term: Term) -> bool:
-    if not all(word in low for word in term.words):
-        return False
-    return _proximity_window(_proximity_tokens(low, 0, len(low)), term, None) is not None
 
 
 def _rarest(words: tuple[str, ...]) -> str:

@@ -15,37 +15,47 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import math
 import os
 import socket
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any, Callable, Optional, Protocol, TypeVar
+from typing import Any, Callable, Protocol, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, UnspinError
 from ..types import DocReport, Restoration
+from .limits import BodyTooLarge  # noqa: F401 - re-exported from unspin.serve.app
+from .limits import ApiError, BodyLimit, EngineGate, _human_bytes
+from .schemas import (
+    _ERRORS,
+    UPLOAD_SUFFIXES,
+    DocReportOut,
+    ExtractOut,
+    HealthOut,
+    RestorationOut,
+    Submission,
+    UploadReader,
+    _body_doc,
+    default_upload_reader,
+    read_submission,
+)
 from .settings import ServeSettings
 
 log = logging.getLogger("unspin.serve")
 
 STATIC_DIR = Path(__file__).parent / "static"
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 VERSION = "0.1.0"
 
 Scanner = Callable[[str], DocReport]
-UploadReader = Callable[[bytes, str], str]
 T = TypeVar("T")
 
 
@@ -81,19 +91,6 @@ def engines_for(restorer: RestorerLike, scanner: Scanner, *, thread_safe: bool |
 
 
 # ----------------------------------------------------------------------------- errors
-
-
-class ApiError(Exception):
-    """An error answered as JSON with an HTTP status, a stable code and a message."""
-
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
-
-
-class BodyTooLarge(ApiError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, "body_too_large", f"request body is larger than {_human_bytes(limit)}")
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -138,54 +135,7 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def _human_bytes(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n} bytes"
-
-
 # ----------------------------------------------------------------------------- ASGI wrappers
-
-
-class BodyLimit:
-    """Refuse bodies over `max_bytes` with 413: from Content-Length before reading anything, or
-    while streaming (chunked uploads) as soon as the count passes the limit."""
-
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = _header(scope, b"content-length")
-        if declared is not None:
-            if not declared.isdigit():
-                await _send_error(send, 400, "bad_request", "Content-Length is not a number")
-                return
-            if int(declared) > self.max_bytes:
-                await _send_error(send, 413, "body_too_large", BodyTooLarge(self.max_bytes).message)
-                return
-        received = 0
-        started = False
-
-        async def counted_receive() -> dict:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
-            return message
-
-        async def tracked_send(message: dict) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except BodyTooLarge as exc:  # raised outside any route's error handling
-            if not started:
-                await _send_error(send, exc.status, exc.code, exc.message)
 
 
 class SecurityHeaders:
@@ -216,244 +166,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-def _header(scope: dict, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            return value.decode("latin-1").strip()
-    return None
-
-
-async def _send_error(send: Callable, status: int, code: str, message: str) -> None:
-    body = json.dumps({"status": status, "code": code, "message": message}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": body})
-
-
-# ----------------------------------------------------------------------------- engine calls
-
-
-class EngineGate:
-    """At most `limit` engine jobs at once, each under a time limit; used from the event loop."""
-
-    def __init__(self, settings: ServeSettings) -> None:
-        self.settings = settings
-        self.pool = ThreadPoolExecutor(max_workers=settings.max_in_flight, thread_name_prefix="unspin-engine")
-        self.slots = asyncio.Semaphore(settings.max_in_flight)
-        self.running = 0
-        self.waiting = 0
-        self.peak = 0
-
-    async def run(self, job: Callable[[], T]) -> T:
-        limit = self.settings.max_in_flight + self.settings.max_queued
-        if self.running + self.waiting >= limit:
-            raise ApiError(503, "busy", f"{self.running} requests running and {self.waiting} waiting; try again shortly",
-                           {"Retry-After": str(self.settings.retry_after_s)})
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.settings.timeout_s
-        self.waiting += 1
-        try:
-            await asyncio.wait_for(self.slots.acquire(), self.settings.timeout_s)
-        except asyncio.TimeoutError:
-            raise ApiError(504, "timeout", f"no free slot within {self.settings.timeout_s:g} s") from None
-        finally:
-            self.waiting -= 1
-        self.running += 1
-        self.peak = max(self.peak, self.running)
-        future = loop.run_in_executor(self.pool, job)
-        future.add_done_callback(self._leave)
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), max(deadline - loop.time(), 0.01))
-        except asyncio.TimeoutError:
-            raise ApiError(504, "timeout", f"gave up after {self.settings.timeout_s:g} s") from None
-
-    def _leave(self, future: asyncio.Future) -> None:
-        self.running -= 1
-        self.slots.release()
-        if not future.cancelled():
-            future.exception()  # mark as retrieved: a timed-out job's error is not news
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-
-
-# ----------------------------------------------------------------------------- request bodies
-
-
-class TextRequest(BaseModel):
-    text: str = Field(description="the text to restore or scan")
-    doc_id: Optional[str] = Field(None, description="scan only: the id echoed back in the report")
-    threshold: Optional[float] = Field(None, ge=0.0, le=1.0, description="restore only: confidence threshold")
-
-
-@dataclasses.dataclass(frozen=True)
-class Submission:
-    """What a request asks for: a text, or an uploaded file still to be read."""
-
-    text: str | None
-    data: bytes | None = None
-    filename: str = ""
-    doc_id: str | None = None
-    threshold: float | None = None
-
-    def read(self, reader: UploadReader) -> str:
-        text = self.text if self.data is None else reader(self.data, self.filename)
-        if not text or not text.strip():
-            raise InputError("no text to read", source=self.filename or None)
-        return text
-
-
-async def read_submission(request: Request, settings: ServeSettings) -> Submission:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "application/json" or content_type.endswith("+json"):
-        return _json_submission(await request.body())
-    if content_type == "multipart/form-data":
-        return await _form_submission(request, settings)
-    raise ApiError(415, "unsupported_media_type",
-                   "send application/json {\"text\": ...} or a multipart/form-data upload named 'file'")
-
-
-def _json_submission(body: bytes) -> Submission:
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, "invalid_json", f"body is not valid JSON: {exc}") from None
-    if not isinstance(payload, dict):
-        raise ApiError(422, "invalid_request", "body must be a JSON object with a 'text' field")
-    try:
-        req = TextRequest.model_validate(payload)
-    except Exception as exc:  # pydantic.ValidationError
-        raise ApiError(422, "invalid_request", _pydantic_message(exc)) from None
-    return Submission(text=req.text, doc_id=req.doc_id, threshold=req.threshold)
-
-
-def _pydantic_message(exc: Exception) -> str:
-    errors = getattr(exc, "errors", lambda: [])()
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in errors) or str(exc)
-
-
-async def _form_submission(request: Request, settings: ServeSettings) -> Submission:
-    async with request.form(max_files=1, max_fields=8, max_part_size=settings.max_body_bytes) as form:
-        upload = form.get("file")
-        doc_id = _form_str(form.get("doc_id"))
-        if upload is None or isinstance(upload, str):
-            text = _form_str(form.get("text"))
-            if text is None:
-                raise ApiError(422, "invalid_request", "multipart body needs a 'file' (or a 'text' field)")
-            return Submission(text=text, doc_id=doc_id)
-        filename = Path(upload.filename or "upload.txt").name
-        if not filename.lower().endswith(UPLOAD_SUFFIXES):
-            raise ApiError(415, "unsupported_file_type", f"{filename}: upload one of {', '.join(UPLOAD_SUFFIXES)}")
-        data = await upload.read()  # the spooled file is closed when the form is
-    return Submission(text=None, data=data, filename=filename, doc_id=doc_id or filename)
-
-
-def _form_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def default_upload_reader(data: bytes, filename: str) -> str:
-    """unspin.io.readers.read_text_input, imported when the first upload arrives."""
-    try:
-        from ..io.readers import read_text_input
-    except ImportError:
-        raise ApiError(501, "upload_unavailable", "this build cannot read uploaded files; paste the text") from None
-    return read_text_input(data, filename)
-
-
-# ----------------------------------------------------------------------------- response docs
-
-
-class AlternativeOut(BaseModel):
-    text: str
-    score: float
-
-
-class EvidenceOut(BaseModel):
-    sources: list[str]
-    lm_gain: float
-    channel: float
-    doc_prior: float = 0.0
-
-
-class EditOut(BaseModel):
-    start: int
-    end: int
-    observed: str
-    original: str
-    confidence: float
-    alternatives: list[AlternativeOut]
-    evidence: Optional[EvidenceOut]
-
-
-class RestorationOut(BaseModel):
-    text: str
-    restored: str
-    words: int
-    edits: list[EditOut]
-
-
-class SpanOut(BaseModel):
-    start: int
-    end: int
-
-
-class FindingOut(BaseModel):
-    span: SpanOut
-    observed: str
-    suggestion: str
-    kind: str = Field(description="fingerprint | model")
-    confidence: float
-    alternatives: list[AlternativeOut]
-    evidence: dict[str, Any]
-    rule: str
-
-
-class DocReportOut(BaseModel):
-    doc_id: str
-    spin_probability: float
-    spun: bool
-    words: int
-    findings: list[FindingOut]
-    findings_per_1k: float
-    error: Optional[str]
-
-
-class ExtractOut(BaseModel):
-    filename: str
-    text: str
-    chars: int
-
-
-class ErrorOut(BaseModel):
-    status: int
-    code: str = Field(description="U1xx for unreadable input, otherwise e.g. body_too_large, busy, timeout")
-    message: str
-
-
-class HealthOut(BaseModel):
-    status: str
-    version: str
-    in_flight: int
-    max_in_flight: int
-    max_body_bytes: int
-    timeout_s: float
-
-
-_ERRORS = {status: {"model": ErrorOut} for status in (400, 408, 413, 415, 422, 503, 504)}
-
-
-def _body_doc(upload_note: str) -> dict:
-    upload_schema = {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary", "description": upload_note},
-        "doc_id": {"type": "string"}}}
-    return {"requestBody": {"required": True, "content": {
-        "application/json": {"schema": TextRequest.model_json_schema()},
-        "multipart/form-data": {"schema": upload_schema}}}}
-
 
 # ----------------------------------------------------------------------------- the app
 
