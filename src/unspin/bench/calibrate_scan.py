@@ -30,7 +30,7 @@ FINGERPRINT_PRIOR = {"coef": 4.6, "intercept": -4.6, "threshold": 0.5}
 # beside the engine's evidence a fingerprint hit weighs less: news and manuscripts use some PPS
 # phrases legitimately ("cyber assault"), and one hit alone must not flag a clean document
 FINGERPRINT_MODEL_COEF = 1.5
-TARGET_FPR = 0.01
+TARGET_FPR = 0.005  # half the 1% promise: the dev quantile is noisy, test must stay under 1%
 L2 = 1.0
 
 
@@ -157,7 +157,7 @@ def calibrate(docs: list[tuple[str, float]], rows: list[dict[str, float]], *, lm
         "method": (
             "L2-regularised (lambda=1) logistic regression, Newton's method, on standardised per-document "
             "features from the restoration engine; decision threshold = smallest keeping false positives "
-            f"on clean documents <= {TARGET_FPR:.0%}. fingerprint_conf_per_1k coefficient is a prior "
+            f"on clean documents <= {TARGET_FPR:.1%}. fingerprint_conf_per_1k coefficient is a prior "
             f"({FINGERPRINT_MODEL_COEF}; fingerprint-only: {FINGERPRINT_PRIOR['coef']}), not fitted: the calibration text holds no PPS fingerprints. "
             "Produced by `python -m unspin.bench.calibrate_scan`."
         ),
