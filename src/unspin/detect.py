@@ -7,10 +7,13 @@
 Two sources of findings, one report:
 
 - fingerprints: known tortured phrases (`unspin.lexicon.fingerprints`, e.g. the PPS list);
-- the restoration engine (`unspin.decode`): every span it would restore is a finding.
+- the engine: by default its fast screening pass (`unspin.screen`: every site whose swap
+  probability reaches the calibrated finding threshold); with `thorough=True` the full
+  restoration engine (`unspin.decode`: every span it would restore), slower and more precise.
 
-The document score is a small logistic model over per-document features (`FEATURES`). Its
-coefficients and the default decision threshold (<= 1% false positives on clean text) come from
+The document score is a small logistic model over per-document features (`FEATURES`): the
+screening pass's mixture likelihood ratios, and fingerprint hits. Its coefficients and the
+default decision threshold (<= 1% false positives on clean text) come from
 `src/unspin/data/scan_calibration.json`, written by `python -m unspin.bench.calibrate_scan`,
 which records the data and method that produced them.
 """
@@ -30,23 +33,21 @@ from .types import DocReport, Document, Finding, FindingKind, Restoration
 
 if TYPE_CHECKING:
     from .lexicon.fingerprints import FingerprintMatcher
+    from .screen import Screening
 
 CALIBRATION_PATH = Path(__file__).parent / "data" / "scan_calibration.json"
 FINGERPRINTS_ENV = "UNSPIN_FINGERPRINTS"
 
-# Per-document features the score is computed from (model = the restoration engine's edits).
+# Per-document features the score is computed from.
 FEATURES = (
-    "model_per_1k",  # edits the engine would make, per 1,000 words
-    "model_conf_per_1k",  # sum of their confidences, per 1,000 words
-    "model_mean_conf",  # mean confidence of those edits (0 without edits)
-    "model_high_per_1k",  # edits with confidence >= 0.8, per 1,000 words
-    "model_gain_per_1k",  # sum of their language-model gains (nats, >= 0), per 1,000 words
-    "model_zipf_gain_per_1k",  # sum of how much more common (Zipf) each suggestion is, per 1,000 words
-    "near_sites_per_1k",  # spans whose best restoration came close to the edit threshold, per 1,000 words
+    "mix_02",  # screening: mixture log-likelihood ratio of the sites per 100 words, 2% of them swapped
+    "mix_05",  # ... 5% swapped
+    "mix_10",  # ... 10% swapped
+    "mix_20",  # ... 20% swapped
+    "sites_per_100",  # spans a spinner could have produced, per 100 words
     "fingerprint_per_1k",  # known-fingerprint hits, per 1,000 words
     "fingerprint_conf_per_1k",  # sum of their confidences, per 1,000 words
 )
-HIGH_CONFIDENCE = 0.8
 
 FingerprintsArg = Union["FingerprintMatcher", None, bool]
 
@@ -109,42 +110,25 @@ def score_model(use_model: bool, calibration: dict[str, Any] | None = None) -> S
     return ScoreModel.from_dict(record["model" if use_model else "fingerprint_only"])
 
 
-def doc_features(
-    words: int, model: Iterable[Finding], fingerprints: Iterable[Finding], signals: dict[str, float] | None = None
-) -> dict[str, float]:
+def doc_features(words: int, screening: dict[str, float] | None, fingerprints: Iterable[Finding]) -> dict[str, float]:
+    """The score's inputs: the screening pass's document features plus fingerprint hits."""
     per_1k = 1000.0 / max(words, 1)
-    # one swap repeated through a document is one piece of evidence, not many
-    model, fingerprints = _distinct(model), list(fingerprints)
-    confidences = [f.confidence for f in model]
-    return {
-        "model_per_1k": len(model) * per_1k,
-        "model_conf_per_1k": sum(confidences) * per_1k,
-        "model_mean_conf": sum(confidences) / len(confidences) if confidences else 0.0,
-        "model_high_per_1k": sum(c >= HIGH_CONFIDENCE for c in confidences) * per_1k,
-        "model_gain_per_1k": sum(max(float(f.evidence.get("lm_gain", 0.0)), 0.0) for f in model) * per_1k,
-        "model_zipf_gain_per_1k": sum(max(_zipf(f.suggestion) - _zipf(f.observed), 0.0) for f in model) * per_1k,
-        "near_sites_per_1k": (signals or {}).get("near_sites", 0.0) * per_1k,
-        "fingerprint_per_1k": len(fingerprints) * per_1k,
-        "fingerprint_conf_per_1k": sum(f.confidence for f in fingerprints) * per_1k,
-    }
-
-
-def _distinct(findings: Iterable[Finding]) -> list[Finding]:
-    seen: dict[tuple[str, str], Finding] = {}
-    for f in findings:
-        seen.setdefault((f.observed.lower(), f.suggestion.lower()), f)
-    return list(seen.values())
-
-
-def _zipf(phrase: str) -> float:
-    """Zipf frequency of a phrase's rarest word (spinners pick rarer synonyms)."""
-    from wordfreq import zipf_frequency
-
-    words = phrase.lower().split()
-    return min((zipf_frequency(w, "en") for w in words), default=0.0)
+    fingerprints = list(fingerprints)
+    features = {name: 0.0 for name in FEATURES}
+    features.update(screening or {})
+    features["fingerprint_per_1k"] = len(fingerprints) * per_1k
+    features["fingerprint_conf_per_1k"] = sum(f.confidence for f in fingerprints) * per_1k
+    return features
 
 
 # ---------------------------------------------------------------- findings
+
+
+def screened_findings(screening: "Screening") -> list[Finding]:
+    """Each site the screening pass reports, as a finding."""
+    return [Finding(site.span, site.observed, site.suggestion, FindingKind.MODEL, site.swap_probability,
+                    site.alternatives, dict(site.evidence), "screen:" + ",".join(site.evidence.get("sources", ())))
+            for site in screening.findings]
 
 
 def model_findings(restoration: Restoration) -> list[Finding]:
@@ -194,10 +178,18 @@ def _default_restorer(lm: str) -> Any:
     return load_restorer(lm=lm)
 
 
+def _default_screener() -> Any:
+    from .screen import load_screener
+
+    return load_screener()
+
+
 def scan_text(
     text: str,
     *,
+    screener: Any = None,
     restorer: Any = None,
+    thorough: bool = False,
     fingerprints: FingerprintsArg = None,
     use_model: bool = True,
     threshold: float | None = None,
@@ -207,20 +199,25 @@ def scan_text(
 ) -> DocReport:
     """Screen one text.
 
-    `restorer`: an engine with `.restore(text)` (default: `load_restorer(lm)`, loaded on first
-    use); `fingerprints`: a `FingerprintMatcher`, None for $UNSPIN_FINGERPRINTS, False for none;
-    `use_model=False` scans with fingerprints only; `threshold`: decision threshold on the
-    spin probability (default: the calibrated one, <= 1% false positives on clean dev text).
+    `screener`: an engine with `.screen(text)` (default: `load_screener()`, loaded on first use)
+    gives the score and, unless `thorough`, the model findings; with `thorough=True` the findings
+    come from `restorer.restore(text)` (default: `load_restorer(lm)`); `fingerprints`: a
+    `FingerprintMatcher`, None for $UNSPIN_FINGERPRINTS, False for none; `use_model=False` scans
+    with fingerprints only; `threshold`: decision threshold on the spin probability (default: the
+    calibrated one, <= 1% false positives on clean dev text).
     """
     matcher = _resolve_fingerprints(fingerprints)
     fp = matcher.find(text) if matcher is not None else []
     if use_model:
-        engine = restorer if restorer is not None else _default_restorer(lm)
-        restoration = engine.restore(text)
-        words, model, signals = restoration.words, model_findings(restoration), restoration.signals
+        screening = (screener if screener is not None else _default_screener()).screen(text)
+        words, screened = screening.words, screening.features
+        if thorough:
+            model = model_findings((restorer if restorer is not None else _default_restorer(lm)).restore(text))
+        else:
+            model = screened_findings(screening)
     else:
-        words, model, signals = quick_word_count(text), [], None
-    features = doc_features(words, model, fp, signals)
+        words, model, screened = quick_word_count(text), [], None
+    features = doc_features(words, screened, fp)
     scorer = score_model(use_model, calibration)
     probability = scorer.probability(features)
     cut = scorer.threshold if threshold is None else threshold
@@ -254,7 +251,7 @@ def quick_word_count(text: str) -> int:
 class Scanner:
     """`scan_text` as a picklable pipeline step: Document -> DocReport dict (plus "source").
 
-    Stores only settings; the engine and the fingerprint list load lazily, once per process.
+    Stores only settings; the engines and the fingerprint list load lazily, once per process.
     """
 
     def __init__(
@@ -262,25 +259,30 @@ class Scanner:
         *,
         lm: str = "ngram",
         use_model: bool = True,
+        thorough: bool = False,
         fingerprints_path: str | None = None,
         threshold: float | None = None,
+        screener: Any = None,
         restorer: Any = None,
         use_default_fingerprints: bool = True,
     ) -> None:
         self.lm = lm
         self.use_model = use_model
+        self.thorough = thorough
         self.fingerprints_path = fingerprints_path
         self.threshold = threshold
         self.use_default_fingerprints = use_default_fingerprints
-        self._restorer = restorer  # injected engines (tests) travel with the step
-        self._injected = restorer is not None
+        # injected engines (tests) travel with the step; loaded ones are rebuilt in each worker
+        self._screener, self._restorer = screener, restorer
+        self._injected = {"_screener": screener is not None, "_restorer": restorer is not None}
         self._matcher: Any = None
         self._matcher_loaded = False
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        if not self._injected:
-            state["_restorer"] = None
+        for name, injected in self._injected.items():
+            if not injected:
+                state[name] = None
         state["_matcher"], state["_matcher_loaded"] = None, False
         return state
 
@@ -293,15 +295,22 @@ class Scanner:
             self._matcher_loaded = True
         return self._matcher
 
+    def screener(self) -> Any:
+        if self.use_model and self._screener is None:
+            self._screener = _default_screener()
+        return self._screener
+
     def restorer(self) -> Any:
-        if self.use_model and self._restorer is None:
+        if self.use_model and self.thorough and self._restorer is None:
             self._restorer = _default_restorer(self.lm)
         return self._restorer
 
     def scan(self, text: str, doc_id: str = "") -> DocReport:
         return scan_text(
             text,
+            screener=self.screener(),
             restorer=self.restorer(),
+            thorough=self.thorough,
             fingerprints=self.matcher() or False,
             use_model=self.use_model,
             threshold=self.threshold,
@@ -316,4 +325,4 @@ class Scanner:
 
 
 __all__ = ["FEATURES", "ScoreModel", "Scanner", "doc_features", "load_calibration", "merge_findings",
-           "model_findings", "scan_text", "score_model"]
+           "model_findings", "scan_text", "score_model", "screened_findings"]

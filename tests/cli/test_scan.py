@@ -53,15 +53,27 @@ def test_fingerprint_scan_to_stdout(corpus, fingerprints, capsys):
     assert spun["findings"][0]["span"] == {"start": 0, "end": 25}
 
 
-def test_model_scan_uses_the_engine(corpus, monkeypatch, capsys, fake_restorer):
+def test_model_scan_uses_the_engine(corpus, monkeypatch, capsys, fake_screener):
     import unspin.detect as detect
 
-    monkeypatch.setattr(detect, "_default_restorer", lambda lm: fake_restorer)
+    monkeypatch.setattr(detect, "_default_screener", lambda: fake_screener)
     (corpus / "c_news.txt").write_text("The corporate said gross sales fell.", encoding="utf-8")
     assert main(["scan", str(corpus / "c_news.txt"), "--no-fingerprints", "-q"]) == 0
     (record,) = _jsonl(capsys.readouterr().out)
     assert [(f["observed"], f["suggestion"], f["kind"]) for f in record["findings"]] == [
         ("corporate", "company", "model"), ("gross sales", "sales", "model")]
+
+
+def test_thorough_scan_takes_findings_from_the_restorer(corpus, monkeypatch, capsys, fake_screener):
+    import unspin.detect as detect
+    from fakes import FakeRestorer
+
+    monkeypatch.setattr(detect, "_default_screener", lambda: fake_screener)
+    monkeypatch.setattr(detect, "_default_restorer", lambda lm: FakeRestorer({"corporate": "firm"}))
+    (corpus / "c_news.txt").write_text("The corporate said gross sales fell.", encoding="utf-8")
+    assert main(["scan", str(corpus / "c_news.txt"), "--no-fingerprints", "--thorough", "-q"]) == 0
+    (record,) = _jsonl(capsys.readouterr().out)
+    assert [(f["observed"], f["suggestion"]) for f in record["findings"]] == [("corporate", "firm")]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "json", "parquet"])

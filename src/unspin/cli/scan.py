@@ -41,7 +41,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fingerprints", metavar="FILE", help="known tortured phrases (PPS CSV export); default $UNSPIN_FINGERPRINTS")
     p.add_argument("--no-fingerprints", action="store_true", help="do not use any fingerprint list")
     p.add_argument("--no-model", action="store_true", help="fingerprints only: no restoration engine (fast)")
-    p.add_argument("--lm", default="ngram", metavar="NAME", help="language model of the engine: ngram (default), smollm2, or a model name")
+    p.add_argument("--thorough", action="store_true",
+                   help="findings from the full restoration engine (slower, more precise); the score is the same")
+    p.add_argument("--lm", default="ngram", metavar="NAME",
+                   help="language model of the --thorough engine: ngram (default), smollm2, or a model name")
     p.add_argument("--text-field", default="text", metavar="F", help="text field of JSONL/CSV/parquet rows (default text)")
     p.add_argument("--id-field", default="id", metavar="F", help="id field of JSONL/CSV/parquet rows (default id)")
     p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB in directories (repeatable)")
@@ -69,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     step = Scanner(
         lm=args.lm,
         use_model=not args.no_model,
+        thorough=args.thorough,
         fingerprints_path=args.fingerprints,
         threshold=args.threshold,
         use_default_fingerprints=not args.no_fingerprints,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import pickle
 from collections import defaultdict
 from dataclasses import dataclass
@@ -12,7 +13,8 @@ from ..config import lexicon_path
 from ..errors import ArtifactError
 from .build import read_artifact
 
-_PICKLE_VERSION = 2
+_PICKLE_VERSION = 3
+TOP_ROWS = 24  # rows kept per observed phrase for `top_candidates`, by channel prior x frequency
 _ROW, _FIELD = "\x1e", "\x1f"  # packed rows keep the pickle small and fast to load
 
 
@@ -28,11 +30,13 @@ class Candidate:
 class ReverseIndex:
     """observed phrase (lower-case) -> candidate originals, with inflection handling."""
 
-    def __init__(self, table: dict[str, str], heads: frozenset[str]) -> None:
+    def __init__(self, table: dict[str, str], heads: frozenset[str], top: dict[str, str] | None = None) -> None:
         self._table = table  # observed -> packed rows "original\x1fweight\x1fsources\x1e..."
         self._heads = heads
+        self._top = top if top is not None else _top_rows(table)  # the same, best TOP_ROWS rows by prior
         self.max_words = max((k.count(" ") + 1 for k in table), default=1)
         self.candidates = lru_cache(maxsize=200_000)(self._candidates)
+        self._prefixes: frozenset[str] | None = None
 
     @classmethod
     def load(cls, path: Path | None = None) -> "ReverseIndex":
@@ -44,11 +48,12 @@ class ReverseIndex:
             if payload[0] == _PICKLE_VERSION:
                 return cls(*payload[1:])
         table, heads = _table_from_rows(path)
+        top = _top_rows(table)
         tmp = cached.with_suffix(".tmp")
         with open(tmp, "wb") as f:
-            pickle.dump((_PICKLE_VERSION, table, heads), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((_PICKLE_VERSION, table, heads, top), f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cached)
-        return cls(table, heads)
+        return cls(table, heads, top)
 
     def __len__(self) -> int:
         return len(self._table)
@@ -60,6 +65,28 @@ class ReverseIndex:
 
     def is_spin_output(self, phrase: str) -> bool:
         return phrase in self._table
+
+    def may_start_phrase(self, word: str) -> bool:
+        """Can a multi-word observed phrase start with this word (or one of its lemmas)?"""
+        return self.phrase_prefix(word)
+
+    def phrase_prefix(self, phrase: str) -> bool:
+        """Do some multi-word observed phrases start with these words (the first one maybe as a
+        lemma: "took part" -> "take part in")? If not, no longer phrase needs a lookup."""
+        if self._prefixes is None:
+            self._prefixes = _phrase_prefixes(self._table)
+        if phrase in self._prefixes:
+            return True
+        first, _, rest = phrase.partition(" ")
+        return any((f"{lemma} {rest}" if rest else lemma) in self._prefixes for lemma in _lemmas(first))
+
+    def phrase_lookup_worthwhile(self, phrase: str) -> bool:
+        """Could `candidates(phrase)` find anything for this multi-word phrase? (A cheap test:
+        the phrase, or it with its first or last word as a lemma, begins some observed phrase.)"""
+        if self.phrase_prefix(phrase):
+            return True
+        head, _, last = phrase.rpartition(" ")
+        return any(f"{head} {lemma}" in self._prefixes for lemma in _lemmas(last))  # type: ignore[operator]
 
     def _candidates(self, observed: str) -> tuple[Candidate, ...]:
         """Originals for `observed` (lower-case, tokens joined by spaces), best weight first."""
@@ -73,8 +100,22 @@ class ReverseIndex:
                     found[inflected] = Candidate(inflected, weight, sources)
         return tuple(sorted(found.values(), key=lambda c: -c.weight))
 
-    def _rows(self, observed: str) -> list[tuple[str, float, tuple[str, ...]]]:
-        packed = self._table.get(observed)
+    def top_candidates(self, observed: str, k: int) -> tuple[Candidate, ...]:
+        """The k originals with the best prior (channel weight x word frequency), inflected like
+        `observed`: what `candidates` ranks first, without materialising every row of a common
+        word (the screener's shortlist; the restorer wants them all)."""
+        found: dict[str, Candidate] = {}
+        for original, weight, sources in self._rows(observed, self._top):
+            found[original] = Candidate(original, weight, sources)
+        for lemma_phrase, tag in _lemma_variants(observed):
+            for original, weight, sources in self._rows(lemma_phrase, self._top):
+                inflected = _inflect_phrase(original, tag)
+                if inflected and inflected != observed and inflected not in found:
+                    found[inflected] = Candidate(inflected, weight, sources)
+        return tuple(sorted(found.values(), key=_prior, reverse=True)[:k])
+
+    def _rows(self, observed: str, table: dict[str, str] | None = None) -> list[tuple[str, float, tuple[str, ...]]]:
+        packed = (self._table if table is None else table).get(observed)
         if not packed:
             return []
         rows = []
@@ -82,6 +123,44 @@ class ReverseIndex:
             original, weight, sources = row.split(_FIELD)
             rows.append((original, float(weight), tuple(sources.split(","))))
         return rows
+
+
+def _prior(c: Candidate) -> float:
+    """log(channel weight) + log(word frequency): how likely an original is before context."""
+    return math.log(c.weight) + math.log(10) * _phrase_zipf(c.original)
+
+
+@lru_cache(maxsize=300_000)
+def _phrase_zipf(phrase: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return min(zipf_frequency(w, "en") for w in phrase.split())
+
+
+def _phrase_prefixes(table: dict[str, str]) -> frozenset[str]:
+    """Every word prefix of every multi-word observed phrase ("gross", "gross sales")."""
+    prefixes = set()
+    for key in table:
+        if " " in key:
+            words = key.split()
+            prefixes.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
+    return frozenset(prefixes)
+
+
+def _top_rows(table: dict[str, str]) -> dict[str, str]:
+    """Each observed phrase's TOP_ROWS rows by prior, packed like the table."""
+    top = {}
+    for observed, packed in table.items():
+        rows = packed.split(_ROW)
+        if len(rows) > TOP_ROWS:
+            rows = sorted(rows, key=_packed_prior, reverse=True)[:TOP_ROWS]
+        top[observed] = _ROW.join(rows)
+    return top
+
+
+def _packed_prior(row: str) -> float:
+    original, weight, _ = row.split(_FIELD)
+    return math.log(float(weight)) + math.log(10) * _phrase_zipf(original)
 
 
 def _table_from_rows(path: Path) -> tuple[dict[str, str], frozenset[str]]:

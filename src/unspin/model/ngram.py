@@ -30,6 +30,9 @@ class NgramModel:
         self._kenlm = kenlm
         self.model = kenlm.Model(str(path))
         self.order = self.model.order
+        # log10_score(text, bos=, eos=): log10-probability of space-separated `lm_word` tokens;
+        # KenLM's own method, with no Python layer between, for the screener's inner loop
+        self.log10_score = self.model.score
         self.name = f"ngram:{path.name}"
 
     def score_sentences(self, sentences_: Sequence[Sequence[str]]) -> list[float]:
