@@ -250,7 +250,7 @@ class Screener:
         return Screening(words, tuple(findings), features)
 
     def sites(self, text: str) -> tuple[list[_Site], int]:
-        """Every site of the text with its feature vector (`SITE_FEATURES`), and the word count."""
+        """Every site of the text with its raw feature row (`RAW_FEATURES`), and the word count."""
         tokens = tokenize(text)
         counts = Counter(t.lower for t in tokens if t.is_word)
         out: list[_Site] = []
