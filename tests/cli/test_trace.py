@@ -20,6 +20,16 @@ def spin(text: str) -> str:
     return re.sub(r"[A-Za-z]+", lambda m: SWAPS.get(m.group(), m.group()), text)
 
 
+@pytest.fixture(autouse=True)
+def fake_engine(monkeypatch):
+    """`unspin trace` restores copies it cannot find as they are; here with the fake engine."""
+    from fakes import FakeRestorer
+
+    loaded = []
+    monkeypatch.setattr("unspin.decode.load_restorer", lambda lm="ngram", **kw: loaded.append(lm) or FakeRestorer())
+    return loaded
+
+
 @pytest.fixture(scope="module")
 def docs():
     from unspin.corpora import news_articles
@@ -135,3 +145,12 @@ def test_learn_bad_input(setup):
     bad = setup["tmp"] / "bad.jsonl"
     bad.write_text('{"neither": 1}\n')
     assert main(["learn", str(bad), "-o", str(setup["tmp"] / "l.tsv")]) == 1
+
+
+def test_the_engine_loads_only_for_copies_not_found_as_they_are(setup, fake_engine, capsys):
+    assert main(["trace", str(setup["copy"]), "--index", str(setup["index"]), "--format", "json"]) == 0
+    assert fake_engine == []  # found without restoring
+    assert main(["trace", str(setup["clean"]), "--index", str(setup["index"]), "--format", "json"]) == 0
+    assert fake_engine == ["ngram"]
+    assert main(["trace", str(setup["clean"]), "--index", str(setup["index"]), "--no-restore", "--format", "json"]) == 0
+    assert fake_engine == ["ngram"]

@@ -51,7 +51,9 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pairs", type=int, default=50, help="traced pairs to learn from (--learning)")
     p.add_argument("--new-docs", type=int, default=200, help="new spun paragraphs to measure recall on (--learning)")
     p.add_argument("--lm", default=None, help="restorer LM for the before/after restoration part (ngram|smollm2)")
-    p.add_argument("--restore", metavar="LM", help="trace with this restorer for copies not found without it (ngram|smollm2)")
+    p.add_argument("--restore", metavar="LM", default="ngram",
+                   help="trace with this restorer for copies not found without it (ngram, the default of `unspin trace`, or smollm2)")
+    p.add_argument("--no-restore", dest="restore", action="store_const", const=None, help="trace copies as they are only")
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(handler=run)
 

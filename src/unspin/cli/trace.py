@@ -25,7 +25,10 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--index", required=True, help="index built with `unspin index build`")
     p.add_argument("--top", type=int, default=5, help="candidate sources to list (default 5)")
     p.add_argument("--min-score", type=float, default=None, help="score a source needs (default 0.5)")
-    p.add_argument("--restore", metavar="LM", choices=("ngram", "smollm2"), help="also look up the restored text (ngram|smollm2)")
+    p.add_argument("--restore", metavar="LM", choices=("ngram", "smollm2"), default="ngram",
+                   help="also look up the restored text, with this engine (default ngram; loaded only when needed)")
+    p.add_argument("--no-restore", dest="restore", action="store_const", const=None,
+                   help="look up the copy as it is only (faster on copies with no source)")
     p.add_argument("--restore-when", choices=("unsure", "always"), default="unsure",
                    help="restore only copies with no source found without it (default), or every copy")
     p.add_argument("--format", choices=("json", "text", "html"), default="text")
@@ -136,14 +139,25 @@ def read_input(path: str) -> str:
     return text
 
 
+class _LazyRestorer:
+    """Loads the engine on the first copy that needs it: most copies are found without it."""
+
+    def __init__(self, lm: str) -> None:
+        self.lm = lm
+        self._engine = None
+
+    def restore(self, text: str):
+        if self._engine is None:
+            from ..decode import load_restorer
+
+            self._engine = load_restorer(lm=self.lm)
+        return self._engine.restore(text)
+
+
 def run_trace(args: argparse.Namespace) -> int:
     from ..trace import MIN_SCORE, TraceIndex, trace
 
-    restorer = None
-    if args.restore:
-        from ..decode import load_restorer
-
-        restorer = load_restorer(lm=args.restore)
+    restorer = _LazyRestorer(args.restore) if args.restore else None
     texts = [(path, read_input(path)) for path in args.docs]
     min_score = MIN_SCORE if args.min_score is None else args.min_score
     with TraceIndex.open(args.index) as index:
