@@ -235,7 +235,6 @@ class Screener:
         self._score = lm.log10_score
         self._candidates = lru_cache(maxsize=200_000)(self._candidates_uncached)
         self._phrase_prefix = lru_cache(maxsize=200_000)(lexicon.phrase_prefix)
-        self._phrase_worthwhile = lru_cache(maxsize=200_000)(lexicon.phrase_lookup_worthwhile)
         self._unigram = lru_cache(maxsize=200_000)(self._unigram_uncached)
 
     # ------------------------------------------------------------ public
@@ -282,11 +281,12 @@ class Screener:
             if not is_word[end - 1]:
                 break
             observed = " ".join(lowers[i:end])
-            if self._phrase_worthwhile(observed):
+            prefix = self.lexicon.phrase_prefix(observed)  # phrases rarely repeat: no cache
+            if prefix or self.lexicon.last_word_lemma_prefix(observed):
                 candidates = self._candidates(observed)
                 if candidates:
                     out.append(self._site(sent, words, i, end, observed, candidates, counts))
-            if not self._phrase_prefix(observed):
+            if not prefix:
                 break
         return out
 

@@ -83,10 +83,15 @@ class ReverseIndex:
     def phrase_lookup_worthwhile(self, phrase: str) -> bool:
         """Could `candidates(phrase)` find anything for this multi-word phrase? (A cheap test:
         the phrase, or it with its first or last word as a lemma, begins some observed phrase.)"""
-        if self.phrase_prefix(phrase):
-            return True
+        return self.phrase_prefix(phrase) or self.last_word_lemma_prefix(phrase)
+
+    def last_word_lemma_prefix(self, phrase: str) -> bool:
+        """Does the phrase with its last word as a lemma ("iceberg lettuces" -> "iceberg
+        lettuce") begin some multi-word observed phrase?"""
+        if self._prefixes is None:
+            self._prefixes = _phrase_prefixes(self._table)
         head, _, last = phrase.rpartition(" ")
-        return any(f"{head} {lemma}" in self._prefixes for lemma in _lemmas(last))  # type: ignore[operator]
+        return any(f"{head} {lemma}" in self._prefixes for lemma in _lemmas(last))
 
     def _candidates(self, observed: str) -> tuple[Candidate, ...]:
         """Originals for `observed` (lower-case, tokens joined by spaces), best weight first."""
