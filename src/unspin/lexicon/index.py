@@ -66,32 +66,26 @@ class ReverseIndex:
     def is_spin_output(self, phrase: str) -> bool:
         return phrase in self._table
 
-    def may_start_phrase(self, word: str) -> bool:
-        """Can a multi-word observed phrase start with this word (or one of its lemmas)?"""
-        return self.phrase_prefix(word)
-
     def phrase_prefix(self, phrase: str) -> bool:
         """Do some multi-word observed phrases start with these words (the first one maybe as a
         lemma: "took part" -> "take part in")? If not, no longer phrase needs a lookup."""
-        if self._prefixes is None:
-            self._prefixes = _phrase_prefixes(self._table)
-        if phrase in self._prefixes:
+        prefixes = self._prefix_set()
+        if phrase in prefixes:
             return True
         first, _, rest = phrase.partition(" ")
-        return any((f"{lemma} {rest}" if rest else lemma) in self._prefixes for lemma in _lemmas(first))
-
-    def phrase_lookup_worthwhile(self, phrase: str) -> bool:
-        """Could `candidates(phrase)` find anything for this multi-word phrase? (A cheap test:
-        the phrase, or it with its first or last word as a lemma, begins some observed phrase.)"""
-        return self.phrase_prefix(phrase) or self.last_word_lemma_prefix(phrase)
+        return any((f"{lemma} {rest}" if rest else lemma) in prefixes for lemma in _lemmas(first))
 
     def last_word_lemma_prefix(self, phrase: str) -> bool:
         """Does the phrase with its last word as a lemma ("iceberg lettuces" -> "iceberg
         lettuce") begin some multi-word observed phrase?"""
+        prefixes = self._prefix_set()
+        head, _, last = phrase.rpartition(" ")
+        return any(f"{head} {lemma}" in prefixes for lemma in _lemmas(last))
+
+    def _prefix_set(self) -> frozenset[str]:
         if self._prefixes is None:
             self._prefixes = _phrase_prefixes(self._table)
-        head, _, last = phrase.rpartition(" ")
-        return any(f"{head} {lemma}" in self._prefixes for lemma in _lemmas(last))
+        return self._prefixes
 
     def _candidates(self, observed: str) -> tuple[Candidate, ...]:
         """Originals for `observed` (lower-case, tokens joined by spaces), best weight first."""
