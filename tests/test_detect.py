@@ -178,7 +178,7 @@ def test_calibration_fit_and_threshold_on_synthetic_sites():
             features.append([gain] + [rng.gauss(0, 1) for _ in RAW_FEATURES[1:]])
             labels.append(1 if swap else (0 if rate == 0 else None))
             observed.append(f"w{i}-{j}")
-        tables.append({"rate": rate, "words": 100, "observed": observed, "features": features, "labels": labels})
+        tables.append({"rate": rate, "actual_rate": rate, "words": 100, "observed": observed, "features": features, "labels": labels})
     record = calibrate(tables, split="dev", seed=0, seconds=0.0)
     site_model = SiteModel.from_dict(record["site_model"])
     assert site_model.coef and 0.0 < site_model.prior < 0.2 and 0.5 <= site_model.finding_threshold < 1.0

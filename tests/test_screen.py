@@ -134,3 +134,8 @@ def test_folded_site_model_matches_the_plain_formula():
     columns = expand_features(site_matrix(rows), edges)
     plain = ((columns - np.array(model.mean)) / np.array(model.scale)) @ np.array(model.coef) + model.intercept
     assert np.allclose(model.logits(rows), plain)
+
+
+def test_site_model_record_round_trips():
+    model = gain_only_model(finding_threshold=0.8)
+    assert SiteModel.from_dict(model.to_dict()) == model

@@ -13,12 +13,11 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from importlib import resources
 from typing import Sequence
 
 from .channel import Channel
-from .lexicon.index import Candidate, ReverseIndex
+from .lexicon.index import Candidate, ReverseIndex, phrase_zipf, prior
 from .model.base import lm_word
 from .rerank import rerank_sites
 from .text import Token, apply_replacements, match_case, sentences, tokenize
@@ -126,7 +125,7 @@ class Restorer:
                 if len(span) < k or not all(t.is_word for t in span):
                     break
                 observed = " ".join(t.lower for t in span)
-                candidates = self._shortlist(observed, words, i, i + k, function_only=k == 1 and _zipf(observed) >= FUNCTION_ONLY_ZIPF)
+                candidates = self._shortlist(observed, words, i, i + k, function_only=k == 1 and phrase_zipf(observed) >= FUNCTION_ONLY_ZIPF)
                 if candidates:
                     out.append(Site(i, i + k, observed, candidates, self._name_penalty(sent, i, i + k)))
         return out
@@ -138,7 +137,7 @@ class Restorer:
             found = [c for c in found if "function" in c.sources or "learned" in c.sources]
         learned = [c for c in found if "learned" in c.sources]
         ranked = learned + sorted(
-            (c for c in found if "learned" not in c.sources), key=lambda c: -(math.log(c.weight) + math.log(10) * _zipf(c.original))
+            (c for c in found if "learned" not in c.sources), key=lambda c: -prior(c)
         )[:PRESHORTLIST]
         if len(ranked) <= self.config.shortlist:
             return ranked
@@ -335,13 +334,6 @@ def _posterior(gains: tuple[float, ...], keep_score: float) -> list[float]:
     exps = [math.exp(s - top) for s in scores]
     total = sum(exps)
     return [e / total for e in exps]
-
-
-@lru_cache(maxsize=200_000)
-def _zipf(phrase: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return min(zipf_frequency(w, "en") for w in phrase.split())
 
 
 _ENGINES: dict[tuple, Restorer] = {}

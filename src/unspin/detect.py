@@ -85,10 +85,10 @@ class ScoreModel:
         return z
 
     def probability(self, features: dict[str, float]) -> float:
-        return _sigmoid(self.logit(features))
+        return sigmoid(self.logit(features))
 
 
-def _sigmoid(z: float) -> float:
+def sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)

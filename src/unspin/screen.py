@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, Sequence
 
-from .decode import FUNCTION_ONLY_ZIPF, _zipf
-from .lexicon.index import ReverseIndex
+from .decode import FUNCTION_ONLY_ZIPF
+from .detect import sigmoid
+from .lexicon.index import ReverseIndex, phrase_zipf, prior
 from .model.base import lm_word
 from .text import Token, match_case, sentences, tokenize
 from .types import Alternative, Span
@@ -92,6 +93,11 @@ class SiteModel:
             raise ValueError("site model features differ from SITE_FEATURES: recalibrate")
         return cls(tuple(tuple(e) for e in d["edges"]), tuple(d["coef"]), float(d["intercept"]), tuple(d["mean"]),
                    tuple(d["scale"]), float(d["prior"]), float(d["finding_threshold"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"features": list(SITE_FEATURES), "edges": [list(e) for e in self.edges], "coef": list(self.coef),
+                "intercept": self.intercept, "mean": list(self.mean), "scale": list(self.scale), "prior": self.prior,
+                "finding_threshold": self.finding_threshold}
 
     def logits(self, rows: Sequence[Sequence[float]]) -> list[float]:
         """Swap log-odds of sites given their raw feature rows (`RAW_FEATURES`)."""
@@ -299,7 +305,7 @@ class Screener:
         base = score(before + " ".join(words[start:end]) + after, bos, eos)
         lms = [(score(before + o + after, bos, eos) - base) * LOG10_TO_LN for o in candidates.originals]
         gains = [lm + q for lm, q in zip(lms, candidates.channel)]
-        observed_logp, observed_zipf = self._unigram(observed), _zipf(observed)
+        observed_logp, observed_zipf = self._unigram(observed), phrase_zipf(observed)
         pmi_gain = max([lm + p for lm, p in zip(lms, candidates.pmi)]) + 0.5 * observed_logp
         raw_gain = max(lms)
         elsewhere = max([g for g, o, single in zip(gains, candidates.originals, candidates.single) if single and o in counts],
@@ -338,10 +344,10 @@ class Screener:
         return [float(known), assoc, best_known - known, best_assoc - assoc, best_known_lm - known]
 
     def _candidates_uncached(self, observed: str) -> _Candidates | None:
-        if " " not in observed and _zipf(observed) >= FUNCTION_ONLY_ZIPF:
+        if " " not in observed and phrase_zipf(observed) >= FUNCTION_ONLY_ZIPF:
             # a handful of very common words: only the hand-written table's candidates
             found = [c for c in self.lexicon.candidates(observed) if "function" in c.sources]
-            ranked = sorted(found, key=lambda c: -(math.log(c.weight) + LOG10_TO_LN * _zipf(c.original)))[:CANDIDATES]
+            ranked = sorted(found, key=prior, reverse=True)[:CANDIDATES]
         else:
             ranked = list(self.lexicon.top_candidates(observed, CANDIDATES))
         return _Candidates.of([self._candidate(c.original, c.weight, c.sources) for c in ranked]) if ranked else None
@@ -349,7 +355,7 @@ class Screener:
     def _candidate(self, original: str, weight: float, sources: tuple[str, ...]) -> _Candidate:
         words = original.split()
         pair_words = 0.5 * (self.bigrams.word(words[0]) + self.bigrams.word(words[-1])) if self.bigrams is not None else 0.0
-        return _Candidate(original, math.log(weight), _zipf(original), self._unigram(original), len(words), sources,
+        return _Candidate(original, math.log(weight), phrase_zipf(original), self._unigram(original), len(words), sources,
                           words[0], words[-1], pair_words)
 
     def _unigram_uncached(self, phrase: str) -> float:
@@ -362,22 +368,22 @@ class Screener:
         cut = self.site_model.finding_threshold
         chosen: list[tuple[float, _Site]] = []
         for site, logit in sorted(zip(sites, logits), key=lambda p: -p[1]):
-            p = _sigmoid(logit)
-            if p < cut:
+            if sigmoid(logit) < cut:
                 break
             if not any(_overlap(site, other) for _, other in chosen):
-                chosen.append((p, site))
-        return sorted((_screened(text, site, p) for p, site in chosen), key=lambda f: f.span.start)
+                chosen.append((logit, site))
+        return sorted((_screened(text, site, logit) for logit, site in chosen), key=lambda f: f.span.start)
 
 
-def _screened(text: str, site: _Site, probability: float) -> ScreenedSite:
+def _screened(text: str, site: _Site, logit: float) -> ScreenedSite:
     start, end = site.sentence[site.start].start, site.sentence[site.end - 1].end
     observed = text[start:end]
+    probability = sigmoid(logit)
     gain, lm_gain, best = site.ranked[0]
-    weights = _softmax([g for g, _, _ in site.ranked[:5]])
-    alternatives = tuple(Alternative(match_case(observed, c.original), round(w * probability, 4)) for (_, _, c), w in zip(site.ranked[1:5], weights[1:]))
+    weights = _softmax([g for g, _, _ in site.ranked])
+    alternatives = tuple(Alternative(match_case(observed, c.original), round(w * probability, 4)) for (_, _, c), w in zip(site.ranked[1:], weights[1:]))
     evidence = {"sources": list(best.sources), "lm_gain": round(lm_gain, 3), "channel": round(best.log_q, 3),
-                "gain": round(gain, 3), "swap_logit": round(_logit(probability), 3)}
+                "gain": round(gain, 3), "swap_logit": round(logit, 3)}
     return ScreenedSite(Span(start, end), observed, match_case(observed, best.original), round(probability, 4),
                         alternatives + (Alternative(observed, round(1 - probability, 4)),), evidence)
 
@@ -412,18 +418,6 @@ def _overlap(a: _Site, b: _Site) -> bool:
 
 def _join(before: str, middle: str, after: str) -> str:
     return " ".join(p for p in (before, middle, after) if p)
-
-
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
 
 
 def _softmax(values: Sequence[float]) -> list[float]:

@@ -23,9 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import pickle
 import re
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -114,11 +116,6 @@ def actual_rate(text: str, swaps: Sequence[Any]) -> float:
     from ..text import word_count
 
     return len(swaps) / max(word_count(text), 1)
-
-
-def labelled_docs(split: str, n: int, rates: Sequence[float] = RATES, seed: int = 0) -> list[tuple[str, float]]:
-    """(text, spin rate) pairs: each of n documents clean (rate 0) and spun at a rate from `rates`."""
-    return [(text, rate) for text, rate, _ in labelled_spins(split, n, rates, seed)]
 
 
 # ---------------------------------------------------------------- site evidence
@@ -212,7 +209,6 @@ def rate_of(scores: Sequence[float], cut: float) -> float:
 
 def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: float, features_from: str = "") -> dict[str, Any]:
     from ..detect import ScoreModel
-    from ..screen import SITE_FEATURES
 
     site_model = fit_site_model(tables)
     docs = [doc_features_of(t, site_model) for t in tables]
@@ -223,16 +219,14 @@ def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: f
     scores = [fitted.probability(d) for d in docs]
     clean = [s for s, t in zip(scores, tables) if t["rate"] == 0]
     spun = [s for s, t in zip(scores, tables) if t["rate"] > 0]
-    spun8 = [s for s, t in zip(scores, tables) if t.get("actual_rate", t["rate"]) >= 0.08]
+    spun8 = [s for s, t in zip(scores, tables) if t["actual_rate"] >= 0.08]
     threshold = threshold_for_fpr(clean, TARGET_FPR)
     model = ScoreModel(
         DOC_FEATURES + ("fingerprint_conf_per_1k",), tuple(coef) + (FINGERPRINT_MODEL_COEF,), intercept,
         threshold, tuple(mean) + (0.0,), tuple(scale) + (1.0,),
     )
     finding_threshold, finding_metrics = choose_finding_threshold(tables, site_model)
-    site_record = {"features": list(SITE_FEATURES), "edges": [list(e) for e in site_model.edges], "coef": list(site_model.coef), "intercept": site_model.intercept,
-                   "mean": list(site_model.mean), "scale": list(site_model.scale), "prior": site_model.prior,
-                   "finding_threshold": finding_threshold}
+    site_record = replace(site_model, finding_threshold=finding_threshold).to_dict()
     return {
         "version": 2,
         "provisional": False,
@@ -303,10 +297,12 @@ def doc_features_of(table: dict[str, Any], site_model: Any) -> dict[str, float]:
 def choose_finding_threshold(tables: list[dict[str, Any]], site_model: Any) -> tuple[float, dict[str, Any]]:
     """The smallest swap probability (0.50, 0.51, ...) whose sites number at most
     FINDINGS_PER_1K_CLEAN per 1,000 clean words, and what it finds in the spun documents."""
+    from ..detect import sigmoid
+
     clean_p, spun = [], []
     clean_words = 0
     for t in tables:
-        probabilities = [1 / (1 + math.exp(-z)) for z in site_model.logits(t["features"])]
+        probabilities = [sigmoid(z) for z in site_model.logits(t["features"])]
         if t["rate"] == 0:
             clean_p.extend(probabilities)
             clean_words += t["words"]
@@ -343,8 +339,6 @@ def main(argv: list[str] | None = None) -> int:
     cache = Path(args.features) if args.features else None
     from_cache = ""
     if cache is not None and cache.exists():
-        import pickle
-
         with open(cache, "rb") as f:
             tables = pickle.load(f)
         from_cache = f"cache {cache} (site features computed by an earlier run)"
@@ -354,8 +348,6 @@ def main(argv: list[str] | None = None) -> int:
         docs = labelled_spins(args.split, args.docs, seed=args.seed)
         tables = site_tables(docs, load_screener(fitted=False), progress=not args.quiet)
         if cache is not None:
-            import pickle
-
             with open(cache, "wb") as f:
                 pickle.dump(tables, f, protocol=pickle.HIGHEST_PROTOCOL)
     record = calibrate(tables, split=args.split, seed=args.seed, seconds=time.perf_counter() - started, features_from=from_cache)

@@ -179,12 +179,13 @@ def _out_of_domain(args: argparse.Namespace) -> dict[str, Any]:
     from .spinner import Spinner
     from .trace import parlspeech_docs
 
-    texts, pending = [], []
+    texts, pending, pending_words = [], [], 0
     for doc in parlspeech_docs():
         pending.append(doc.text)
-        if word_count("\n\n".join(pending)) >= 300:
+        pending_words += word_count(doc.text)
+        if pending_words >= 300:
             texts.extend(chunk_text("\n\n".join(pending)))
-            pending = []
+            pending, pending_words = [], 0
     screener, cut, spinner = load_screener(), score_model(True).threshold, Spinner(seed=args.seed)
     clean = [scan_text(t, screener=screener, fingerprints=False).spin_probability for t in texts]
     spun = []

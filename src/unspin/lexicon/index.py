@@ -89,32 +89,28 @@ class ReverseIndex:
 
     def _candidates(self, observed: str) -> tuple[Candidate, ...]:
         """Originals for `observed` (lower-case, tokens joined by spaces), best weight first."""
-        found: dict[str, Candidate] = {}
-        for original, weight, sources in self._rows(observed):
-            found[original] = Candidate(original, weight, sources)
-        for lemma_phrase, tag in _lemma_variants(observed):
-            for original, weight, sources in self._rows(lemma_phrase):
-                inflected = _inflect_phrase(original, tag)
-                if inflected and inflected != observed and inflected not in found:
-                    found[inflected] = Candidate(inflected, weight, sources)
-        return tuple(sorted(found.values(), key=lambda c: -c.weight))
+        return tuple(sorted(self._collect(observed, self._table), key=lambda c: -c.weight))
 
     def top_candidates(self, observed: str, k: int) -> tuple[Candidate, ...]:
         """The k originals with the best prior (channel weight x word frequency), inflected like
         `observed`: what `candidates` ranks first, without materialising every row of a common
         word (the screener's shortlist; the restorer wants them all)."""
+        return tuple(sorted(self._collect(observed, self._top), key=prior, reverse=True)[:k])
+
+    def _collect(self, observed: str, table: dict[str, str]) -> list[Candidate]:
+        """The rows of `observed` and, inflected back like it, those of its lemma variants."""
         found: dict[str, Candidate] = {}
-        for original, weight, sources in self._rows(observed, self._top):
+        for original, weight, sources in self._rows(observed, table):
             found[original] = Candidate(original, weight, sources)
         for lemma_phrase, tag in _lemma_variants(observed):
-            for original, weight, sources in self._rows(lemma_phrase, self._top):
+            for original, weight, sources in self._rows(lemma_phrase, table):
                 inflected = _inflect_phrase(original, tag)
                 if inflected and inflected != observed and inflected not in found:
                     found[inflected] = Candidate(inflected, weight, sources)
-        return tuple(sorted(found.values(), key=_prior, reverse=True)[:k])
+        return list(found.values())
 
-    def _rows(self, observed: str, table: dict[str, str] | None = None) -> list[tuple[str, float, tuple[str, ...]]]:
-        packed = (self._table if table is None else table).get(observed)
+    def _rows(self, observed: str, table: dict[str, str]) -> list[tuple[str, float, tuple[str, ...]]]:
+        packed = table.get(observed)
         if not packed:
             return []
         rows = []
@@ -124,13 +120,14 @@ class ReverseIndex:
         return rows
 
 
-def _prior(c: Candidate) -> float:
+def prior(c: Candidate) -> float:
     """log(channel weight) + log(word frequency): how likely an original is before context."""
-    return math.log(c.weight) + math.log(10) * _phrase_zipf(c.original)
+    return math.log(c.weight) + math.log(10) * phrase_zipf(c.original)
 
 
 @lru_cache(maxsize=300_000)
-def _phrase_zipf(phrase: str) -> float:
+def phrase_zipf(phrase: str) -> float:
+    """Zipf frequency of a phrase's rarest word."""
     from wordfreq import zipf_frequency
 
     return min(zipf_frequency(w, "en") for w in phrase.split())
@@ -159,7 +156,7 @@ def _top_rows(table: dict[str, str]) -> dict[str, str]:
 
 def _packed_prior(row: str) -> float:
     original, weight, _ = row.split(_FIELD)
-    return math.log(float(weight)) + math.log(10) * _phrase_zipf(original)
+    return prior(Candidate(original, float(weight), ()))
 
 
 def _table_from_rows(path: Path) -> tuple[dict[str, str], frozenset[str]]:

@@ -24,15 +24,14 @@ class WebBigrams:
     """log(1 + count) of word pairs and single words, lower-case."""
 
     def __init__(self, pairs: dict[str, float], words: dict[str, float]) -> None:
-        self.pair_table = pairs  # "left right" -> log(1 + count), for callers' inner loops
-        self._pairs = pairs
+        self.pair_table = pairs  # "left right" -> log(1 + count); public for callers' inner loops
         self._words = words
 
     def __len__(self) -> int:
-        return len(self._pairs)
+        return len(self.pair_table)
 
     def pair(self, left: str, right: str) -> float:
-        return self._pairs.get(f"{left} {right}", 0.0)
+        return self.pair_table.get(f"{left} {right}", 0.0)
 
     def word(self, word: str) -> float:
         return self._words.get(word, 0.0)
