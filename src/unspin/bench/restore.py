@@ -18,139 +18,22 @@ import argparse
 import json
 import os
 import platform
-import re
 import resource
-import sys
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..corpora import documents
-from ..text import word_count
 from .family_options import add_family_options, chosen_densities, chosen_families, print_families
 from .pps import pps_rows, pps_split  # noqa: F401  (pps_rows: the name earlier callers import)
-from .spinner import Spinner
+from .restore_scoring import (  # noqa: F401  (sample_docs, score_documents: names earlier callers import)
+    RestoreScores,
+    _score_clean,
+    clean_chunks,
+    sample_docs,
+    score_documents,
+    score_family,
+)
 
 DEFAULT_PPS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "pps_tortured_phrases.csv"
-
-
-@dataclass
-class RestoreScores:
-    docs: int = 0
-    words: int = 0
-    swaps: int = 0
-    restored_exactly: int = 0
-    edits: int = 0
-    correct_edits: int = 0
-    clean_words: int = 0
-    clean_false_edits: int = 0
-    seconds: float = 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.restored_exactly / max(self.swaps, 1)
-
-    @property
-    def precision(self) -> float:
-        return self.correct_edits / max(self.edits, 1)
-
-    @property
-    def false_per_1k(self) -> float:
-        return 1000 * self.clean_false_edits / max(self.clean_words, 1)
-
-    def summary(self) -> dict:
-        return {
-            **asdict(self),
-            "swap_recall": round(self.recall, 4),
-            "edit_precision": round(self.precision, 4),
-            "false_edits_per_1k_clean_words": round(self.false_per_1k, 3),
-            "words_per_second": round((self.words + self.clean_words) / max(self.seconds, 1e-9), 1),
-        }
-
-
-def sample_docs(split: str, n: int, min_words: int = 150, max_words: int = 600, source: str = "news") -> list[str]:
-    """Held-out articles (or other corpus documents), cut to at most max_words at a sentence end."""
-    out = []
-    for doc in documents(split, sources=(source,)):
-        text = _truncate(doc.text, max_words)
-        if word_count(text) >= min_words:
-            out.append(text)
-        if len(out) >= n:
-            break
-    return out
-
-
-def clean_chunks(source: str, split: str, n: int) -> list[str]:
-    """n clean documents of 150-600 words: news articles, speech chunks, or technical prose
-    (consecutive docstrings joined, since one is rarely 150 words)."""
-    from .calibrate_scan import chunk_text
-
-    if source == "news":
-        return sample_docs(split, n)
-    out: list[str] = []
-    pending: list[str] = []
-    for doc in documents(split, sources=(source,)):
-        pending.append(doc.text)
-        if source == "sotu" or sum(word_count(p) for p in pending) >= 400:
-            out.extend(chunk_text("\n\n".join(pending)))
-            pending = []
-        if len(out) >= n:
-            break
-    return out[:n]
-
-
-def _truncate(text: str, max_words: int) -> str:
-    words = 0
-    for m in re.finditer(r"[^.!?]+[.!?]+[\"']?\s*", text):
-        words += len(m.group().split())
-        if words > max_words:
-            return text[: m.start()].strip()
-    return text.strip()
-
-
-def score_documents(restorer, texts: list[str], rate: float, seed: int = 0, progress: bool = True) -> RestoreScores:
-    """The old random spinner at one rate (what `bench tune` optimises; see training_families)."""
-    from tqdm import tqdm
-
-    spinner = Spinner(seed=seed)
-    scores = RestoreScores()
-    for text in tqdm(texts, desc="restore bench", disable=not progress, file=sys.stderr):
-        spun = spinner.spin(text, rate=rate)
-        _score_spun(restorer, spun, scores)
-        _score_clean(restorer, text, scores)
-    return scores
-
-
-def score_family(restorer, family, texts: list[str], progress: bool = True) -> RestoreScores:
-    from tqdm import tqdm
-
-    scores = RestoreScores()
-    for text in tqdm(texts, desc=f"restore {family.name}/{family.density}", disable=not progress, file=sys.stderr):
-        _score_spun(restorer, family.spin(text), scores)
-    return scores
-
-
-def _score_spun(restorer, spun, scores: RestoreScores) -> None:
-    t0 = time.perf_counter()
-    result = restorer.restore(spun.text)
-    scores.seconds += time.perf_counter() - t0
-    gold = {(s.start, s.end): s.original.lower() for s in spun.swaps}
-    scores.docs += 1
-    scores.words += result.words
-    scores.swaps += len(gold)
-    scores.edits += len(result.edits)
-    for edit in result.edits:
-        if gold.get((edit.span.start, edit.span.end)) == edit.original.lower():
-            scores.correct_edits += 1
-            scores.restored_exactly += 1
-
-
-def _score_clean(restorer, text: str, scores: RestoreScores) -> None:
-    t0 = time.perf_counter()
-    clean = restorer.restore(text)
-    scores.seconds += time.perf_counter() - t0
-    scores.clean_words += clean.words
-    scores.clean_false_edits += len(clean.edits)
 
 
 def score_pps(restorer, rows: list[tuple[str, list[str]]]) -> dict:

@@ -171,7 +171,7 @@ def _family_accuracy(args: argparse.Namespace, matcher: Any) -> tuple[list[dict[
     from ..screen import load_screener
     from .calibrate_scan import sample_chunks
     from .families import get_family
-    from .restore import clean_chunks
+    from .restore_scoring import clean_chunks
 
     screener, cut = load_screener(), score_model(True).threshold
 

@@ -44,8 +44,11 @@ def get_family(name: str, density: str = "dense", **options) -> Family:
 
 
 def training_families(density: str = "dense") -> list[Family]:
-    """The families tuning, calibration and training may use: all but the holdout."""
-    return [get_family(name, density) for name in family_names() if name != HOLDOUT]
+    """The families tuning, calibration and training may use: all but the holdout. Training code
+    should import this from `unspin.bench.families.training`, which cannot reach the holdout."""
+    from .training import training_families as families
+
+    return families(density)
 
 
 __all__ = ["DENSITIES", "Family", "family_names", "get_family", "training_families"]
