@@ -7,7 +7,7 @@ import pytest
 
 from unspin.config import lexicon_path, ngram_path
 
-CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "golden" / "restore.jsonl").read_text().splitlines() if line.strip()]
+CASES = [json.loads(line) for line in (Path(__file__).parents[1] / "data" / "golden" / "restore.jsonl").read_text().splitlines() if line.strip()]
 
 pytestmark = [
     pytest.mark.integration,
@@ -17,7 +17,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def engine():
-    from unspin.decode import load_restorer
+    from unspin.restorer.decode import load_restorer
 
     return load_restorer("ngram")
 
