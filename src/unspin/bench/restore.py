@@ -65,7 +65,7 @@ def family_row(family, scores: RestoreScores) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import load_restorer
+    from ..restorer.decode import load_restorer
     from .families import get_family
 
     if args.list_families:
