@@ -32,7 +32,8 @@ def chosen_densities(args: argparse.Namespace) -> list[str]:
 def print_families(fmt: str) -> None:
     from .families import get_family
 
-    rows = [{"name": n, "holdout": get_family(n).holdout, "description": get_family(n).description} for n in family_names()]
+    families = [get_family(n) for n in family_names()]
+    rows = [{"name": f.name, "holdout": f.holdout, "description": f.description} for f in families]
     if fmt == "json":
         print(json.dumps(rows, indent=2))
     else:

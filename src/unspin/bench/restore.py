@@ -26,7 +26,7 @@ from .family_options import add_family_options, chosen_densities, chosen_familie
 from .pps import pps_rows, pps_split  # noqa: F401  (pps_rows: the name earlier callers import)
 from .restore_scoring import (  # noqa: F401  (sample_docs, score_documents: names earlier callers import)
     RestoreScores,
-    _score_clean,
+    score_clean,
     clean_chunks,
     sample_docs,
     score_documents,
@@ -47,7 +47,7 @@ def score_pps(restorer, rows: list[tuple[str, list[str]]]) -> dict:
 def _clean_row(restorer, texts: list[str]) -> dict:
     scores = RestoreScores()
     for text in texts:
-        _score_clean(restorer, text, scores)
+        score_clean(restorer, text, scores)
     return {"docs": len(texts), "words": scores.clean_words, "false_edits": scores.clean_false_edits,
             "false_edits_per_1k_words": round(scores.false_per_1k, 3),
             "words_per_second": round(scores.clean_words / max(scores.seconds, 1e-9), 1)}

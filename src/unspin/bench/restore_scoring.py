@@ -98,8 +98,8 @@ def score_documents(restorer, texts: list[str], rate: float, seed: int = 0, prog
     scores = RestoreScores()
     for text in tqdm(texts, desc="restore bench", disable=not progress, file=sys.stderr):
         spun = spinner.spin(text, rate=rate)
-        _score_spun(restorer, spun, scores)
-        _score_clean(restorer, text, scores)
+        score_spun(restorer, spun, scores)
+        score_clean(restorer, text, scores)
     return scores
 
 
@@ -108,11 +108,11 @@ def score_family(restorer, family, texts: list[str], progress: bool = True) -> R
 
     scores = RestoreScores()
     for text in tqdm(texts, desc=f"restore {family.name}/{family.density}", disable=not progress, file=sys.stderr):
-        _score_spun(restorer, family.spin(text), scores)
+        score_spun(restorer, family.spin(text), scores)
     return scores
 
 
-def _score_spun(restorer, spun, scores: RestoreScores) -> None:
+def score_spun(restorer, spun, scores: RestoreScores) -> None:
     t0 = time.perf_counter()
     result = restorer.restore(spun.text)
     scores.seconds += time.perf_counter() - t0
@@ -127,7 +127,7 @@ def _score_spun(restorer, spun, scores: RestoreScores) -> None:
             scores.restored_exactly += 1
 
 
-def _score_clean(restorer, text: str, scores: RestoreScores) -> None:
+def score_clean(restorer, text: str, scores: RestoreScores) -> None:
     t0 = time.perf_counter()
     clean = restorer.restore(text)
     scores.seconds += time.perf_counter() - t0
