@@ -175,6 +175,15 @@ def error_record(doc_id: str, error: UnspinError | str) -> dict[str, Any]:
     return {"doc_id": doc_id, "error": str(error)}
 
 
+def error_from_message(message: str) -> UnspinError:
+    """The exception of an error record's message ("U105 a.jsonl:2: ..."), the message kept as it is."""
+    cls = _CLASSES[code_of(message)]
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.source, err.detail = None, message
+    return err
+
+
 def code_of(message: str) -> str:
     """The catalogue code an error message starts with ("U000" when it has none)."""
     head = message[:4]

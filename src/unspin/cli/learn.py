@@ -42,8 +42,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_learn(args: argparse.Namespace) -> int:
+    from ..io.writers import refuse_overwriting_inputs
     from ..lexicon.learned import LearnedLexicon
 
+    refuse_overwriting_inputs(args.output, list(args.inputs) + ([args.index] if args.index else []))
     out = Path(args.output)
     lexicon = LearnedLexicon.load(out) if args.append and out.exists() else LearnedLexicon()
     before = len(lexicon)
@@ -94,7 +96,9 @@ def _learn_file(lexicon, path: Path) -> int:
 
 
 def _tsv_rows(path: Path) -> Iterator[tuple]:
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    from ..io.readers import read_document
+
+    for lineno, line in enumerate(read_document(str(path)).splitlines(), 1):
         if not line.strip() or line.startswith("#") or line.lower().startswith("observed\t"):
             continue
         fields = line.split("\t")
@@ -104,20 +108,9 @@ def _tsv_rows(path: Path) -> Iterator[tuple]:
 
 
 def _json_records(path: Path) -> Iterator[tuple[str, dict]]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text)
-        records = data if isinstance(data, list) else [data]
-        yield from ((f"{path}#{i}", r) for i, r in enumerate(records))
-        return
-    except json.JSONDecodeError:
-        pass
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                yield f"{path}:{lineno}", json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"malformed JSON: {exc.msg}", source=f"{path}:{lineno}") from None
+    from ..io.readers import iter_rows
+
+    yield from iter_rows(str(path))
 
 
 def _learn_record(lexicon, record: Any, where: str) -> None:

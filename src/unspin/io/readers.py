@@ -61,7 +61,7 @@ from unspin.errors import (  # noqa: F401 - re-exported: every code is importabl
 from unspin.io.extract import SNIFF_BYTES as _SNIFF_BYTES
 from unspin.io.extract import decode_text, extract_text
 from unspin.io.limits import BYTES_HINT, Limits
-from unspin.io.rows import _error_document, _Fields, _jsonl_documents, _row_document, bounded_lines
+from unspin.io.rows import _error_document, _Fields, _jsonl_documents, _parse_jsonl_line, _row_document, bounded_lines
 from unspin.types import Document
 
 STDIN = "<stdin>"
@@ -133,7 +133,7 @@ def _iter_inputs(
 ) -> Iterator[Document]:
     for path in inputs:
         if path == "-":
-            yield from _read_stdin(stdin if stdin is not None else sys.stdin.buffer, fields, options.jsonl)
+            yield from _read_stdin(stdin if stdin is not None else _stdin_buffer(), fields, options.jsonl)
         elif os.path.isdir(path):
             suffixes = KNOWN_SUFFIXES + (CORPUS_TEXT_SUFFIXES if options.ids == "relative" else ())
             for file_path in walk_directory(path, include=include, exclude=exclude, suffixes=suffixes):
@@ -190,6 +190,65 @@ def read_text_input(
         except OSError as err:
             raise InputError(f"cannot read the upload: {err.strerror or err}", source=filename) from None
     return extract_text(data, suffix, filename, limits)
+
+
+def read_document(
+    name: str, *, limits: Limits | None = None, max_bytes: int | None = None, stdin: IO[bytes] | None = None
+) -> str:
+    """The text of one document: a file (by extension, like a file `iter_documents` is given)
+    or all of stdin (``-``, as text: UTF-8, or UTF-16 with a BOM), within the size policy.
+
+    Raises the coded `InputError` naming the input; a row format (.jsonl, .csv, ...) is U107.
+    """
+    limits = Limits.from_env(max_bytes=max_bytes) if limits is None else replace(limits, **_given(max_bytes))
+    if name == "-":
+        stream = stdin if stdin is not None else _stdin_buffer()
+        data = stream.read(limits.max_bytes + 1)
+        if len(data) > limits.max_bytes:
+            raise TooLarge(f"over the limit of {limits.max_bytes} bytes ({BYTES_HINT})", source=STDIN)
+        return extract_text(data, ".txt", STDIN, limits)
+    if not os.path.exists(name):
+        raise InputError("no such file", source=name)
+    if os.path.isdir(name):
+        raise InputError("a directory, not a document (scan reads directories)", source=name)
+    suffix = _suffix(name)
+    if suffix in ROW_SUFFIXES:
+        raise UnsupportedFormat(f"{suffix} holds rows, not one document (use --jsonl, or scan)", source=name)
+    try:
+        data = _read_bytes(name, limits.max_bytes)
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", source=name) from None
+    return extract_text(data, suffix, name, limits)
+
+
+def iter_rows(path: str, *, limits: Limits | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The JSON objects of a .jsonl file (one a line) or a .json file (an array, or one object),
+    as ("path:line" or "path#row", object): for records that are not documents (trace results,
+    pairs). Raises the coded `InputError` of the first line or row that cannot be read."""
+    limits = limits or Limits.from_env()
+    if not os.path.isfile(path):
+        raise InputError("no such file", source=path)
+    with open(path, "rb") as fh:
+        first = fh.read(64).lstrip()[:1]
+    if _suffix(path) == ".json" or first not in (b"{", b""):
+        data = _read_bytes(path, limits.max_bytes)
+        text = decode_text(data, path)
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            parsed = None
+        except RecursionError:
+            raise MalformedRow("malformed JSON: nested too deep", source=path) from None
+        if parsed is not None:
+            for index, row in enumerate(parsed if isinstance(parsed, list) else [parsed]):
+                yield f"{path}#{index}", row
+            return
+    with _open_binary(path) as fh:
+        head = fh.read(_SNIFF_BYTES)
+        for lineno, raw in enumerate(bounded_lines(head, fh, limits.max_bytes, path), start=1):
+            if raw is not None and not raw.strip():
+                continue
+            yield f"{path}:{lineno}", _parse_jsonl_line(raw, f"{path}:{lineno}", limits.max_bytes)
 
 
 def walk_directory(
@@ -499,6 +558,16 @@ def _read_stdin(stream: IO[bytes], fields: _Fields, as_jsonl: bool = False) -> I
         yield _error_document(STDIN, err)
         return
     yield Document(doc_id=STDIN, text=text, source=STDIN)
+
+
+def _stdin_buffer() -> IO[bytes]:
+    """sys.stdin's bytes; a text stream without a buffer (an embedding program's) is encoded as UTF-8."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return buffer
+    import io
+
+    return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogatepass"))
 
 
 def _join_up_to(head: list[bytes | None], rest: Iterable[bytes | None], max_bytes: int) -> bytes | None:
