@@ -38,31 +38,31 @@ class _Fields:
 
 
 def bounded_lines(head: bytes, stream: IO[bytes], max_bytes: int, label: str) -> Iterator[bytes | None]:
-    """The lines of `head` + `stream` as UTF-8 bytes (UTF-16 with a BOM is converted); a line longer
-    than `max_bytes` is None, and is skipped to its end without being held in memory."""
+    """The lines of `head` + `stream` as UTF-8 bytes (UTF-16 with a BOM is converted). A line longer
+    than `max_bytes` is None, yielded as soon as it passes the limit (a caller may stop reading
+    there); the rest of it is skipped without being held in memory."""
     chunks = _chunks(head, stream)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         chunks = _utf16_to_utf8(chunks, label)
     pending = bytearray()
-    too_long = False
+    skipping = False
     for chunk in chunks:
         start = 0
         while True:
             end = chunk.find(b"\n", start)
             piece = chunk[start:] if end < 0 else chunk[start : end + 1]
-            if not too_long:
+            if not skipping:
                 pending += piece
-                too_long = len(pending) > max_bytes
-                if too_long:
-                    pending = bytearray()
+                if len(pending) > max_bytes:
+                    skipping, pending = True, bytearray()
+                    yield None
             if end < 0:
                 break
-            yield None if too_long else bytes(pending)
-            pending, too_long = bytearray(), False
+            if not skipping:
+                yield bytes(pending)
+            pending, skipping = bytearray(), False
             start = end + 1
-    if too_long:
-        yield None
-    elif pending:
+    if pending and not skipping:
         yield bytes(pending)
 
 
