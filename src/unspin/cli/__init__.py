@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     except UnspinError as exc:
         print(f"unspin: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a file that vanished, a disk that filled: a clear line, not a traceback
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"unspin: U113{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("unspin: interrupted", file=sys.stderr)
         return 130

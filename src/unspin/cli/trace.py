@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError
+from ..errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError, OutputError
 from . import add_reading_options
 
 
@@ -113,10 +114,19 @@ def run_build(args: argparse.Namespace) -> int:
         with TraceIndex.create(partial, vocabulary, name=name) as index:
             stats = _add_docs(index, args.corpus, errors)
         partial.replace(args.output)
+    except sqlite3.Error as exc:  # "database or disk is full", a read-only folder
+        raise OutputError(f"cannot write the index: {exc}", source=args.output) from None
     finally:
-        partial.unlink(missing_ok=True)
+        _remove_quietly(partial)
     _emit({"index": args.output, **stats, "bytes": Path(args.output).stat().st_size}, args.format)
     return EXIT_INPUT if errors.n else EXIT_OK
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # a read-only folder: nothing was written there either
+        pass
 
 
 def run_add(args: argparse.Namespace) -> int:

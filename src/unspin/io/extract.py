@@ -236,7 +236,7 @@ def _docx_member(data: bytes, name: str, label: str, limits: Limits) -> bytes:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as err:
+    except Exception as err:  # noqa: BLE001 - BadZipFile, NotImplementedError (zip version), ValueError, OSError
         raise CorruptFile(f"cannot read DOCX: {err}", source=label) from None
     declared = sum(m.file_size for m in members)
     if declared > limits.max_expanded_bytes:

@@ -85,7 +85,10 @@ def _utf16_to_utf8(chunks: Iterable[bytes], label: str) -> Iterator[bytes]:
         except UnicodeDecodeError as err:
             raise BadEncoding(f"not valid UTF-16 at byte {offset + err.start}", source=label) from None
         offset += len(chunk)
-    tail = decoder.decode(b"", final=True)
+    try:
+        tail = decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise BadEncoding(f"not valid UTF-16: the last {offset % 2 or 2} bytes are a partial character", source=label) from None
     if tail:
         yield tail.encode("utf-8", "surrogatepass")
 

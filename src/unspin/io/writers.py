@@ -79,14 +79,19 @@ def open_writer(fmt: str, path: str | None, *, append: bool = False, fields: Seq
     """
     if path == "-":
         path = None
-    if fmt == "jsonl":
-        return JsonlWriter(path, append=append)
-    if fmt == "csv":
-        return CsvWriter(path, append=append, fields=fields)
-    if fmt == "json":
-        return JsonWriter(path, append=append)
-    if fmt == "parquet":
-        return ParquetWriter(path, append=append)
+    try:
+        if fmt == "jsonl":
+            return JsonlWriter(path, append=append)
+        if fmt == "csv":
+            return CsvWriter(path, append=append, fields=fields)
+        if fmt == "json":
+            return JsonWriter(path, append=append)
+        if fmt == "parquet":
+            return ParquetWriter(path, append=append)
+    except OSError as err:  # read-only or full filesystem, missing folder, permissions
+        from unspin.errors import OutputError
+
+        raise OutputError(f"cannot open the output: {err.strerror or err}", source=path) from err
     raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
