@@ -23,6 +23,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--append", action="store_true", help="add to LEXICON if it exists instead of replacing it")
     p.add_argument("--min-count", type=int, default=1, help="keep pairs seen at least this often")
     p.add_argument("--format", choices=("json", "text"), default="text")
+    from . import add_reading_options
+
+    add_reading_options(p, rows=False)
     p.set_defaults(handler=run_learn)
 
     lex = sub.add_parser("lexicon", help="inspect a learned lexicon")
@@ -51,7 +54,7 @@ def run_learn(args: argparse.Namespace) -> int:
     before = len(lexicon)
     learned = LearnedLexicon()
     if args.index:
-        stats = _learn_by_tracing(learned, args.inputs, args.index)
+        stats = _learn_by_tracing(learned, args.inputs, args.index, args.max_bytes)
     else:
         stats = {"records": sum(_learn_file(learned, Path(p)) for p in args.inputs)}
     if args.min_count > 1:
@@ -69,14 +72,14 @@ def run_learn(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _learn_by_tracing(lexicon, inputs: list[str], index_path: str) -> dict[str, Any]:
+def _learn_by_tracing(lexicon, inputs: list[str], index_path: str, max_bytes: int | None = None) -> dict[str, Any]:
     from ..trace import TraceIndex, trace
     from .trace import read_input
 
     matched = 0
     with TraceIndex.open(index_path) as index:
         for path in inputs:
-            result = trace(read_input(path), index)
+            result = trace(read_input(path, max_bytes), index)
             if result.alignment is not None:
                 matched += 1
                 lexicon.add_alignment(result.alignment)

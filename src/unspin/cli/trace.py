@@ -46,12 +46,14 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--lexicon", help="cut fingerprints with this lexicon artifact's vocabulary (default: the thesauri)")
     build.add_argument("--format", choices=("json", "text"), default="text")
     build.add_argument("-q", "--quiet", action="store_true", help="no warning per unreadable document")
+    add_reading_options(build, rows=False)
     build.set_defaults(handler=run_build)
     add = verbs.add_parser("add", help="append documents to an index (no rebuild)")
     add.add_argument("index", metavar="INDEX")
     add.add_argument("corpus", nargs="+", metavar="CORPUS")
     add.add_argument("--format", choices=("json", "text"), default="text")
     add.add_argument("-q", "--quiet", action="store_true", help="no warning per unreadable document")
+    add_reading_options(add, rows=False)
     add.set_defaults(handler=run_add)
     info = verbs.add_parser("info", help="counts, settings and size of an index")
     info.add_argument("index", metavar="INDEX")
@@ -76,18 +78,18 @@ class _Errors:
             print(f"unspin index: skipped: {message}", file=sys.stderr)
 
 
-def _corpus(paths: list[str], errors: _Errors):
+def _corpus(paths: list[str], errors: _Errors, max_bytes: int | None):
     from ..trace import read_corpus
 
     for path in paths:
-        yield from read_corpus(path, on_error=errors)
+        yield from read_corpus(path, on_error=errors, max_bytes=max_bytes)
 
 
-def _add_docs(index, paths: list[str], errors: _Errors) -> dict[str, Any]:
+def _add_docs(index, paths: list[str], errors: _Errors, max_bytes: int | None = None) -> dict[str, Any]:
     from tqdm import tqdm
 
     with tqdm(desc="index", unit="para", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
-        return {**index.add(_corpus(paths, errors), progress=bar.update).to_dict(), "errors": errors.n}
+        return {**index.add(_corpus(paths, errors, max_bytes), progress=bar.update).to_dict(), "errors": errors.n}
 
 
 def _check_corpus(paths: list[str]) -> None:
@@ -112,7 +114,7 @@ def run_build(args: argparse.Namespace) -> int:
     partial = Path(args.output).with_name(f".{Path(args.output).name}.partial")
     try:
         with TraceIndex.create(partial, vocabulary, name=name) as index:
-            stats = _add_docs(index, args.corpus, errors)
+            stats = _add_docs(index, args.corpus, errors, args.max_bytes)
         partial.replace(args.output)
     except sqlite3.Error as exc:  # "database or disk is full", a read-only folder
         raise OutputError(f"cannot write the index: {exc}", source=args.output) from None
@@ -137,7 +139,7 @@ def run_add(args: argparse.Namespace) -> int:
     refuse_overwriting_inputs(args.index, args.corpus)
     errors = _Errors(args.quiet)
     with TraceIndex.open(args.index) as index:
-        stats = _add_docs(index, args.corpus, errors)
+        stats = _add_docs(index, args.corpus, errors, args.max_bytes)
         total = index.info()
     _emit({"index": args.index, **stats, "total_documents": int(total["documents"]), "total_paragraphs": int(total["paragraphs"])}, args.format)
     return EXIT_INPUT if errors.n else EXIT_OK

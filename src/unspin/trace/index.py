@@ -241,7 +241,9 @@ CORPUS_ID_FIELDS = ("id", "doc_id", "_id", "url")
 CORPUS_TEXT_FIELDS = ("text", "content", "body")
 
 
-def read_corpus(path: str | Path, on_error: Callable[[str], None] | None = None) -> Iterator[SourceDoc]:
+def read_corpus(
+    path: str | Path, on_error: Callable[[str], None] | None = None, max_bytes: int | None = None
+) -> Iterator[SourceDoc]:
     """A directory of documents, a .jsonl/.csv/.parquet file of rows, or one document, read by
     `unspin.io.readers` with the reference-corpus options: ids relative to the directory (or the
     file's name) without the extension, or the row's id/doc_id/_id/url; text from text/content/body.
@@ -251,7 +253,9 @@ def read_corpus(path: str | Path, on_error: Callable[[str], None] | None = None)
     """
     from ..io.readers import iter_documents
 
-    for doc in iter_documents([str(path)], text_field=CORPUS_TEXT_FIELDS, id_field=CORPUS_ID_FIELDS, ids="relative"):
+    documents = iter_documents([str(path)], text_field=CORPUS_TEXT_FIELDS, id_field=CORPUS_ID_FIELDS, ids="relative",
+                               max_bytes=max_bytes)
+    for doc in documents:
         if doc.error is not None:
             if doc.error.startswith(EmptyInput.code):
                 continue
