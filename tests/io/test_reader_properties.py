@@ -102,7 +102,9 @@ def test_csv_rows_never_merge_one_record_per_line(tmp_path_factory, lines):
     documents = list(iter_documents([str(path)]))
     if len(documents) == 1 and documents[0].doc_id == str(path):
         return  # the file as a whole could not be read (e.g. the first bytes look binary)
-    starts = [d.doc_id for d in documents if d.error]
-    assert len(documents) <= len(body)
-    # a line is never silently swallowed: any row that spans lines holds a quoted newline it was given
-    assert all(d.error is not None or "\n" not in d.text for d in documents), starts
+    starts = [int(d.source.rsplit(":", 1)[1]) for d in documents]
+    assert starts == sorted(set(starts)) and starts[0] == 2
+    ends = starts[1:] + [len(body) + 2]
+    for doc, start, end in zip(documents, starts, ends):
+        if doc.error is None:  # a row spans more than one line only through newlines it holds
+            assert end - start == 1 + doc.text.count("\n") + doc.doc_id.count("\n")
