@@ -21,7 +21,7 @@ FINGERPRINTS = 'tortured_phrase,expected_phrase,num_papers\n"""counterfeit consc
 def _offline_engines(monkeypatch, tmp_path):
     monkeypatch.setenv("UNSPIN_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("UNSPIN_FINGERPRINTS", raising=False)
-    monkeypatch.setattr("unspin.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer())
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer())
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ class RestoreStep(Step):
         self.text_field = text_field
 
     def setup(self) -> None:
-        from unspin import decode
+        from unspin.restorer import decode
 
         if self.lm is not None:
             self.restorer = decode.load_restorer(self.lm, learned=self.learned)
