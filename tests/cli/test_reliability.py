@@ -204,3 +204,12 @@ def test_index_build_skips_unreadable_rows_and_exits_1(tmp_path, capsys):
     stats = json.loads(capsys.readouterr().out)
     assert (stats["documents"], stats["errors"]) == (1, 1) and out.exists()
     assert not (tmp_path / ".i.db.partial").exists()
+
+
+def test_an_output_that_cannot_be_opened_is_u113_not_a_traceback(tmp_path, fingerprints, capsys):
+    data = tmp_path / "s.jsonl"
+    write_rows(data, [{"id": "a", "text": "fine"}])
+    target = tmp_path / "no-such-folder" / "out.jsonl"
+    assert scan(data, "-o", target, fingerprints=fingerprints) == 1
+    err = capsys.readouterr().err
+    assert "U113" in err and str(target) in err and "Traceback" not in err

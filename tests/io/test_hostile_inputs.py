@@ -185,3 +185,9 @@ def test_utf16_with_bom_in_jsonl_and_csv(tmp_path):
     table = tmp_path / "u.csv"
     table.write_bytes("id,text\nc,caf\u00e9 row\n".encode("utf-16"))
     assert [(d.doc_id, d.text) for d in docs(rows, table)] == [("u", "caf\u00e9 text"), ("c", "caf\u00e9 row")]
+
+
+def test_pdf_content_streams_that_expand_past_the_cap_are_refused():
+    pdf = make_pdf(["x" * 400, "y" * 400])
+    with pytest.raises(InputError, match="^U110 big.pdf: page content streams expand past 500 bytes"):
+        read_text_input(pdf, "big.pdf", limits=Limits(max_expanded_bytes=500))
