@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if gate.tripped:
         print(f"unspin scan: {gate.worst_id} scored {gate.worst:.3f} > --fail-over {args.fail_over}", file=sys.stderr)
         return EXIT_FAIL_OVER
-    return EXIT_INPUT if stats.errors + getattr(stats, "errors_before", 0) else EXIT_OK
+    return EXIT_INPUT if stats.errors or gate.errors_before else EXIT_OK
 
 
 def _format_from_output(output: str | None) -> str:
@@ -141,6 +141,7 @@ class _FailOver:
         self.worst = -1.0
         self.worst_id = ""
         self.spun = 0
+        self.errors_before = 0  # error records an earlier run left in the output (--resume)
 
     def __call__(self, record: dict[str, Any]) -> None:
         if record.get("error"):
@@ -160,25 +161,16 @@ def _run_records(step: Any, documents: Iterable[Document], args: argparse.Namesp
     from ..pipeline import resume_state, run_local
 
     before = resume_state(args.output, fmt) if args.resume else None
-    if before and args.fail_over is not None:
-        for record in _existing_records(args.output, fmt):
-            gate(record)
+    if before:
+        gate.errors_before = before.errors  # a resumed run exits as the first run would have
+        if args.fail_over is not None:
+            for record in _existing_records(args.output, fmt):
+                gate(record)
     writer = open_writer(fmt, args.output, append=bool(before and before.records))
     stats = run_local(step, documents, writer=writer, jobs=args.jobs, resume_ids=before.done if before else None,
                       progress=not args.quiet, on_record=gate)
     writer.close()
-    return _Resumed(stats, before.errors if before else 0)
-
-
-class _Resumed:
-    """A run's stats and the error records an earlier run left (a resumed run exits as the first would)."""
-
-    def __init__(self, stats: Any, errors_before: int) -> None:
-        self._stats = stats
-        self.errors_before = errors_before
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stats, name)
+    return stats
 
 
 def _existing_records(path: str, fmt: str) -> list[dict[str, Any]]:
