@@ -6,7 +6,11 @@ exactly one record per input document, in input order:
 - a document that could not be read (``Document.error``) is not given to the step; its
   record is ``error_record(doc_id, error)`` (by default ``{"doc_id": ..., "error": ...}``; a
   `Step` may shape it with its ``error_record`` method);
-- if the step raises for one document, that document gets an error record (U000) and the run goes on;
+- if the step raises for one document, that document gets an error record (U000, or the code of
+  the `InputError` it raised) and the run goes on;
+- if the step cannot run at all (a missing artifact, a model that cannot load, a missing extra:
+  an error whose code exits 4), the run stops with that error instead of writing it once per
+  document;
 - a record that cannot be written (disk full, read-only output) stops the run with U113;
 - Ctrl-C stops the run, closes the writer (the output stays valid) and re-raises
   KeyboardInterrupt. Run again with ``resume_ids=resume_state(out, fmt).done`` and a writer
@@ -33,7 +37,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from unspin.errors import OutputError, StepFailed, UnspinError, error_record
+from unspin.errors import EXIT_INTERNAL, OutputError, StepFailed, UnspinError, error_from_message, error_record
 from unspin.io.writers import Writer, scan_csv, scan_jsonl
 from unspin.types import Document
 
@@ -85,6 +89,8 @@ def run_local(
     outcomes = _outcomes_serial(step, todo) if jobs <= 1 else _outcomes_pool(step, todo, jobs, chunksize)
     try:
         for outcome in outcomes:
+            if outcome.fatal:
+                raise error_from_message(outcome.error or "U000 the step cannot run")
             record = outcome.record if outcome.error is None else make_error(outcome.doc_id, outcome.error, outcome.meta)
             _write(writer, record)
             written += 1
@@ -193,6 +199,7 @@ class _Outcome:
     error: str | None = None
     interrupted: bool = False
     meta: dict[str, Any] | None = None  # of a document that could not be read
+    fatal: bool = False  # the step cannot run at all (its error's code exits 4)
 
 
 def _apply(step: StepLike, doc: Document) -> _Outcome:
@@ -201,7 +208,7 @@ def _apply(step: StepLike, doc: Document) -> _Outcome:
     try:
         result = step(doc)
     except UnspinError as err:
-        return _Outcome(doc.doc_id, error=str(err), meta=doc.meta)
+        return _Outcome(doc.doc_id, error=str(err), meta=doc.meta, fatal=err.exit_code == EXIT_INTERNAL)
     except Exception as err:  # noqa: BLE001 - one bad document must not stop the run
         log.debug("step failed on %s", doc.doc_id, exc_info=True)
         failed = StepFailed(f"step failed: {type(err).__name__}: {err}", source=doc.doc_id)
