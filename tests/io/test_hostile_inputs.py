@@ -191,3 +191,20 @@ def test_pdf_content_streams_that_expand_past_the_cap_are_refused():
     pdf = make_pdf(["x" * 400, "y" * 400])
     with pytest.raises(InputError, match="^U110 big.pdf: page content streams expand past 500 bytes"):
         read_text_input(pdf, "big.pdf", limits=Limits(max_expanded_bytes=500))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped"])
+def test_a_damaged_gzip_keeps_the_rows_before_the_damage_and_ends_with_an_error(tmp_path, damage):
+    import gzip
+
+    data = bytearray(gzip.compress(b"".join(json.dumps({"id": i, "text": "x" * 50}).encode() + b"\n" for i in range(2000))))
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    else:
+        data[len(data) // 2] ^= 0xFF
+    path = tmp_path / "rows.jsonl.gz"
+    path.write_bytes(bytes(data))
+    found = docs(path)
+    assert found[-1].error.startswith("U108 ") and str(path) in found[-1].error
+    if damage == "truncated":  # a flipped bit may also garble some lines first: each is a row error
+        assert all(d.error is None for d in found[:-1]) and len(found) > 100

@@ -41,6 +41,7 @@ import os
 import re
 import stat
 import sys
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator, Sequence
@@ -289,8 +290,8 @@ def _read_file(path: str, fields: _Fields, as_jsonl: bool = False) -> Iterator[D
         yield from reader(path, fields)
     except InputError as err:  # the whole file is unreadable (empty, no text column, corrupt)
         yield _error_document(fields.name_of(path), err)
-    except OSError as err:
-        yield _error_document(fields.name_of(path), CorruptFile(f"cannot read: {err}", source=path))
+    except (OSError, EOFError, zlib.error) as err:  # a truncated or damaged .gz ends the file here
+        yield _error_document(fields.name_of(path), CorruptFile(f"cannot read from here on: {err}", source=path))
 
 
 def _single_document(path: str, suffix: str, fields: _Fields) -> Document:
@@ -345,10 +346,10 @@ def _read_csv_file(path: str, fields: _Fields) -> Iterator[Document]:
         lines = _numbered(_decoded_lines(bounded_lines(head, fh, fields.max_bytes, path)))
         header_row = _CsvRows(lines, None, fields.max_bytes)
         header = next(iter(header_row), None)
+        if header is not None and header.error:
+            raise MalformedRow(f"cannot read the CSV header: {header.error}", source=f"{path}:1")
         if header is None or not header.values:
             raise EmptyInput("empty file (no CSV header)", source=path)
-        if header.error:
-            raise MalformedRow(f"cannot read the CSV header: {header.error}", source=f"{path}:1")
         names = header.values
         if _BAD_BYTES.search("".join(names)):
             raise BadEncoding("the CSV header is not valid UTF-8", source=f"{path}:1")
