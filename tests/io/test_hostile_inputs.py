@@ -208,3 +208,14 @@ def test_a_damaged_gzip_keeps_the_rows_before_the_damage_and_ends_with_an_error(
     assert found[-1].error.startswith("U108 ") and str(path) in found[-1].error
     if damage == "truncated":  # a flipped bit may also garble some lines first: each is a row error
         assert all(d.error is None for d in found[:-1]) and len(found) > 100
+
+
+def test_json_nested_100k_deep_is_a_row_error_not_a_recursion_crash(tmp_path):
+    rows = tmp_path / "deep.jsonl"
+    rows.write_text('{"id": "a", "text": ' + "[" * 100_000 + "]" * 100_000 + "}\n" + '{"id": "b", "text": "ok"}\n')
+    whole = tmp_path / "deep.json"
+    whole.write_text("[" * 100_000 + "]" * 100_000)
+    first, second = docs(rows)
+    assert first.error.startswith("U105 ") and "nested too deep" in first.error and second.text == "ok"
+    (doc,) = docs(whole)
+    assert doc.error.startswith("U105 ")
