@@ -20,7 +20,7 @@ from .channel import Channel
 from .lexicon.index import Candidate, ReverseIndex, phrase_zipf, prior
 from .model.base import lm_word
 from .rerank import rerank_sites
-from .text import Token, apply_replacements, match_case, sentences, tokenize
+from .text import Token, apply_restoration, match_case, sentences, tokenize
 from .types import Alternative, Edit, Evidence, Restoration, Span
 
 FUNCTION_ONLY_ZIPF = 6.0
@@ -99,7 +99,7 @@ class Restorer:
                 rerank_sites(self.reranker, surfaces, sites, channel, config)
             channel = _reestimate(channel, sites, config.detection_rate)
         edits = [e for s, ss in zip(sents, sites) for e in _edits(text, s, ss, channel, config.threshold)]
-        restored = apply_replacements(text, [(e.span.start, e.span.end, e.original) for e in edits])
+        restored = apply_restoration(text, [(e.span.start, e.span.end, e.original) for e in edits])
         words_in = sum(t.is_word for t in tokens)
         return Restoration(text, restored, tuple(edits), words_in, _signals(sites, config.threshold))
 
