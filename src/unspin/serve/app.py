@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, UnspinError
 from ..types import DocReport, Restoration
+from .languagetool import router as languagetool_router
 from .limits import BodyTooLarge  # noqa: F401 - re-exported from unspin.serve.app
 from .limits import ApiError, BodyLimit, EngineGate, _human_bytes
 from .schemas import (
@@ -200,6 +201,7 @@ def create_app(
     app.state.settings = settings
     _install_error_handlers(app)
     _add_api_routes(app, settings, read_upload)
+    app.include_router(languagetool_router)  # LanguageTool-compatible /v2/check, /v2/languages
     _add_page_routes(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
