@@ -52,8 +52,25 @@ def restore(text: str, *, lm: str = "smollm2", threshold: float | None = None, *
     return engine.restore(text, threshold=threshold)
 
 
-def scan(text: str, **options: Any) -> DocReport:
-    """Say how likely a text is spun and list its tortured phrases."""
+def scan(text: str, *, fingerprints: Any = None, **options: Any) -> DocReport:
+    """Say how likely a text is spun and list its tortured phrases.
+
+    fingerprints: a path to a PPS-style CSV (str or PathLike), a `FingerprintMatcher`, None
+    ($UNSPIN_FINGERPRINTS, if set) or False (none)."""
     from .detect import scan_text
 
-    return scan_text(text, **options)
+    return scan_text(text, fingerprints=fingerprint_list(fingerprints), **options)
+
+
+def fingerprint_list(fingerprints: Any) -> Any:
+    """A path (str or PathLike) becomes the compiled list it names; anything else is kept."""
+    import os
+
+    if isinstance(fingerprints, (str, os.PathLike)):
+        from .detect import load_fingerprints
+
+        path = os.fspath(fingerprints)
+        if not os.path.isfile(path):
+            raise InputError("fingerprint list not found", source=path)
+        return load_fingerprints(path)
+    return fingerprints

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from ..errors import InputError
+from . import progress
 
 DEFAULT_LM = "smollm2"  # measured better than the n-gram model alone: see BENCHMARKS.md
 
@@ -21,11 +22,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--text-field", default="text")
     p.add_argument(
         "--lm", default=None,
-        help="smollm2 (default: n-gram + SmolLM2 rerank), ngram (fast, ~5x quicker, lower recall), or a cached Hugging Face model name/path",
+        help="smollm2 (default: n-gram + SmolLM2 rerank), ngram (faster, lower recall: see BENCHMARKS.md), "
+             "or the path of a local Hugging Face causal-LM folder",
     )
     p.add_argument("--threshold", type=float, default=None, help="nats an edit must win by (default: calibrated)")
     p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
+    p.add_argument("--fingerprints", metavar="FILE",
+                   help="known tortured phrases (PPS CSV export): each match is restored to the list's expected phrase; "
+                        "default $UNSPIN_FINGERPRINTS")
+    p.add_argument("--no-fingerprints", action="store_true", help="do not use any fingerprint list")
     p.add_argument("-o", "--output", default=None, help="write here instead of stdout")
+    progress.add_options(p)
     p.set_defaults(handler=run)
 
 
@@ -43,14 +50,60 @@ def _engine(args: argparse.Namespace):
         return load_restorer("ngram", learned=args.learned)
 
 
+class _WithFingerprints:
+    """The engine, plus the known list's matches as edits (`lexicon.fingerprint_edits`)."""
+
+    def __init__(self, engine, matcher) -> None:
+        self.engine, self.matcher = engine, matcher
+
+    def restore(self, text: str, threshold: float | None = None):
+        from ..lexicon.fingerprint_edits import with_fingerprint_edits
+
+        return with_fingerprint_edits(self.engine.restore(text, threshold=threshold), self.matcher)
+
+
+def _fingerprints(args: argparse.Namespace):
+    import os
+
+    if args.no_fingerprints:
+        return None
+    path = args.fingerprints or os.environ.get("UNSPIN_FINGERPRINTS")
+    if not path:
+        return None
+    if not os.path.isfile(path):
+        raise InputError("fingerprint list not found", source=path)
+    from ..detect import load_fingerprints
+
+    return load_fingerprints(path)
+
+
+def _restorer(args: argparse.Namespace, say) -> object:
+    matcher = _fingerprints(args)
+    say(f"loading the {args.lm or DEFAULT_LM} engine…")
+    engine = _engine(args)
+    return _WithFingerprints(engine, matcher) if matcher is not None else engine
+
+
 def run(args: argparse.Namespace) -> int:
+    import time
+
+    show = progress.wanted(args)
+
+    def say(message: str) -> None:
+        if show:
+            print(f"unspin restore: {message}", file=sys.stderr, flush=True)
+
     if args.jsonl:
-        restorer = _engine(args)
+        restorer = _restorer(args, say)
         with _open_out(args.output) as out:
-            _restore_jsonl(restorer, args, out)
+            _restore_jsonl(restorer, args, out, show)
         return 0
     text = _read_input(args.input)
-    result = _engine(args).restore(text, threshold=args.threshold)
+    restorer = _restorer(args, say)
+    started = time.perf_counter()
+    say(f"restoring {len(text.split()):,} words…")
+    result = restorer.restore(text, threshold=args.threshold)
+    say(f"{len(result.edits)} edit{'s' if len(result.edits) != 1 else ''} in {time.perf_counter() - started:.1f} s")
     from ..io.restore_render import RENDERERS
 
     rendered = RENDERERS[args.format](result)
@@ -77,11 +130,11 @@ def _read_input(name: str) -> str:
     return read_text_input(str(path), path.name)
 
 
-def _restore_jsonl(restorer, args: argparse.Namespace, out: IO[str]) -> None:
+def _restore_jsonl(restorer, args: argparse.Namespace, out: IO[str], show: bool) -> None:
     from tqdm import tqdm
 
     lines = list(_jsonl_lines(args.input))
-    for lineno, line in tqdm(lines, desc="restore", unit="doc", file=sys.stderr, disable=len(lines) < 2):
+    for lineno, line in tqdm(lines, desc="restore", unit="doc", file=sys.stderr, disable=not show):
         out.write(json.dumps(_restore_record(restorer, line, lineno, args), ensure_ascii=False) + "\n")
         out.flush()
 
