@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 
 from ..errors import InputError
 from ..types import Document
-from . import EXIT_FAIL_OVER, EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from . import EXIT_FAIL_OVER, EXIT_INPUT, EXIT_OK, EXIT_USAGE, progress
 
 FORMATS = ("jsonl", "csv", "parquet", "json", "html")
 RESUMABLE = ("jsonl", "csv", "parquet", "json")
@@ -49,7 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--id-field", default="id", metavar="F", help="id field of JSONL/CSV/parquet rows (default id)")
     p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB in directories (repeatable)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files matching GLOB in directories (repeatable)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    progress.add_options(p)
     p.set_defaults(handler=run)
 
 
@@ -164,7 +164,7 @@ def _run_records(step: Any, documents: Iterable[Document], args: argparse.Namesp
                 gate(record)
     writer = open_writer(fmt, args.output, append=bool(args.resume and done))
     stats = run_local(step, documents, writer=writer, jobs=args.jobs, resume_ids=done or None,
-                      progress=not args.quiet, on_record=gate)
+                      progress=progress.wanted(args), on_record=gate)
     writer.close()
     return stats
 
@@ -212,7 +212,7 @@ def _run_html(step: Any, documents: Iterable[Document], args: argparse.Namespace
             yield doc
 
     sink = _Collect()
-    stats = run_local(step, remember(documents), writer=sink, jobs=args.jobs, progress=not args.quiet, on_record=gate)
+    stats = run_local(step, remember(documents), writer=sink, jobs=args.jobs, progress=progress.wanted(args), on_record=gate)
     html = render_report(sink.records, texts)
     if args.output and args.output != "-":
         with open(args.output, "w", encoding="utf-8") as fh:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from . import progress
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -33,6 +34,7 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                    help="restore only copies with no source found without it (default), or every copy")
     p.add_argument("--format", choices=("json", "text", "html"), default="text")
     p.add_argument("-o", "--output", help="write here instead of stdout")
+    progress.add_options(p)
     p.set_defaults(handler=run_trace)
 
 
@@ -44,11 +46,13 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
     build.add_argument("-o", "--output", required=True, metavar="INDEX", help="SQLite file to write")
     build.add_argument("--lexicon", help="cut fingerprints with this lexicon artifact's vocabulary (default: the thesauri)")
     build.add_argument("--format", choices=("json", "text"), default="text")
+    progress.add_options(build)
     build.set_defaults(handler=run_build)
     add = verbs.add_parser("add", help="append documents to an index (no rebuild)")
     add.add_argument("index", metavar="INDEX")
     add.add_argument("corpus", nargs="+", metavar="CORPUS")
     add.add_argument("--format", choices=("json", "text"), default="text")
+    progress.add_options(add)
     add.set_defaults(handler=run_add)
     info = verbs.add_parser("info", help="counts, settings and size of an index")
     info.add_argument("index", metavar="INDEX")
@@ -67,10 +71,10 @@ def _corpus(paths: list[str]):
         yield from read_corpus(path)
 
 
-def _add_docs(index, paths: list[str]) -> dict[str, Any]:
+def _add_docs(index, paths: list[str], args: argparse.Namespace) -> dict[str, Any]:
     from tqdm import tqdm
 
-    with tqdm(desc="index", unit="para", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+    with tqdm(desc="index", unit="para", file=sys.stderr, disable=not progress.wanted(args)) as bar:
         return index.add(_corpus(paths), progress=bar.update).to_dict()
 
 
@@ -85,7 +89,7 @@ def run_build(args: argparse.Namespace) -> int:
     else:
         vocabulary, name = thesaurus_vocabulary(), "thesaurus"
     with TraceIndex.create(args.output, vocabulary, name=name) as index:
-        stats = _add_docs(index, args.corpus)
+        stats = _add_docs(index, args.corpus, args)
         info = index.info()
     _emit({"index": args.output, **stats, "bytes": info["bytes"]}, args.format)
     return EXIT_OK
@@ -97,8 +101,9 @@ def run_add(args: argparse.Namespace) -> int:
     for path in args.corpus:
         if not Path(path).exists():
             raise InputError("no such file or directory", source=path)
+    _index_must_exist(args.index)
     with TraceIndex.open(args.index) as index:
-        stats = _add_docs(index, args.corpus)
+        stats = _add_docs(index, args.corpus, args)
         total = index.info()
     _emit({"index": args.index, **stats, "total_documents": int(total["documents"]), "total_paragraphs": int(total["paragraphs"])}, args.format)
     return EXIT_OK
@@ -107,17 +112,46 @@ def run_add(args: argparse.Namespace) -> int:
 def run_info(args: argparse.Namespace) -> int:
     from ..trace import TraceIndex
 
+    _index_must_exist(args.index)
     with TraceIndex.open(args.index) as index:
-        _emit(index.info(), args.format)
+        _emit({k: _number(v) for k, v in index.info().items()}, args.format)
     return EXIT_OK
+
+
+def _index_must_exist(path: str) -> None:
+    """A missing index is a missing input (exit 1), not an internal error."""
+    if not Path(path).is_file():
+        raise InputError("trace index not found: build one with `unspin index build`", source=path)
+
+
+def _number(value: Any) -> Any:
+    """SQLite meta values come back as strings: "35" -> 35, "0.5" -> 0.5."""
+    if isinstance(value, str):
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+    return value
+
+
+def _readable(key: str, value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_readable(k, v)}" for k, v in value.items()) or "none"
+    if key == "bytes" and isinstance(value, int):
+        return f"{value / 1e6:,.1f} MB ({value:,} bytes)"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
 
 
 def _emit(record: dict[str, Any], fmt: str) -> None:
     if fmt == "json":
         print(json.dumps(record, ensure_ascii=False))
     else:
+        width = max((len(k) for k in record), default=0)
         for key, value in record.items():
-            print(f"{key}: {value}")
+            print(f"{key.replace('_', ' ') + ':':<{width + 2}}{_readable(key, value)}")
 
 
 # --- trace -----------------------------------------------------------------------------------
@@ -159,13 +193,17 @@ def run_trace(args: argparse.Namespace) -> int:
 
     restorer = _LazyRestorer(args.restore) if args.restore else None
     texts = [(path, read_input(path)) for path in args.docs]
+    _index_must_exist(args.index)
     min_score = MIN_SCORE if args.min_score is None else args.min_score
     with TraceIndex.open(args.index) as index:
         results = [
             (path, trace(text, index, restorer=restorer, top=args.top, min_score=min_score, restore_when=args.restore_when))
             for path, text in texts
         ]
-    rendered = {"json": render_json, "text": render_text, "html": render_html}[args.format](results)
+    if args.format == "text":
+        rendered = render_text(results, min_score)
+    else:
+        rendered = {"json": render_json, "html": render_html}[args.format](results)
     if args.output:
         Path(args.output).write_text(rendered, encoding="utf-8")
     else:
@@ -177,16 +215,22 @@ def render_json(results: list) -> str:
     return "".join(json.dumps({"doc": path, **result.to_dict()}, ensure_ascii=False) + "\n" for path, result in results)
 
 
-def render_text(results: list) -> str:
+def render_text(results: list, min_score: float = 0.5) -> str:
     lines = []
     for path, result in results:
-        lines.append(f"{path}: {'source ' + result.best.doc_id if result.best else 'no source found'} ({result.query_words} words)")
+        lines.append(f"{path}: {'source ' + result.best.doc_id if result.best else 'no source found'} ({result.query_words:,} words)")
+        if result.candidates and not result.matched:
+            lines.append(f"  closest, below the score {min_score:.2f} a source needs:")
         for rank, cand in enumerate(result.candidates, 1):
             lines.append(f"  {rank}. {cand.score:.3f}  {cand.doc_id}  paragraphs {_ranges(cand.paragraphs)}")
         if result.alignment is not None:
             swaps = result.alignment.swaps
-            lines.append(f"  {len(swaps)} swaps, {result.alignment.copied_fraction:.0%} of the copy aligned to the source:")
-            lines.extend(f"    {s.copy.start}-{s.copy.end}  {s.observed!r} -> {s.original!r}" for s in swaps)
+            aligned = f"{result.alignment.copied_fraction:.0%} of the copy aligned to the source"
+            if swaps:
+                lines.append(f"  {len(swaps)} swap{'s' if len(swaps) != 1 else ''}, {aligned}:")
+                lines.extend(f"    {s.copy.start}-{s.copy.end}  {s.observed!r} -> {s.original!r}" for s in swaps)
+            else:
+                lines.append(f"  no swaps; {aligned}")
     return "\n".join(lines) + "\n"
 
 
@@ -199,11 +243,22 @@ def _ranges(numbers: tuple[int, ...]) -> str:
 _STYLE = """body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;width:100%}
 td{vertical-align:top;width:50%;padding:.6em;border:1px solid #ccc;white-space:pre-wrap;line-height:1.5}
 .swap{background:#ffd54f}.rewrite{background:#ffab91}.inserted{background:#b3e5fc}.deleted{background:#e1bee7}
-th{text-align:left;padding:.4em}.none{color:#777}"""
+th{text-align:left;padding:.4em}.none{color:#777}.legend span{padding:0 .3em;margin-right:.4em}.summary{font-size:1.1em}"""
+
+
+_LEGEND = ("<p class='legend'><span class='swap'>swapped word</span> <span class='rewrite'>rewritten phrase</span> "
+           "<span class='inserted'>not in the source</span> <span class='deleted'>left out of the copy</span> "
+           "· hover a highlight for the other side</p>")
 
 
 def render_html(results: list) -> str:
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>unspin trace</title><style>{_STYLE}</style></head><body>"]
+    found = sum(1 for _, r in results if r.alignment is not None)
+    swaps = sum(len(r.alignment.swaps) for _, r in results if r.alignment is not None)
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>unspin trace</title><style>{_STYLE}</style></head><body>",
+             "<h1>unspin trace</h1>",
+             f"<p class='summary'>{len(results)} cop{'y' if len(results) == 1 else 'ies'} traced: "
+             f"{found} with a source found in the index, {swaps} swap{'s' if swaps != 1 else ''} in all.</p>",
+             _LEGEND]
     for path, result in results:
         parts.append(f"<h2>{html.escape(path)}</h2>")
         if result.alignment is None:

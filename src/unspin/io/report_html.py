@@ -13,6 +13,8 @@ from collections import Counter
 from html import escape
 from typing import Any, Iterable, Sequence
 
+from ..messages import finding_message, plural, score_reason
+
 TOP_PHRASES = 25
 _CONFIDENCE_LEVELS = ((0.8, "high"), (0.5, "medium"), (0.0, "low"))
 
@@ -210,14 +212,20 @@ def _document_section(report: dict[str, Any], text: str | None, index: int) -> s
         f'<section class="doc {state}" id="{_anchor(report)}">'
         f'<h3>{escape(doc_id)} <span class="badge {state}">{state}</span></h3>'
         f'<p class="meta">spin probability {float(report.get("spin_probability") or 0.0):.2f} · '
-        f'{int(report.get("words") or 0)} words · {len(findings)} findings · '
+        f'{int(report.get("words") or 0):,} words · {plural(len(findings), "finding")} · '
         f'{float(report.get("findings_per_1k") or 0.0):.1f} per 1,000 words</p>'
+        f'<p class="reason">{escape(_reason(report))}</p>'
     )
     if text is None:
         body = _finding_list(findings) + '<p class="meta">(text not available)</p>'
     else:
         body = f'<div class="text">{highlight(text, findings)}</div>'
     return header + body + "</section>"
+
+
+def _reason(report: dict[str, Any]) -> str:
+    return str(report.get("reason") or score_reason(float(report.get("spin_probability") or 0.0), bool(report.get("spun")),
+                                                    int(report.get("words") or 0), report.get("findings") or ()))
 
 
 def highlight(text: str, findings: Iterable[dict[str, Any]]) -> str:
@@ -266,7 +274,9 @@ def _level(finding: dict[str, Any]) -> str:
 
 
 def _tooltip(finding: dict[str, Any]) -> str:
-    lines = [f"→ {finding.get('suggestion', '')}  (confidence {float(finding.get('confidence') or 0.0):.2f})"]
+    message = finding.get("message") or finding_message(str(finding.get("observed", "")), str(finding.get("suggestion", "")),
+                                                        str(finding.get("kind", "")), str(finding.get("rule", ""))).message
+    lines = [message, f"→ {finding.get('suggestion', '')}  (confidence {float(finding.get('confidence') or 0.0):.2f})"]
     alternatives = finding.get("alternatives") or ()
     if alternatives:
         listed = ", ".join(f"{a.get('text', '')} {float(a.get('score') or 0.0):.2f}" for a in alternatives[:5])
