@@ -49,6 +49,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--id-field", default="id", metavar="F", help="id field of JSONL/CSV/parquet rows (default id)")
     p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB in directories (repeatable)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files matching GLOB in directories (repeatable)")
+    p.add_argument("--rows", choices=("documents", "findings"), default="documents",
+                   help="one record per document (default), or one per finding as the Problematic Paper Screener "
+                        "exports them (a document without findings still gets one row)")
     progress.add_options(p)
     p.set_defaults(handler=run)
 
@@ -69,14 +72,14 @@ def run(args: argparse.Namespace) -> int:
     from ..detect import Scanner
     from ..io.readers import iter_documents
 
-    step = Scanner(
+    step = KeepFields(Scanner(
         lm=args.lm,
         use_model=not args.no_model,
         thorough=args.thorough,
         fingerprints_path=args.fingerprints,
         threshold=args.threshold,
         use_default_fingerprints=not args.no_fingerprints,
-    )
+    ))
     documents = iter_documents(
         args.paths, include=args.include, exclude=args.exclude, text_field=args.text_field, id_field=args.id_field
     )
@@ -130,6 +133,60 @@ def _without_output(documents: Iterable[Document], output: str) -> Iterator[Docu
         yield doc
 
 
+class KeepFields:
+    """A step wrapper: the document's own fields (id, DOI, title, ...) kept in its record."""
+
+    def __init__(self, step: Any) -> None:
+        self.step = step
+
+    def __call__(self, doc: Document) -> dict[str, Any]:
+        record = self.step(doc)
+        record = record.to_dict() if hasattr(record, "to_dict") else record
+        kept = {k: v for k, v in doc.meta.items() if k not in record}
+        return {"doc_id": record.pop("doc_id", doc.doc_id), **kept, **record}
+
+
+FINDING_COLUMNS = ("observed", "suggestion", "kind", "rule", "confidence", "start", "end", "num_papers", "message")
+_DOCUMENT_COLUMNS = ("spin_probability", "spun", "words", "findings_per_1k", "source", "error")
+
+
+def finding_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per finding (the document's fields repeated on each); one empty row without any."""
+    from ..messages import finding_message
+
+    document = {k: v for k, v in record.items() if k != "findings"}
+    rows = []
+    for f in record.get("findings") or ():
+        span = f.get("span") or {}
+        evidence = f.get("evidence") or {}
+        rows.append({**document,
+                     "observed": f.get("observed"), "suggestion": f.get("suggestion"), "kind": f.get("kind"),
+                     "rule": f.get("rule"), "confidence": f.get("confidence"),
+                     "start": span.get("start", f.get("start")), "end": span.get("end", f.get("end")),
+                     "num_papers": evidence.get("num_papers") if isinstance(evidence, dict) else None,
+                     "message": f.get("message") or finding_message(str(f.get("observed", "")), str(f.get("suggestion", "")),
+                                                                    str(f.get("kind", "")), str(f.get("rule", ""))).message})
+    return rows or [{**document, **dict.fromkeys(FINDING_COLUMNS)}]
+
+
+class _FindingRows:
+    """A writer wrapper that writes `finding_rows(record)` for each document record."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def write(self, record: dict[str, Any]) -> None:
+        if record.get("error") and "findings" not in record:
+            record = {**record, **dict.fromkeys(FINDING_COLUMNS)}
+            self.writer.write({k: record.get(k) for k in ("doc_id", *_DOCUMENT_COLUMNS, *FINDING_COLUMNS)} | record)
+            return
+        for row in finding_rows(record):
+            self.writer.write(row)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
 class _FailOver:
     """Watches records as they are written: the highest score, and how many are spun."""
 
@@ -163,6 +220,8 @@ def _run_records(step: Any, documents: Iterable[Document], args: argparse.Namesp
             for record in _existing_records(args.output, fmt):
                 gate(record)
     writer = open_writer(fmt, args.output, append=bool(args.resume and done))
+    if args.rows == "findings":
+        writer = _FindingRows(writer)
     stats = run_local(step, documents, writer=writer, jobs=args.jobs, resume_ids=done or None,
                       progress=progress.wanted(args), on_record=gate)
     writer.close()
