@@ -184,10 +184,11 @@ def test_page_is_readable_on_a_phone(server_url, browser, tmp_path):
     wait.until(lambda d: len(findings(d)) == 6)
     width, height = browser.execute_script("return [window.innerWidth, window.innerHeight]")
     for name in ("profound learning", "chief government officer"):
-        phrase = finding_named(browser, name)
-        phrase.click()
+        finding_named(browser, name).click()
         wait.until(EC.visibility_of_element_located((By.ID, "detail")))
         time.sleep(0.3)  # let the scroll settle
+        phrase = browser.find_element(By.CSS_SELECTOR, "#doc .finding.selected")  # re-rendered on select
+        assert phrase.text == name
         detail, toggle, accept = rect(browser, "detail"), rect(browser, "view-restored"), rect(browser, "accept-button")
         box = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return {top: r.top, bottom: r.bottom};", phrase)
         assert box["bottom"] <= detail["top"], f"the panel covers {name!r}"
@@ -216,7 +217,8 @@ def test_underlines_land_on_the_words_with_emoji_accents_and_crlf(server_url, br
     # pasted text too (set as a value: chromedriver cannot type characters outside the BMP)
     browser.execute_script("document.getElementById('text-input').value = arguments[0];", "😀 The corporate fell.")
     browser.find_element(By.ID, "analyse-button").click()
-    wait.until(lambda d: [f.text for f in findings(d)] == ["corporate"])
+    texts = "return [...document.querySelectorAll('#doc .finding')].map((n) => n.textContent)"
+    wait.until(lambda d: d.execute_script(texts) == ["corporate"])
 
 
 def test_restored_text_fixes_the_article_and_the_panel_says_who_found_it(server_url, browser):
