@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .decode import Restorer
 
 __all__ = [
-    "restore", "load_restorer", "scan",
+    "restore", "load_restorer", "scan", "scan_frame", "restore_frame",
     "Alternative", "DocReport", "Edit", "Evidence", "Finding", "FindingKind",
     "Restoration", "Source", "Span",
     "UnspinError", "InputError", "ArtifactError", "ModelError", "MissingExtraError",
@@ -74,3 +74,17 @@ def fingerprint_list(fingerprints: Any) -> Any:
             raise InputError("fingerprint list not found", source=path)
         return load_fingerprints(path)
     return fingerprints
+
+
+def scan_frame(table: Any, *, text: str = "text", **options: Any) -> Any:
+    """`scan` over a pandas DataFrame or Arrow table column: its columns plus the report's."""
+    from .frames import scan_frame as _scan_frame
+
+    return _scan_frame(table, text=text, **options)
+
+
+def restore_frame(table: Any, *, text: str = "text", **options: Any) -> Any:
+    """`restore` over a pandas DataFrame or Arrow table column: its columns plus restored and edits."""
+    from .frames import restore_frame as _restore_frame
+
+    return _restore_frame(table, text=text, **options)
