@@ -141,6 +141,12 @@ def _restore_jsonl(restorer, args: argparse.Namespace, out: IO[str], show: bool)
 
 def _restore_record(restorer, line: str, lineno: int, args: argparse.Namespace) -> dict:
     """One output record per input line; a bad line keeps its raw text and gets an error."""
+    from ..schema import versioned
+
+    return versioned(_restored_line(restorer, line, lineno, args))
+
+
+def _restored_line(restorer, line: str, lineno: int, args: argparse.Namespace) -> dict:
     where = f"{args.input}:{lineno}"
     try:
         record = json.loads(line)

@@ -17,6 +17,7 @@ import sys
 from typing import Any, Iterable, Iterator
 
 from ..errors import InputError
+from ..schema import versioned
 from ..types import Document
 from . import EXIT_FAIL_OVER, EXIT_INPUT, EXIT_OK, EXIT_USAGE, progress
 
@@ -143,7 +144,11 @@ class KeepFields:
         record = self.step(doc)
         record = record.to_dict() if hasattr(record, "to_dict") else record
         kept = {k: v for k, v in doc.meta.items() if k not in record}
-        return {"doc_id": record.pop("doc_id", doc.doc_id), **kept, **record}
+        return versioned({"doc_id": record.pop("doc_id", doc.doc_id), **kept, **record})
+
+
+def _error_record(doc_id: str, error: str) -> dict[str, Any]:
+    return versioned({"doc_id": doc_id, "error": error})
 
 
 FINDING_COLUMNS = ("observed", "suggestion", "kind", "rule", "confidence", "start", "end", "num_papers", "message")
@@ -223,7 +228,7 @@ def _run_records(step: Any, documents: Iterable[Document], args: argparse.Namesp
     if args.rows == "findings":
         writer = _FindingRows(writer)
     stats = run_local(step, documents, writer=writer, jobs=args.jobs, resume_ids=done or None,
-                      progress=progress.wanted(args), on_record=gate)
+                      progress=progress.wanted(args), on_record=gate, error_record=_error_record)
     writer.close()
     return stats
 

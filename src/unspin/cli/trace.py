@@ -212,7 +212,10 @@ def run_trace(args: argparse.Namespace) -> int:
 
 
 def render_json(results: list) -> str:
-    return "".join(json.dumps({"doc": path, **result.to_dict()}, ensure_ascii=False) + "\n" for path, result in results)
+    from ..schema import versioned
+
+    return "".join(json.dumps(versioned({"doc": path, **result.to_dict()}), ensure_ascii=False) + "\n"
+                   for path, result in results)
 
 
 def render_text(results: list, min_score: float = 0.5) -> str:

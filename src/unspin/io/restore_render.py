@@ -30,7 +30,9 @@ Hover a highlight for the proposed original, the alternatives and the evidence.<
 
 
 def to_json(result: Restoration) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+    from ..schema import versioned
+
+    return json.dumps(versioned(result.to_dict()), ensure_ascii=False, indent=2)
 
 
 def to_diff(result: Restoration) -> str:

@@ -32,6 +32,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, UnspinError
+from ..schema import versioned
 from ..types import DocReport, Restoration
 from .languagetool import router as languagetool_router
 from .limits import BodyTooLarge  # noqa: F401 - re-exported from unspin.serve.app
@@ -228,14 +229,14 @@ def _add_api_routes(app: FastAPI, settings: ServeSettings, read_upload: UploadRe
               summary="Restore the original wording of a spun text")
     async def restore(request: Request) -> JSONResponse:
         result = await run(request, lambda e, text, sub: e.restore(text, sub.threshold))
-        return ResultResponse(result.to_dict())
+        return ResultResponse(versioned(result.to_dict()))
 
     @app.post("/api/scan", response_model=None, tags=["api"], openapi_extra=_body_doc(upload_note),
               responses={200: {"model": DocReportOut}, **_ERRORS},
               summary="Score a document for spinning and list its tortured phrases")
     async def scan(request: Request) -> JSONResponse:
         report = await run(request, lambda e, text, sub: _with_doc_id(e.scan(text), sub.doc_id))
-        return ResultResponse(report.to_dict())
+        return ResultResponse(versioned(report.to_dict()))
 
     @app.post("/api/extract", response_model=None, tags=["api"], openapi_extra=_body_doc(upload_note),
               responses={200: {"model": ExtractOut}, **_ERRORS},
