@@ -55,8 +55,9 @@ def restore(text: str, *, lm: str = "smollm2", threshold: float | None = None, *
 def scan(text: str, *, fingerprints: Any = None, **options: Any) -> DocReport:
     """Say how likely a text is spun and list its tortured phrases.
 
-    fingerprints: a path to a PPS-style CSV (str or PathLike), a `FingerprintMatcher`, None
-    ($UNSPIN_FINGERPRINTS, if set) or False (none)."""
+    fingerprints: a path to a PPS-style CSV (str or PathLike; merged with the bundled list unless
+    $UNSPIN_DEFAULT_FINGERPRINTS=0), a `FingerprintMatcher`, None ($UNSPIN_FINGERPRINTS and the
+    bundled list) or False (none)."""
     from .detect import scan_text
 
     return scan_text(text, fingerprints=fingerprint_list(fingerprints), **options)
@@ -68,11 +69,12 @@ def fingerprint_list(fingerprints: Any) -> Any:
 
     if isinstance(fingerprints, (str, os.PathLike)):
         from .detect import load_fingerprints
+        from .lexicon.fingerprint_lists import effective_list
 
         path = os.fspath(fingerprints)
         if not os.path.isfile(path):
             raise InputError("fingerprint list not found", source=path)
-        return load_fingerprints(path)
+        return load_fingerprints(effective_list(path))
     return fingerprints
 
 

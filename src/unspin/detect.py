@@ -159,8 +159,10 @@ def load_fingerprints(path: str) -> "FingerprintMatcher":
 
 
 def default_fingerprints() -> "FingerprintMatcher | None":
-    """The list named by $UNSPIN_FINGERPRINTS, or None (no default list ships with unspin)."""
-    path = os.environ.get(FINGERPRINTS_ENV)
+    """$UNSPIN_FINGERPRINTS merged with the bundled list (`lexicon.fingerprint_lists`), or None."""
+    from .lexicon.fingerprint_lists import effective_list
+
+    path = effective_list(os.environ.get(FINGERPRINTS_ENV))
     return load_fingerprints(path) if path else None
 
 
@@ -289,7 +291,9 @@ class Scanner:
     def matcher(self) -> "FingerprintMatcher | None":
         if not self._matcher_loaded:
             if self.fingerprints_path:
-                self._matcher = load_fingerprints(str(self.fingerprints_path))
+                from .lexicon.fingerprint_lists import effective_list
+
+                self._matcher = load_fingerprints(effective_list(self.fingerprints_path))
             elif self.use_default_fingerprints:
                 self._matcher = default_fingerprints()
             self._matcher_loaded = True

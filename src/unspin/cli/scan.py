@@ -5,8 +5,10 @@
     unspin scan paper.pdf --format html -o report.html
     unspin scan drafts/ --no-model --fail-over 0.5           # CI gate: exit 3 if any doc scores > 0.5
 
-Known fingerprints: --fingerprints FILE (a PPS CSV export or any query,expected CSV); without
-it, the file named by $UNSPIN_FINGERPRINTS, else none. --no-fingerprints turns them off.
+Known fingerprints: a bundled list (TorturePhrases_Estimator's ~5,700 published tortured phrases,
+no expected phrases), merged with --fingerprints FILE (a PPS CSV export or any query,expected
+CSV) or the file named by $UNSPIN_FINGERPRINTS. --no-default-fingerprints leaves the bundled list
+out; --no-fingerprints turns every list off.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--threshold", type=float, metavar="T", help="call a document spun above T (default: calibrated, <= 1%% FPR)")
     p.add_argument("--fingerprints", metavar="FILE", help="known tortured phrases (PPS CSV export); default $UNSPIN_FINGERPRINTS")
     p.add_argument("--no-fingerprints", action="store_true", help="do not use any fingerprint list")
+    p.add_argument("--no-default-fingerprints", action="store_true",
+                   help="leave out the bundled list (TorturePhrases_Estimator's phrases), which is otherwise "
+                        "merged with --fingerprints FILE")
     p.add_argument("--no-model", action="store_true", help="fingerprints only: no restoration engine (fast)")
     p.add_argument("--thorough", action="store_true",
                    help="findings from the full restoration engine (slower, more precise); the score is the same")
@@ -70,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
 
         load_fingerprints(args.fingerprints)  # fail early (and once) on a malformed list
 
+    if args.no_default_fingerprints:  # read by lexicon.fingerprint_lists, here and in --jobs workers
+        from ..lexicon.fingerprint_lists import BUNDLED_ENV
+
+        os.environ[BUNDLED_ENV] = "0"
     from ..detect import Scanner
     from ..io.readers import iter_documents
 
