@@ -46,7 +46,7 @@ def load_restorer(lm: str = "ngram", **options: Any) -> "Restorer":
 def restore(text: str, *, lm: str = "smollm2", threshold: float | None = None, **options: Any) -> Restoration:
     """Restore the original wording of a (possibly) spun text.
 
-    lm="smollm2" (default) reranks with the neural model; lm="ngram" is about 5x faster with
+    lm="smollm2" (default) reranks with the neural model; lm="ngram" is about 20x faster with
     lower recall (see BENCHMARKS.md)."""
     engine = load_restorer(lm, **options)
     return engine.restore(text, threshold=threshold)

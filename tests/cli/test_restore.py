@@ -108,3 +108,17 @@ def test_fingerprint_list_feeds_restore(tmp_path, capsys, monkeypatch):
     assert [e["evidence"]["sources"] for e in data["edits"]] == [["fake"], ["fingerprint"]]
     assert main(["restore", str(path), "--fingerprints", str(tmp_path / "none.csv")]) == 1
     assert "none.csv" in capsys.readouterr().err
+
+
+def test_readme_help_and_docstring_give_one_speed_figure(capsys):
+    import re
+    from pathlib import Path
+
+    import unspin
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    with pytest.raises(SystemExit):
+        main(["restore", "--help"])
+    helptext = " ".join(capsys.readouterr().out.split())
+    figures = {re.search(r"about (\d+)x faster", text).group(1) for text in (readme, helptext, unspin.restore.__doc__)}
+    assert len(figures) == 1

@@ -22,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--text-field", default="text")
     p.add_argument(
         "--lm", default=None,
-        help="smollm2 (default: n-gram + SmolLM2 rerank), ngram (faster, lower recall: see BENCHMARKS.md), "
+        help="smollm2 (default: n-gram + SmolLM2 rerank), ngram (about 20x faster, lower recall: BENCHMARKS.md), "
              "or the path of a local Hugging Face causal-LM folder",
     )
     p.add_argument("--threshold", type=float, default=None, help="nats an edit must win by (default: calibrated)")
