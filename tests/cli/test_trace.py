@@ -91,9 +91,9 @@ def test_trace_text_and_html(setup, capsys):
     html_path = setup["tmp"] / "out.html"
     assert main(["trace", str(setup["copy"]), "--index", str(setup["index"]), "--format", "html", "-o", str(html_path)]) == 0
     page = html_path.read_text()
-    assert "<table>" in page and "class='swap'" in page and "<script" not in page
+    assert "<table class='side'>" in page and "class='swap'" in page and "<script" not in page
     assert "<h1>unspin trace</h1>" in page and "1 copy traced: 1 with a source found" in page
-    assert "class='legend'" in page and "not in the source" in page
+    assert 'class="legend"' in page and "not in the source" in page
 
 
 def test_trace_text_says_plainly_when_nothing_is_found_or_swapped(setup, capsys):

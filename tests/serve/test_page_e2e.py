@@ -282,6 +282,10 @@ def test_upload_a_file_then_download_the_json_and_the_html_report(server_url, br
     report = wait_for_file(tmp_path / "downloads", "memo.unspin.html")
     html = report.read_text()
     assert "94%" in html and "<ins" in html and "artificial intelligence" in html and "http" not in html
+    from unspin.io.report_style import legend, stylesheet
+
+    assert stylesheet() in html and legend() in html  # the one report stylesheet and legend
+    assert '<details class="numbers">' in html and "Known tortured phrase for" in html
     browser.get(report.as_uri())
     save_screenshot(browser, tmp_path, "serve_e2e_report.png")
 

@@ -243,25 +243,19 @@ def _ranges(numbers: tuple[int, ...]) -> str:
     return f"{numbers[0]}" if len(numbers) == 1 else f"{numbers[0]}..{numbers[-1]} ({len(numbers)})"
 
 
-_STYLE = """body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;width:100%}
-td{vertical-align:top;width:50%;padding:.6em;border:1px solid #ccc;white-space:pre-wrap;line-height:1.5}
-.swap{background:#ffd54f}.rewrite{background:#ffab91}.inserted{background:#b3e5fc}.deleted{background:#e1bee7}
-th{text-align:left;padding:.4em}.none{color:#777}.legend span{padding:0 .3em;margin-right:.4em}.summary{font-size:1.1em}"""
 
-
-_LEGEND = ("<p class='legend'><span class='swap'>swapped word</span> <span class='rewrite'>rewritten phrase</span> "
-           "<span class='inserted'>not in the source</span> <span class='deleted'>left out of the copy</span> "
-           "· hover a highlight for the other side</p>")
 
 
 def render_html(results: list) -> str:
     found = sum(1 for _, r in results if r.alignment is not None)
     swaps = sum(len(r.alignment.swaps) for _, r in results if r.alignment is not None)
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>unspin trace</title><style>{_STYLE}</style></head><body>",
+    from ..io.report_style import legend, stylesheet
+
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>unspin trace</title><style>{stylesheet()}</style></head><body>",
              "<h1>unspin trace</h1>",
              f"<p class='summary'>{len(results)} cop{'y' if len(results) == 1 else 'ies'} traced: "
              f"{found} with a source found in the index, {swaps} swap{'s' if swaps != 1 else ''} in all.</p>",
-             _LEGEND]
+             legend(trace=True)]
     for path, result in results:
         parts.append(f"<h2>{html.escape(path)}</h2>")
         if result.alignment is None:
@@ -270,7 +264,7 @@ def render_html(results: list) -> str:
         best = result.best
         parts.append(f"<p>Source <b>{html.escape(best.doc_id)}</b>, score {best.score:.3f}; {len(result.alignment.swaps)} swaps highlighted.</p>")
         copy_html, source_html = _side_by_side(result.alignment)
-        parts.append(f"<table><tr><th>Copy</th><th>Source</th></tr><tr><td>{copy_html}</td><td>{source_html}</td></tr></table>")
+        parts.append(f"<table class='side'><tr><th>Copy</th><th>Source</th></tr><tr><td>{copy_html}</td><td>{source_html}</td></tr></table>")
     parts.append("</body></html>\n")
     return "".join(parts)
 

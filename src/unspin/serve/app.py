@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import InputError, UnspinError
 from ..schema import versioned
 from ..types import DocReport, Restoration
+from .assets import router as assets_router
 from .languagetool import router as languagetool_router
 from .limits import BodyTooLarge  # noqa: F401 - re-exported from unspin.serve.app
 from .limits import ApiError, BodyLimit, EngineGate, _human_bytes
@@ -203,6 +204,7 @@ def create_app(
     _install_error_handlers(app)
     _add_api_routes(app, settings, read_upload)
     app.include_router(languagetool_router)  # LanguageTool-compatible /v2/check, /v2/languages
+    app.include_router(assets_router)  # /report.css, the reports' one stylesheet
     _add_page_routes(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

@@ -471,36 +471,52 @@
     return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   }
 
-  function htmlReport() {
+  // The downloaded report embeds the stylesheet and legend every unspin report uses (from the server).
+  async function shared(path) {
+    try {
+      const response = await fetch(path);
+      return response.ok ? await response.text() : "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function level(confidence) {
+    return confidence >= 0.8 ? "high" : confidence >= 0.5 ? "medium" : "low";
+  }
+
+  async function htmlReport() {
     const r = state.report;
+    const [css, legend] = await Promise.all([shared("/report.css"), shared("/report-legend.html")]);
     let body = "";
     let cursor = 0;
     for (const f of state.findings) {
       body += escapeHtml(state.text.slice(cursor, f.span.start));
       const observed = escapeHtml(state.text.slice(f.span.start, f.span.end));
+      const kind = f.kind === "fingerprint" ? " fingerprint" : "";
       body += f.status === "rejected"
         ? `<span class="kept" title="rejected">${observed}</span>`
-        : `<del>${observed}</del><ins class="${band(f.confidence)}">${escapeHtml(f.choice)}</ins>`;
+        : `<del><mark class="${level(f.confidence)}${kind}" title="${escapeHtml(message(f))}">${observed}</mark></del>` +
+          `<ins class="${band(f.confidence)}">${escapeHtml(f.choice)}</ins>`;
       cursor = f.span.end;
     }
     body += escapeHtml(state.text.slice(cursor));
     const rows = state.findings.map((f, i) =>
       `<tr><td>${i + 1}</td><td>${escapeHtml(f.observed)}</td><td>${escapeHtml(f.choice)}</td>` +
-      `<td>${percent(f.confidence)}</td><td>${escapeHtml(f.kind || "")}</td><td>${f.status}</td>` +
-      `<td>${escapeHtml((f.alternatives || []).map((a) => `${a.text} (${percent(a.score)})`).join(", "))}</td></tr>`).join("");
+      `<td>${escapeHtml(message(f))}</td><td class="num">${percent(f.confidence)}</td><td>${escapeHtml(foundBy(f))}</td>` +
+      `<td>${f.status}</td><td>${escapeHtml((f.alternatives || []).map((a) => `${a.text} (${percent(a.score)})`).join(", "))}</td></tr>`).join("");
+    const n = state.findings.length;
     return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>unspin report: ${escapeHtml(state.docId)}</title>
-<style>body{font:16px/1.6 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-.text{white-space:pre-wrap;border:1px solid #ccc;border-radius:6px;padding:1rem}
-del{color:#8a1c1c;background:#fde7e7;margin-right:.25em}ins{text-decoration:none;background:#e3f5e6;color:#14532d;font-weight:600}
-.kept{text-decoration:underline dotted #888}table{border-collapse:collapse;width:100%;font-size:14px}
-td,th{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}.big{font-size:2rem;font-weight:700}</style>
-</head><body><h1>unspin report</h1><p>Document: <strong>${escapeHtml(state.docId)}</strong></p>
+<style>${css}</style></head><body><h1>unspin report</h1><p>Document: <strong>${escapeHtml(state.docId)}</strong></p>
 <p>Spin probability: <span class="big">${percent(r.spin_probability)}</span> — ${r.spun ? "looks spun" : "not judged spun"};
-${state.findings.length} findings in ${r.words} words (${r.findings_per_1k.toFixed(1)} per 1,000).</p>
+${n} finding${n === 1 ? "" : "s"} in ${r.words} words (${r.findings_per_1k.toFixed(1)} per 1,000).</p>
+<p class="reason">${escapeHtml(r.reason || scoreReason(r, state.findings))}</p>
+${legend}
 <h2>Text with proposed originals</h2><div class="text">${body}</div>
-<h2>Findings</h2><table><thead><tr><th>#</th><th>Found</th><th>Original</th><th>Confidence</th><th>Kind</th><th>Decision</th><th>Alternatives</th></tr></thead>
-<tbody>${rows}</tbody></table><h2>Restored text</h2><div class="text">${escapeHtml(restoredText())}</div>
+<details class="numbers"><summary>Details: the numbers behind each change</summary><table><thead><tr><th>#</th><th>Found</th><th>Original</th><th>Message</th>
+<th>Confidence</th><th>Found by</th><th>Decision</th><th>Alternatives</th></tr></thead><tbody>${rows}</tbody></table></details>
+<h2>Restored text</h2><div class="text">${escapeHtml(restoredText())}</div>
 <p><small>Made by unspin on ${new Date().toISOString()}.</small></p></body></html>`;
   }
 
@@ -551,8 +567,8 @@ ${state.findings.length} findings in ${r.words} words (${r.findings_per_1k.toFix
     $("reject-all").addEventListener("click", () => decideAll("rejected"));
     $("download-json").addEventListener("click", () =>
       download(`${baseName()}.unspin.json`, "application/json", JSON.stringify(resultJson(), null, 2)));
-    $("download-html").addEventListener("click", () =>
-      download(`${baseName()}.unspin.html`, "text/html", htmlReport()));
+    $("download-html").addEventListener("click", async () =>
+      download(`${baseName()}.unspin.html`, "text/html", await htmlReport()));
     $("edit-text").addEventListener("click", () => {
       $("text-input").focus();
       $("text-input").scrollIntoView({ block: "center" });
