@@ -28,7 +28,7 @@ def validate(kind: str, record: dict) -> None:
 def fakes(monkeypatch, tmp_path):
     monkeypatch.setenv("UNSPIN_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("UNSPIN_FINGERPRINTS", raising=False)
-    monkeypatch.setattr("unspin.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer())
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer())
 
 
 def test_schema_files_ship_in_the_package():
@@ -56,7 +56,7 @@ def test_restore_json_and_jsonl(tmp_path, capsys):
 
 
 def test_scan_jsonl_including_an_error_record(tmp_path, capsys, fake_screener, monkeypatch):
-    monkeypatch.setattr("unspin.detect._default_screener", lambda: fake_screener)
+    monkeypatch.setattr("unspin.scanner.screen.load_screener", lambda: fake_screener)
     fp = tmp_path / "fp.csv"
     fp.write_text(LIST)
     (tmp_path / "docs").mkdir()

@@ -19,17 +19,18 @@ from .types import (
     Evidence,
     Finding,
     FindingKind,
+    Match,
     Restoration,
     Source,
     Span,
 )
 
 if TYPE_CHECKING:
-    from .decode import Restorer
+    from .restorer.decode import Restorer
 
 __all__ = [
     "restore", "load_restorer", "scan", "scan_frame", "restore_frame",
-    "Alternative", "DocReport", "Edit", "Evidence", "Finding", "FindingKind",
+    "Alternative", "DocReport", "Edit", "Evidence", "Finding", "FindingKind", "Match",
     "Restoration", "Source", "Span",
     "UnspinError", "InputError", "ArtifactError", "ModelError", "MissingExtraError",
 ]
@@ -38,7 +39,7 @@ __version__ = "0.1.0"
 
 def load_restorer(lm: str = "ngram", **options: Any) -> "Restorer":
     """A ready restoration engine; cached per (lm, options) so repeated calls are free."""
-    from .decode import load_restorer as _load
+    from .restorer.decode import load_restorer as _load
 
     return _load(lm=lm, **options)
 
@@ -52,15 +53,19 @@ def restore(text: str, *, lm: str = "smollm2", threshold: float | None = None, *
     return engine.restore(text, threshold=threshold)
 
 
-def scan(text: str, *, fingerprints: Any = None, **options: Any) -> DocReport:
-    """Say how likely a text is spun and list its tortured phrases.
+def scan(text: str, *, fingerprints: Any = None, thorough: bool = False, lm: str = "ngram", restorer: Any = None,
+         **options: Any) -> DocReport:
+    """Say how likely a text is spun and list its tortured phrases. With `thorough`, the
+    findings are the restorer's edits (`lm` picks its language model).
 
     fingerprints: a path to a PPS-style CSV (str or PathLike; merged with the bundled list unless
     $UNSPIN_DEFAULT_FINGERPRINTS=0), a `FingerprintMatcher`, None ($UNSPIN_FINGERPRINTS and the
     bundled list) or False (none)."""
-    from .detect import scan_text
+    from .scanner.detect import scan_text
 
-    return scan_text(text, fingerprints=fingerprint_list(fingerprints), **options)
+    if thorough and restorer is None:
+        restorer = load_restorer(lm)
+    return scan_text(text, fingerprints=fingerprint_list(fingerprints), thorough=thorough, restorer=restorer, **options)
 
 
 def fingerprint_list(fingerprints: Any) -> Any:
@@ -68,7 +73,7 @@ def fingerprint_list(fingerprints: Any) -> Any:
     import os
 
     if isinstance(fingerprints, (str, os.PathLike)):
-        from .detect import load_fingerprints
+        from .scanner.detect import load_fingerprints
         from .lexicon.fingerprint_lists import effective_list
 
         path = os.fspath(fingerprints)

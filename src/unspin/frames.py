@@ -14,8 +14,9 @@ pandas and pyarrow are imported only when these functions run.
 
 from __future__ import annotations
 
-import json
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
+
+from .io.nested import arrow_types, nested_rows
 
 SCAN_COLUMNS = ("spin_probability", "spun", "words", "findings_per_1k", "findings", "error")
 RESTORE_COLUMNS = ("restored", "words", "edits", "error")
@@ -25,17 +26,17 @@ def scan_frame(table: Any, *, text: str = "text", fingerprints: Any = None, pref
     """`unspin.scan` over each row's `text`: the input columns plus the report's columns.
 
     fingerprints: a list path, a FingerprintMatcher, None ($UNSPIN_FINGERPRINTS) or False;
-    options: those of `unspin.detect.scan_text` (use_model, thorough, lm, threshold, screener,
+    options: those of `unspin.scan` (use_model, thorough, lm, threshold, screener,
     restorer); prefix: put before each new column's name (if the table already has such names).
     """
     from . import fingerprint_list
-    from .detect import scan_text
+    from . import scan
 
     matcher = fingerprint_list(fingerprints)
 
     def one(value: str) -> dict[str, Any]:
-        report = scan_text(value, fingerprints=matcher, **options).to_dict()
-        report["findings"] = [_finding_row(f) for f in report["findings"]]
+        report = scan(value, fingerprints=matcher, **options).to_dict()
+        report["findings"] = nested_rows("findings", report["findings"])
         return report
 
     return _apply(table, text, one, SCAN_COLUMNS, prefix)
@@ -52,56 +53,9 @@ def restore_frame(table: Any, *, text: str = "text", lm: str = "ngram", restorer
     def one(value: str) -> dict[str, Any]:
         result = restorer.restore(value, threshold=threshold)
         return {"restored": result.restored, "words": result.words,
-                "edits": [_edit_row(e.to_dict()) for e in result.edits], "error": None}
+                "edits": nested_rows("edits", [e.to_dict() for e in result.edits]), "error": None}
 
     return _apply(table, text, one, RESTORE_COLUMNS, prefix)
-
-
-# --- one nested record per finding or edit: fixed fields, so Arrow gets one struct type -------
-
-
-def _alternatives(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"text": str(a.get("text", "")), "score": float(a.get("score") or 0.0)} for a in items or ()]
-
-
-def _finding_row(f: dict[str, Any]) -> dict[str, Any]:
-    span = f.get("span") or {}
-    return {"start": int(span.get("start", f.get("start", 0))), "end": int(span.get("end", f.get("end", 0))),
-            "observed": f.get("observed", ""), "suggestion": f.get("suggestion", ""), "kind": str(f.get("kind", "")),
-            "rule": f.get("rule", ""), "confidence": float(f.get("confidence") or 0.0),
-            "alternatives": _alternatives(f.get("alternatives")),
-            "evidence": _evidence(f.get("evidence"))}
-
-
-def _evidence(value: Any) -> str:
-    """Evidence keys differ by finding kind: kept as one JSON object per finding."""
-    return value if isinstance(value, str) else json.dumps(value or {}, ensure_ascii=False, default=str)
-
-
-def nested_rows(column: str, items: Iterable[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """A record's findings or edits in the fixed shape of `arrow_types()`."""
-    row = _finding_row if column == "findings" else _edit_row
-    return [row(item) for item in items or ()]
-
-
-def _edit_row(e: dict[str, Any]) -> dict[str, Any]:
-    return {"start": int(e["start"]), "end": int(e["end"]), "observed": e.get("observed", ""),
-            "suggestion": e.get("suggestion", e.get("original", "")), "confidence": float(e.get("confidence") or 0.0),
-            "alternatives": _alternatives(e.get("alternatives")),
-            "evidence": _evidence(e.get("evidence"))}
-
-
-def arrow_types() -> dict[str, Any]:
-    """The Arrow types of the nested columns (also used for parquet output)."""
-    import pyarrow as pa
-
-    alternative = pa.struct([("text", pa.string()), ("score", pa.float64())])
-    common = [("start", pa.int64()), ("end", pa.int64()), ("observed", pa.string()), ("suggestion", pa.string())]
-    finding = pa.struct(common + [("kind", pa.string()), ("rule", pa.string()), ("confidence", pa.float64()),
-                                  ("alternatives", pa.list_(alternative)), ("evidence", pa.string())])
-    edit = pa.struct(common + [("confidence", pa.float64()), ("alternatives", pa.list_(alternative)),
-                               ("evidence", pa.string())])
-    return {"findings": pa.list_(finding), "edits": pa.list_(edit)}
 
 
 # --- tables ----------------------------------------------------------------------------------

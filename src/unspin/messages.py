@@ -44,6 +44,19 @@ def finding_message(observed: str, suggestion: str, kind: str, rule: str = "", *
     return Message(f"Unusual wording: spinners turn '{suggestion}' into this.", "Possibly spun wording")
 
 
+def with_messages(matches: Iterable[Any]) -> tuple[Any, ...]:
+    """Matches (unspin.types.Match) with `message` and `short_message` filled in where empty."""
+    import dataclasses
+
+    out = []
+    for m in matches:
+        if not m.message or not m.short_message:
+            words = finding_message(m.observed, m.suggestion, m.kind, m.rule)
+            m = dataclasses.replace(m, message=m.message or words.message, short_message=m.short_message or words.short)
+        out.append(m)
+    return tuple(out)
+
+
 def found_by(kind: str, rule: str = "") -> str:
     """Which part of unspin found it, in words: the list, the screener or the restorer."""
     kind = getattr(kind, "value", kind)
@@ -93,4 +106,5 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
-__all__ = ["Message", "PPS", "finding_message", "found_by", "plural", "score_reason", "sources_in_words"]
+__all__ = ["Message", "PPS", "finding_message", "found_by", "plural", "score_reason", "sources_in_words",
+           "with_messages"]

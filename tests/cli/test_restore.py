@@ -10,7 +10,7 @@ from unspin.cli import main
 
 @pytest.fixture(autouse=True)
 def fake_engine(monkeypatch):
-    monkeypatch.setattr("unspin.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer())
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer())
 
 
 def test_text_and_diff_formats(tmp_path, capsys):
@@ -95,7 +95,7 @@ def test_quiet_and_progress(tmp_path, capsys):
 
 
 def test_fingerprint_list_feeds_restore(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("unspin.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer({"corporate": "company"}))
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer({"corporate": "company"}))
     listed = tmp_path / "pps.csv"
     listed.write_text('tortured_phrase,expected_phrase,num_papers\n"counterfeit consciousness",artificial intelligence,12\n')
     path = tmp_path / "a.txt"

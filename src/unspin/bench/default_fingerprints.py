@@ -53,7 +53,7 @@ def docstrings(modules: Iterable[str] = ("numpy", "scipy.stats", "scipy.linalg",
 
 
 def load_list(name: str):
-    from ..detect import load_fingerprints
+    from ..scanner.detect import load_fingerprints
 
     if name == "default":
         from ..lexicon.default_fingerprints import default_list_csv

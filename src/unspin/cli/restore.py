@@ -38,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _engine(args: argparse.Namespace):
     """The asked-for engine; by default SmolLM2, falling back to the n-gram model if it is missing."""
-    from ..decode import load_restorer
+    from ..restorer.decode import load_restorer
     from ..errors import MissingExtraError, ModelError
 
     if args.lm is not None:
@@ -72,7 +72,7 @@ def _fingerprints(args: argparse.Namespace):
         return None
     if not os.path.isfile(path):
         raise InputError("fingerprint list not found", source=path)
-    from ..detect import load_fingerprints
+    from ..scanner.detect import load_fingerprints
 
     return load_fingerprints(path)
 

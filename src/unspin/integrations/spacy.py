@@ -62,12 +62,12 @@ class UnspinComponent:
         return self._matcher
 
     def __call__(self, doc: Doc) -> Doc:
-        from unspin.detect import scan_text
+        from unspin import scan
         from unspin.messages import finding_message, score_reason
         from unspin.text import apply_restoration
 
-        report = scan_text(doc.text, fingerprints=self._list(), screener=self.screener, restorer=self.restorer,
-                           **self.options)
+        report = scan(doc.text, fingerprints=self._list(), screener=self.screener, restorer=self.restorer,
+                      **self.options)
         doc._.spin_probability = report.spin_probability
         doc._.spun = report.spun
         doc._.unspin_reason = score_reason(report.spin_probability, report.spun, report.words, report.findings)

@@ -237,7 +237,7 @@ class ParquetWriter(Writer):
             self.records = pq.read_table(path).to_pylist()
 
     def _write(self, record: dict[str, Any]) -> None:
-        from unspin.frames import nested_rows
+        from unspin.io.nested import nested_rows
 
         self.records.append({k: nested_rows(k, v) if k in _NESTED and isinstance(v, list) else _flat(v)
                              for k, v in record.items()})
@@ -260,7 +260,7 @@ _NESTED = ("findings", "edits")
 def _arrow_table(records: list[dict[str, Any]]) -> Any:
     import pyarrow as pa
 
-    from unspin.frames import arrow_types
+    from unspin.io.nested import arrow_types
 
     nested = arrow_types()
     names: dict[str, None] = {}

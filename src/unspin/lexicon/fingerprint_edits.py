@@ -13,16 +13,17 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from ..text import apply_restoration
-from ..types import Edit, Evidence, Finding, Restoration
+from ..types import Edit, Evidence, Finding, FindingKind, Restoration
 
 if TYPE_CHECKING:
     from .fingerprints import FingerprintMatcher
 
 
 def fingerprint_edit(finding: Finding) -> Edit:
-    return Edit(span=finding.span, observed=finding.observed, original=finding.suggestion,
-                confidence=finding.confidence, alternatives=finding.alternatives,
-                evidence=Evidence(sources=("fingerprint",), lm_gain=0.0, channel=0.0))
+    return Edit(span=finding.span, observed=finding.observed, suggestion=finding.suggestion,
+                kind=FindingKind.FINGERPRINT, confidence=finding.confidence, alternatives=finding.alternatives,
+                evidence=Evidence(sources=("fingerprint",), lm_gain=0.0, channel=0.0), rule=finding.rule,
+                message=finding.message, short_message=finding.short_message)
 
 
 def with_fingerprint_edits(restoration: Restoration, matcher: "FingerprintMatcher | None") -> Restoration:
