@@ -24,3 +24,22 @@ def test_scan_takes_a_fingerprint_list_as_a_path(tmp_path, as_path):
 def test_scan_names_a_missing_list(tmp_path):
     with pytest.raises(unspin.InputError, match="missing.csv"):
         unspin.scan("text", fingerprints=tmp_path / "missing.csv", use_model=False)
+
+
+def test_restore_takes_a_fingerprint_list(tmp_path, monkeypatch):
+    from fakes import FakeRestorer
+
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer({"corporate": "company"}))
+    csv = tmp_path / "pps.csv"
+    csv.write_text(LIST, encoding="utf-8")
+    result = unspin.restore("The corporate made a counterfeit consciousness lab.", lm="ngram", fingerprints=csv)
+    assert result.restored == "The company made an artificial intelligence lab."
+
+
+def test_scan_findings_carry_messages(tmp_path):
+    csv = tmp_path / "pps.csv"
+    csv.write_text(LIST, encoding="utf-8")
+    (finding,) = unspin.scan("Our counterfeit consciousness lab grew.", fingerprints=csv, use_model=False).findings
+    assert finding.message == ("Known tortured phrase for 'artificial intelligence' "
+                               "(listed by the Problematic Paper Screener).")
+    assert finding.short_message == "Known tortured phrase"

@@ -44,13 +44,20 @@ def load_restorer(lm: str = "ngram", **options: Any) -> "Restorer":
     return _load(lm=lm, **options)
 
 
-def restore(text: str, *, lm: str = "smollm2", threshold: float | None = None, **options: Any) -> Restoration:
+def restore(text: str, *, lm: str = "smollm2", threshold: float | None = None, fingerprints: Any = None,
+            **options: Any) -> Restoration:
     """Restore the original wording of a (possibly) spun text.
 
     lm="smollm2" (default) reranks with the neural model; lm="ngram" is about 20x faster with
-    lower recall (see BENCHMARKS.md)."""
+    lower recall (see BENCHMARKS.md). fingerprints: a known list (path or FingerprintMatcher)
+    whose matches are restored to the list's expected phrase."""
     engine = load_restorer(lm, **options)
-    return engine.restore(text, threshold=threshold)
+    result = engine.restore(text, threshold=threshold)
+    if fingerprints is None or fingerprints is False:
+        return result
+    from .lexicon.fingerprint_edits import with_fingerprint_edits
+
+    return with_fingerprint_edits(result, fingerprint_list(fingerprints))
 
 
 def scan(text: str, *, fingerprints: Any = None, thorough: bool = False, lm: str = "ngram", restorer: Any = None,

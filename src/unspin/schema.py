@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .messages import finding_message
+from .messages import finding_message, score_reason
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_DIR = Path(__file__).parent / "data" / "schema"
@@ -38,6 +38,9 @@ def versioned(record: dict[str, Any]) -> dict[str, Any]:
     out = {"schema_version": SCHEMA_VERSION, **record}
     if isinstance(out.get("findings"), list):
         out["findings"] = [_finding(f) for f in out["findings"]]
+        if "spin_probability" in out and not out.get("reason"):
+            out["reason"] = score_reason(float(out["spin_probability"] or 0.0), bool(out.get("spun")),
+                                         int(out.get("words") or 0), out["findings"])
     if isinstance(out.get("edits"), list):
         out["edits"] = [_edit(e) for e in out["edits"]]
     alignment = out.get("alignment")

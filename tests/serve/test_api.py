@@ -102,7 +102,8 @@ def test_restore_json_matches_the_cli_schema(client):
 def test_scan_json_matches_the_cli_schema(client):
     body = client.post("/api/scan", json={"text": SPUN, "doc_id": "memo"}).json()
     assert set(body) == {"schema_version", "doc_id", "spin_probability", "spun", "words", "findings",
-                         "findings_per_1k", "error"}
+                         "findings_per_1k", "error", "reason"}
+    assert body["reason"].startswith("Scored ")
     assert body["doc_id"] == "memo" and body["spun"] is True and body["error"] is None
     finding = body["findings"][1]
     assert finding["observed"] == "counterfeit consciousness" and finding["suggestion"] == "artificial intelligence"

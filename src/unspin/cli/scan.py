@@ -101,7 +101,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         stats = _run_records(step, documents, args, fmt, gate)
     if not args.quiet:
-        print(f"unspin scan: {stats.documents} documents, {gate.spun} spun, {stats.errors} errors"
+        from ..messages import plural
+
+        print(f"unspin scan: {plural(stats.documents, 'document')}, {gate.spun} spun, {plural(stats.errors, 'error')}"
               + (f", {stats.skipped} already done" if stats.skipped else ""), file=sys.stderr)
     if gate.tripped:
         print(f"unspin scan: {gate.worst_id} scored {gate.worst:.3f} > --fail-over {args.fail_over}", file=sys.stderr)

@@ -171,6 +171,7 @@ class DocReportOut(BaseModel):
     findings: list[FindingOut]
     findings_per_1k: float
     error: Optional[str]
+    reason: str = Field(description="one sentence: why the document got its score")
 
 
 class ExtractOut(BaseModel):
