@@ -39,8 +39,9 @@ def finding_message(observed: str, suggestion: str, kind: str, rule: str = "", *
         by = listed_by or PPS
         if suggestion and suggestion.lower() != observed.lower():
             return Message(f"Known tortured phrase for '{suggestion}' (listed by {by}).", "Known tortured phrase")
-        return Message(f"Known tortured phrase (listed by {by}); the list gives no original wording.",
-                       "Known tortured phrase")
+        # lists without expected phrases (the bundled one) are not the PPS's: name no publisher
+        where = f"listed by {listed_by}" if listed_by else "on a published list of tortured phrases"
+        return Message(f"Known tortured phrase ({where}); the list gives no original wording.", "Known tortured phrase")
     return Message(f"Unusual wording: spinners turn '{suggestion}' into this.", "Possibly spun wording")
 
 

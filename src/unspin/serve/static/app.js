@@ -239,7 +239,7 @@
     if (f.kind === "fingerprint") {
       return f.suggestion && f.suggestion.toLowerCase() !== f.observed.toLowerCase()
         ? `Known tortured phrase for '${f.suggestion}' (listed by the Problematic Paper Screener).`
-        : "Known tortured phrase (listed by the Problematic Paper Screener); the list gives no original wording.";
+        : "Known tortured phrase (on a published list of tortured phrases); the list gives no original wording.";
     }
     return `Unusual wording: spinners turn '${f.suggestion}' into this.`;
   }
