@@ -4,8 +4,6 @@ from unspin.messages import finding_message, found_by, plural, score_reason
 
 
 def test_finding_messages():
-    assert finding_message("counterfeit consciousness", "artificial intelligence", "fingerprint") == (
-        finding_message("counterfeit consciousness", "artificial intelligence", "fingerprint"))
     known = finding_message("counterfeit consciousness", "artificial intelligence", "fingerprint")
     assert known.message == "Known tortured phrase for 'artificial intelligence' (listed by the Problematic Paper Screener)."
     assert known.short == "Known tortured phrase"
