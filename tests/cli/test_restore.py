@@ -122,3 +122,15 @@ def test_readme_help_and_docstring_give_one_speed_figure(capsys):
     helptext = " ".join(capsys.readouterr().out.split())
     figures = {re.search(r"about (\d+)x faster", text).group(1) for text in (readme, helptext, unspin.restore.__doc__)}
     assert len(figures) == 1
+
+
+@pytest.mark.parametrize("argv", [
+    ["restore", "a.txt"], ["scan", "a.txt"], ["trace", "a.txt", "--index", "i.db"], ["index", "build", "c", "-o", "i.db"],
+    ["index", "add", "i.db", "c"], ["learn", "x.jsonl", "-o", "l.tsv"], ["setup"],
+])
+def test_every_working_subcommand_takes_quiet_and_progress(argv):
+    from unspin.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(argv + ["-q"]).quiet is True
+    assert parser.parse_args(argv + ["--progress"]).progress is True

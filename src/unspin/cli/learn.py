@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import InputError
+from . import progress
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -23,6 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--append", action="store_true", help="add to LEXICON if it exists instead of replacing it")
     p.add_argument("--min-count", type=int, default=1, help="keep pairs seen at least this often")
     p.add_argument("--format", choices=("json", "text"), default="text")
+    progress.add_options(p)
     p.set_defaults(handler=run_learn)
 
     lex = sub.add_parser("lexicon", help="inspect a learned lexicon")
