@@ -79,6 +79,7 @@ def _match(text: str, f: Finding, units: list[int], bounds: list[tuple[int, int]
     kind = getattr(f.kind, "value", f.kind)
     start, end = f.span.start, f.span.end
     words = finding_message(f.observed, f.suggestion, kind, f.rule)
+    message, short = (getattr(f, "message", "") or words.message), (getattr(f, "short_message", "") or words.short)
     rule_id, description = RULES.get(kind, RULES["model"])
     replacements = [f.suggestion] + [a.text for a in f.alternatives]
     seen: set[str] = set()
@@ -86,8 +87,8 @@ def _match(text: str, f: Finding, units: list[int], bounds: list[tuple[int, int]
     lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
     s_lo, s_hi = next(((a, b) for a, b in bounds if a <= start < b), (lo, hi))
     return {
-        "message": words.message,
-        "shortMessage": words.short,
+        "message": message,
+        "shortMessage": short,
         "replacements": [{"value": v} for v in values],
         "offset": units[start],
         "length": units[end] - units[start],
