@@ -9,6 +9,12 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PPS_CSV = SHARED / "data" / "pps_tortured_phrases.csv"
 
 
+@pytest.fixture(autouse=True)
+def _no_bundled_fingerprints(monkeypatch):
+    """Tests choose their fingerprint lists; the bundled one is switched on where it is tested."""
+    monkeypatch.setenv("UNSPIN_DEFAULT_FINGERPRINTS", "0")
+
+
 @pytest.fixture
 def fake_restorer():
     from fakes import FakeRestorer

@@ -25,7 +25,7 @@ def test_input_errors_exit_1_usage_2_internal_4_and_http_statuses():
 def test_messages_start_with_the_code_and_name_the_source():
     err = errors.error_for("U105", "malformed JSON line", source="a.jsonl:3")
     assert isinstance(err, errors.MalformedRow) and str(err) == "U105 a.jsonl:3: malformed JSON line"
-    assert errors.error_record("d1", err) == {"doc_id": "d1", "error": "U105 a.jsonl:3: malformed JSON line"}
+    assert errors.error_record("d1", err) == {"schema_version": "1.0", "doc_id": "d1", "error": "U105 a.jsonl:3: malformed JSON line"}
     again = errors.error_from_message(str(err))
     assert isinstance(again, errors.MalformedRow) and str(again) == str(err)
     assert errors.code_of("no code here") == "U000" and errors.exit_code_of("U104 x: y") == 1

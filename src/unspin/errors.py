@@ -172,7 +172,9 @@ def error_for(code: str, message: str, *, source: str | None = None) -> UnspinEr
 
 def error_record(doc_id: str, error: UnspinError | str) -> dict[str, Any]:
     """The record of a document that failed: {"doc_id": ..., "error": "U1xx source: message"}."""
-    return {"doc_id": doc_id, "error": str(error)}
+    from .schema import SCHEMA_VERSION
+
+    return {"schema_version": SCHEMA_VERSION, "doc_id": doc_id, "error": str(error)}
 
 
 def error_from_message(message: str) -> UnspinError:

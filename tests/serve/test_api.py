@@ -89,21 +89,27 @@ def test_health(client):
 def test_restore_json_matches_the_cli_schema(client):
     response = client.post("/api/restore", json={"text": SPUN})
     assert response.status_code == 200
-    assert response.json() == json.loads(json.dumps(FakeRestorer().restore(SPUN).to_dict()))
+    from unspin.schema import versioned
+
+    assert response.json() == json.loads(json.dumps(versioned(FakeRestorer().restore(SPUN).to_dict())))
     body = response.json()
     assert "artificial intelligence" in body["restored"] and body["words"] > 0
-    assert set(body["edits"][0]) == {"start", "end", "observed", "original", "confidence", "alternatives", "evidence"}
+    assert set(body["edits"][0]) == {"start", "end", "observed", "suggestion", "original", "kind", "confidence",
+                                     "alternatives", "evidence", "message", "short_message"}
     assert set(body["edits"][0]["evidence"]) == {"sources", "lm_gain", "channel", "doc_prior"}
 
 
 def test_scan_json_matches_the_cli_schema(client):
     body = client.post("/api/scan", json={"text": SPUN, "doc_id": "memo"}).json()
-    assert set(body) == {"doc_id", "spin_probability", "spun", "words", "findings", "findings_per_1k", "error"}
+    assert set(body) == {"schema_version", "doc_id", "spin_probability", "spun", "words", "findings",
+                         "findings_per_1k", "error", "reason"}
+    assert body["reason"].startswith("Scored ")
     assert body["doc_id"] == "memo" and body["spun"] is True and body["error"] is None
     finding = body["findings"][1]
     assert finding["observed"] == "counterfeit consciousness" and finding["suggestion"] == "artificial intelligence"
-    assert set(finding) == {"span", "observed", "suggestion", "kind", "confidence", "alternatives", "evidence", "rule"}
-    assert SPUN[finding["span"]["start"]:finding["span"]["end"]] == finding["observed"]
+    assert set(finding) == {"start", "end", "span", "observed", "suggestion", "kind", "confidence", "alternatives",
+                            "evidence", "rule", "message", "short_message"}
+    assert SPUN[finding["start"]:finding["end"]] == SPUN[finding["span"]["start"]:finding["span"]["end"]] == finding["observed"]
 
 
 def test_restore_threshold_is_passed_on():
@@ -489,7 +495,7 @@ def test_default_app_loads_the_real_engines_once():
             report = c.post("/api/scan", json={"text": "Sales rose 5 p.c. last year.", "doc_id": "d"}).json()
     except (ArtifactError, ImportError) as exc:
         pytest.skip(f"real engine not available: {exc}")
-    assert set(body) == {"text", "restored", "words", "edits", "signals"}
+    assert set(body) == {"schema_version", "text", "restored", "words", "edits", "signals"}
     assert report["doc_id"] == "d" and 0.0 <= report["spin_probability"] <= 1.0
 
 

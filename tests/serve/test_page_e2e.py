@@ -139,6 +139,7 @@ def test_paste_review_accept_and_read_the_restored_text(server_url, browser, tmp
     assert browser.find_element(By.ID, "detail-choice").text == "artificial intelligence"
     alternatives = [a.text for a in detail.find_elements(By.CSS_SELECTOR, "#detail-alternatives .alt-text")]
     assert alternatives[:2] == ["artificial intelligence", "counterfeit consciousness"]
+    browser.find_element(By.CSS_SELECTOR, "#detail-numbers summary").click()  # the numbers sit behind a toggle
     evidence = browser.find_element(By.ID, "detail-evidence").text
     assert "Language-model gain" in evidence and "fake" in evidence
     browser.find_element(By.ID, "accept-button").click()
@@ -168,6 +169,12 @@ def test_paste_review_accept_and_read_the_restored_text(server_url, browser, tmp
     assert not errors  # no script error, no blocked (non-local) resource
 
 
+def rect(driver, element_id: str) -> dict:
+    return driver.execute_script(
+        "const r = document.getElementById(arguments[0]).getBoundingClientRect();"
+        "return {top: r.top, bottom: r.bottom, left: r.left, right: r.right};", element_id)
+
+
 def test_page_is_readable_on_a_phone(server_url, browser, tmp_path):
     browser.set_window_size(390, 844)
     wait = WebDriverWait(browser, 15)
@@ -175,11 +182,59 @@ def test_page_is_readable_on_a_phone(server_url, browser, tmp_path):
     wait.until(EC.element_to_be_clickable((By.ID, "text-input"))).send_keys(SPUN)
     browser.find_element(By.ID, "analyse-button").click()
     wait.until(lambda d: len(findings(d)) == 6)
-    finding_named(browser, "profound learning").click()
-    wait.until(EC.visibility_of_element_located((By.ID, "detail")))
-    width = browser.execute_script("return document.documentElement.scrollWidth")
-    assert width <= browser.execute_script("return window.innerWidth")  # nothing scrolls sideways
+    width, height = browser.execute_script("return [window.innerWidth, window.innerHeight]")
+    for name in ("profound learning", "chief government officer"):
+        finding_named(browser, name).click()
+        wait.until(EC.visibility_of_element_located((By.ID, "detail")))
+        time.sleep(0.3)  # let the scroll settle
+        phrase = browser.find_element(By.CSS_SELECTOR, "#doc .finding.selected")  # re-rendered on select
+        assert phrase.text == name
+        detail, toggle, accept = rect(browser, "detail"), rect(browser, "view-restored"), rect(browser, "accept-button")
+        box = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return {top: r.top, bottom: r.bottom};", phrase)
+        assert box["bottom"] <= detail["top"], f"the panel covers {name!r}"
+        assert 0 <= toggle["top"] and toggle["bottom"] <= box["top"] and toggle["bottom"] <= detail["top"]
+        assert 0 <= accept["left"] and accept["right"] <= width and detail["top"] <= accept["top"] and accept["bottom"] <= height
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width  # nothing scrolls sideways
     save_screenshot(browser, tmp_path, "serve_e2e_phone.png")
+
+
+# emoji (two UTF-16 units each), a combining accent (e + U+0301) and CRLF line ends before findings
+AWKWARD = "Caf\u0065\u0301 news 😀🎉 today.\r\nThe corporate said 👍 counterfeit consciousness\r\nwould lift gross sales."
+
+
+def test_underlines_land_on_the_words_with_emoji_accents_and_crlf(server_url, browser, tmp_path):
+    wait = WebDriverWait(browser, 15)
+    browser.get(server_url)
+    memo = tmp_path / "awkward.txt"
+    memo.write_bytes(AWKWARD.encode("utf-8"))
+    wait.until(EC.presence_of_element_located((By.ID, "file-input"))).send_keys(str(memo))
+    wait.until(lambda d: len(findings(d)) == 3)
+    assert [f.text for f in findings(browser)] == ["corporate", "counterfeit consciousness", "gross sales"]
+    browser.find_element(By.ID, "view-restored").click()
+    restored = browser.execute_script("return window.unspin.restoredText()")
+    assert restored.replace("\r\n", "\n") == ("Caf\u0065\u0301 news 😀🎉 today.\nThe company said 👍 artificial intelligence\n"
+                                               "would lift sales.")
+    # pasted text too (set as a value: chromedriver cannot type characters outside the BMP)
+    browser.execute_script("document.getElementById('text-input').value = arguments[0];", "😀 The corporate fell.")
+    browser.find_element(By.ID, "analyse-button").click()
+    texts = "return [...document.querySelectorAll('#doc .finding')].map((n) => n.textContent)"
+    wait.until(lambda d: d.execute_script(texts) == ["corporate"])
+
+
+def test_restored_text_fixes_the_article_and_the_panel_says_who_found_it(server_url, browser):
+    wait = WebDriverWait(browser, 15)
+    browser.get(server_url)
+    wait.until(EC.element_to_be_clickable((By.ID, "text-input"))).send_keys("It runs a counterfeit consciousness lab.")
+    browser.find_element(By.ID, "analyse-button").click()
+    wait.until(lambda d: len(findings(d)) == 1)
+    assert browser.execute_script("return window.unspin.restoredText()") == "It runs an artificial intelligence lab."
+    assert "known tortured phrase" in browser.find_element(By.ID, "reason").text
+    findings(browser)[0].click()
+    wait.until(EC.visibility_of_element_located((By.ID, "detail")))
+    assert browser.find_element(By.ID, "detail-message").text.startswith("Known tortured phrase for 'artificial intelligence'")
+    browser.find_element(By.CSS_SELECTOR, "#detail-numbers summary").click()
+    evidence = browser.find_element(By.ID, "detail-evidence").text
+    assert "Found by" in evidence and "list of known tortured phrases" in evidence
 
 
 def test_an_error_is_shown_not_swallowed(server_url, browser):
@@ -227,6 +282,10 @@ def test_upload_a_file_then_download_the_json_and_the_html_report(server_url, br
     report = wait_for_file(tmp_path / "downloads", "memo.unspin.html")
     html = report.read_text()
     assert "94%" in html and "<ins" in html and "artificial intelligence" in html and "http" not in html
+    from unspin.io.report_style import legend, stylesheet
+
+    assert stylesheet() in html and legend() in html  # the one report stylesheet and legend
+    assert '<details class="numbers">' in html and "Known tortured phrase for" in html
     browser.get(report.as_uri())
     save_screenshot(browser, tmp_path, "serve_e2e_report.png")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import InputError
+from . import progress
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -26,6 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from . import add_reading_options
 
     add_reading_options(p, rows=False)
+    progress.add_options(p)
     p.set_defaults(handler=run_learn)
 
     lex = sub.add_parser("lexicon", help="inspect a learned lexicon")

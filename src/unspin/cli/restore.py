@@ -10,8 +10,8 @@ import argparse
 import sys
 from typing import IO
 
-from ..errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE
-from . import add_reading_options
+from ..errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError
+from . import add_reading_options, progress
 
 DEFAULT_LM = "smollm2"  # measured better than the n-gram model alone: see BENCHMARKS.md
 
@@ -26,12 +26,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_reading_options(p)
     p.add_argument(
         "--lm", default=None,
-        help="smollm2 (default: n-gram + SmolLM2 rerank), ngram (fast, ~5x quicker, lower recall), or a cached Hugging Face model name/path",
+        help="smollm2 (default: n-gram + SmolLM2 rerank), ngram (about 20x faster, lower recall: BENCHMARKS.md), "
+             "or the path of a local Hugging Face causal-LM folder",
     )
     p.add_argument("--threshold", type=float, default=None, help="nats an edit must win by (default: calibrated)")
     p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
+    p.add_argument("--fingerprints", metavar="FILE",
+                   help="known tortured phrases (PPS CSV export): each match is restored to the list's expected phrase; "
+                        "default $UNSPIN_FINGERPRINTS")
+    p.add_argument("--no-fingerprints", action="store_true", help="do not use any fingerprint list")
     p.add_argument("-o", "--output", default=None, help="write here instead of stdout")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    progress.add_options(p)
     p.set_defaults(handler=run)
 
 
@@ -49,7 +54,21 @@ def _engine(args: argparse.Namespace):
         return load_restorer("ngram", learned=args.learned)
 
 
+def fingerprints_path(args: argparse.Namespace) -> str | None:
+    """The known list restore uses: --fingerprints, else $UNSPIN_FINGERPRINTS; none with --no-fingerprints."""
+    import os
+
+    if args.no_fingerprints:
+        return None
+    path = args.fingerprints or os.environ.get("UNSPIN_FINGERPRINTS")
+    if path and not os.path.isfile(path):
+        raise InputError("fingerprint list not found", source=path)
+    return path or None
+
+
 def run(args: argparse.Namespace) -> int:
+    import time
+
     from ..io.writers import refuse_overwriting_inputs
 
     refuse_overwriting_inputs(args.output, [args.input])
@@ -59,9 +78,22 @@ def run(args: argparse.Namespace) -> int:
         print("unspin restore: --resume works with --jsonl", file=sys.stderr)
         return EXIT_USAGE
     from ..io.readers import read_document
+    from ..pipeline.steps import with_fingerprints
+
+    show = progress.wanted(args)
+
+    def say(message: str) -> None:
+        if show:
+            print(f"unspin restore: {message}", file=sys.stderr, flush=True)
 
     text = read_document(args.input, max_bytes=args.max_bytes)
-    result = _engine(args).restore(text, threshold=args.threshold)
+    path = fingerprints_path(args)
+    say(f"loading the {args.lm or DEFAULT_LM} engine…")
+    restorer = with_fingerprints(_engine(args), path)
+    started = time.perf_counter()
+    say(f"restoring {len(text.split()):,} words…")
+    result = restorer.restore(text, threshold=args.threshold)
+    say(f"{len(result.edits)} edit{'s' if len(result.edits) != 1 else ''} in {time.perf_counter() - started:.1f} s")
     from ..io.restore_render import RENDERERS
 
     rendered = RENDERERS[args.format](result)
@@ -84,14 +116,16 @@ def _restore_jsonl(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     documents = iter_documents([args.input], text_field=args.text_field, id_field=args.id_field,
                                max_bytes=args.max_bytes, jsonl=True, keep_fields=True)
-    step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field)
+    step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
+                       fingerprints=fingerprints_path(args))
+    show = progress.wanted(args)
     before = resume_state(args.output, "jsonl") if args.resume else None
     writer = open_writer("jsonl", args.output, append=bool(before and before.records))
     stats = run_local(step, documents, writer=writer, jobs=args.jobs, resume_ids=before.done if before else None,
-                      progress=not args.quiet)
+                      progress=show)
     writer.close()
     errors = stats.errors + (before.errors if before else 0)
-    if not args.quiet:
+    if not progress.quiet(args):
         print(f"unspin restore: {stats.documents} rows, {stats.errors} errors"
               + (f", {stats.skipped} already done" if stats.skipped else ""), file=sys.stderr)
     return EXIT_INPUT if errors else EXIT_OK

@@ -242,7 +242,8 @@ class JsonWriter(Writer):
 
 
 class ParquetWriter(Writer):
-    """Buffers the records and writes one parquet file on close; nested values as JSON."""
+    """Buffers the records and writes one parquet file on close. Findings and edits are nested
+    list<struct> columns (`unspin.frames.arrow_types`); other nested values are JSON."""
 
     def __init__(self, path: str | None, *, append: bool = False) -> None:
         super().__init__()
@@ -260,7 +261,10 @@ class ParquetWriter(Writer):
             self.records = pq.read_table(path).to_pylist()
 
     def _write(self, record: dict[str, Any]) -> None:
-        self.records.append({k: _flat(v) for k, v in record.items()})
+        from unspin.io.nested import nested_rows
+
+        self.records.append({k: nested_rows(k, v) if k in _NESTED and isinstance(v, list) else _flat(v)
+                             for k, v in record.items()})
 
     def _close(self) -> None:
         import pyarrow.parquet as pq
@@ -274,9 +278,15 @@ class ParquetWriter(Writer):
             _atomic_write(self.path, buffer.getvalue())
 
 
+_NESTED = ("findings", "edits")
+
+
 def _arrow_table(records: list[dict[str, Any]]) -> Any:
     import pyarrow as pa
 
+    from unspin.io.nested import arrow_types
+
+    nested = arrow_types()
     names: dict[str, None] = {}
     for record in records:
         names.update(dict.fromkeys(record))
@@ -284,7 +294,7 @@ def _arrow_table(records: list[dict[str, Any]]) -> Any:
     for name in names:
         values = [r.get(name) for r in records]
         try:
-            columns[name] = pa.array(values)
+            columns[name] = pa.array(values, type=nested.get(name))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
             columns[name] = pa.array([None if v is None else str(v) for v in values], type=pa.string())
     return pa.table(columns) if columns else pa.table({"doc_id": pa.array([], type=pa.string())})

@@ -32,7 +32,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, UnspinError
+from ..schema import versioned
 from ..types import DocReport, Restoration
+from .assets import router as assets_router
+from .languagetool import router as languagetool_router
 from .limits import BodyTooLarge  # noqa: F401 - re-exported from unspin.serve.app
 from .limits import ApiError, BodyLimit, EngineGate, _human_bytes
 from .schemas import (
@@ -200,6 +203,8 @@ def create_app(
     app.state.settings = settings
     _install_error_handlers(app)
     _add_api_routes(app, settings, read_upload)
+    app.include_router(languagetool_router)  # LanguageTool-compatible /v2/check, /v2/languages
+    app.include_router(assets_router)  # /report.css, the reports' one stylesheet
     _add_page_routes(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
@@ -226,14 +231,14 @@ def _add_api_routes(app: FastAPI, settings: ServeSettings, read_upload: UploadRe
               summary="Restore the original wording of a spun text")
     async def restore(request: Request) -> JSONResponse:
         result = await run(request, lambda e, text, sub: e.restore(text, sub.threshold))
-        return ResultResponse(result.to_dict())
+        return ResultResponse(versioned(result.to_dict()))
 
     @app.post("/api/scan", response_model=None, tags=["api"], openapi_extra=_body_doc(upload_note),
               responses={200: {"model": DocReportOut}, **_ERRORS},
               summary="Score a document for spinning and list its tortured phrases")
     async def scan(request: Request) -> JSONResponse:
         report = await run(request, lambda e, text, sub: _with_doc_id(e.scan(text), sub.doc_id))
-        return ResultResponse(report.to_dict())
+        return ResultResponse(versioned(report.to_dict()))
 
     @app.post("/api/extract", response_model=None, tags=["api"], openapi_extra=_body_doc(upload_note),
               responses={200: {"model": ExtractOut}, **_ERRORS},

@@ -121,16 +121,21 @@ class EvidenceOut(BaseModel):
 
 
 class EditOut(BaseModel):
-    start: int
+    start: int = Field(description="code-point offset into the text")
     end: int
     observed: str
-    original: str
+    suggestion: str = Field(description="the likely original wording")
+    original: str = Field(description="deprecated alias of suggestion (removed in schema 2.0)", deprecated=True)
     confidence: float
+    kind: str = Field(description="fingerprint | model")
     alternatives: list[AlternativeOut]
     evidence: Optional[EvidenceOut]
+    message: str = Field(description="one sentence for a person")
+    short_message: str
 
 
 class RestorationOut(BaseModel):
+    schema_version: str = Field(description="unspin's JSON schema version (unspin/data/schema/restore.json)")
     text: str
     restored: str
     words: int
@@ -143,7 +148,9 @@ class SpanOut(BaseModel):
 
 
 class FindingOut(BaseModel):
-    span: SpanOut
+    start: int = Field(description="code-point offset into the text")
+    end: int
+    span: SpanOut = Field(description="deprecated alias of start/end (removed in schema 2.0)", deprecated=True)
     observed: str
     suggestion: str
     kind: str = Field(description="fingerprint | model")
@@ -151,9 +158,12 @@ class FindingOut(BaseModel):
     alternatives: list[AlternativeOut]
     evidence: dict[str, Any]
     rule: str
+    message: str = Field(description="one sentence for a person")
+    short_message: str
 
 
 class DocReportOut(BaseModel):
+    schema_version: str = Field(description="unspin's JSON schema version (unspin/data/schema/scan.json)")
     doc_id: str
     spin_probability: float
     spun: bool
@@ -161,6 +171,7 @@ class DocReportOut(BaseModel):
     findings: list[FindingOut]
     findings_per_1k: float
     error: Optional[str]
+    reason: str = Field(description="one sentence: why the document got its score")
 
 
 class ExtractOut(BaseModel):
