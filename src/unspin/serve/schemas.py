@@ -60,7 +60,9 @@ async def read_submission(request: Request, settings: ServeSettings) -> Submissi
 def _json_submission(body: bytes) -> Submission:
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        raise ApiError(400, "invalid_json", "body is not acceptable JSON: nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer of more than 4,300 digits
         raise ApiError(400, "invalid_json", f"body is not valid JSON: {exc}") from None
     if not isinstance(payload, dict):
         raise ApiError(422, "invalid_request", "body must be a JSON object with a 'text' field")
@@ -68,7 +70,20 @@ def _json_submission(body: bytes) -> Submission:
         req = TextRequest.model_validate(payload)
     except Exception as exc:  # pydantic.ValidationError
         raise ApiError(422, "invalid_request", _pydantic_message(exc)) from None
+    for name in ("text", "doc_id"):
+        _refuse_lone_surrogates(name, getattr(req, name))
     return Submission(text=req.text, doc_id=req.doc_id, threshold=req.threshold)
+
+
+def _refuse_lone_surrogates(field: str, value: str | None) -> None:
+    """JSON can spell half a UTF-16 pair ("\\ud800"); no text has one, and no answer could carry it."""
+    if value is None:
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApiError(400, "invalid_text", f"{field}: a lone surrogate (U+{ord(value[exc.start]):04X}) at "
+                                            f"character {exc.start} is not text") from None
 
 
 def _pydantic_message(exc: Exception) -> str:
@@ -97,12 +112,20 @@ def _form_str(value: Any) -> str | None:
 
 
 def default_upload_reader(data: bytes, filename: str) -> str:
-    """unspin.io.readers.read_text_input, imported when the first upload arrives."""
+    """unspin.io.readers.read_text_input, imported when the first upload arrives. It runs in an
+    engine worker, under the worker's memory cap and the request's deadline; the extraction caps
+    of unspin.io (uncompressed member size, pages, characters) refuse bombs before they allocate."""
     try:
         from ..io.readers import read_text_input
     except ImportError:
         raise ApiError(501, "upload_unavailable", "this build cannot read uploaded files; paste the text") from None
-    return read_text_input(data, filename)
+    return read_text_input(data, filename, **extraction_caps())
+
+
+def extraction_caps() -> dict[str, Any]:
+    """Hook for unspin.io's extraction caps: what read_text_input is told beyond the defaults
+    (none yet: unspin.io applies its own defaults)."""
+    return {}
 
 
 # ----------------------------------------------------------------------------- response docs
