@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import logging
 import math
@@ -148,6 +149,9 @@ class UnspinApp(FastAPI):
 def engine_ops(read_upload: UploadReader, settings: ServeSettings) -> dict[str, Op]:
     """What the workers can be asked to do with a `Submission`; results are plain JSON data."""
 
+    if read_upload is default_upload_reader:
+        read_upload = functools.partial(default_upload_reader, max_chars=settings.max_text_chars)
+
     def text_of(submission: Submission) -> str:
         return check_text_length(submission.read(read_upload), settings.max_text_chars)
 
@@ -185,6 +189,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         app.state.engines = await asyncio.to_thread(load_engines)
+        if read_upload is default_upload_reader:
+            await asyncio.to_thread(_preload_readers)
         app.state.pool = WorkerPool(app.state.engines, {**engine_ops(read_upload, settings), **(ops or {})},
                                     settings).start()
         try:
@@ -260,6 +266,18 @@ def _finite(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_finite(v) for v in value]
     return value
+
+
+def _preload_readers() -> None:
+    """Import the document readers once, here: every worker forked later has them (a recycled
+    worker would otherwise import pypdf, python-docx and trafilatura again, per upload)."""
+    import importlib
+
+    for name in ("unspin.io.readers", "docx", "pypdf", "trafilatura", "lxml.html"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
 
 
 def _with_doc_id(report: DocReport, doc_id: str | None) -> DocReport:

@@ -37,7 +37,8 @@ def check_text_length(text: str, limit: int) -> str:
     return text
 
 
-_INPUT_ERROR_STATUS = {"U106": 413, "U107": 415}  # unspin.io.readers: TooLarge, UnsupportedFormat
+# unspin.io: TooLarge, UnsupportedFormat, ExtractionLimit (a bomb, refused before it expands)
+_INPUT_ERROR_STATUS = {"U106": 413, "U107": 415, "U110": 413}
 
 
 def from_unspin_error(exc: UnspinError) -> ApiError:

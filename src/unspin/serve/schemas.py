@@ -111,7 +111,7 @@ def _form_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def default_upload_reader(data: bytes, filename: str) -> str:
+def default_upload_reader(data: bytes, filename: str, max_chars: int | None = None) -> str:
     """unspin.io.readers.read_text_input, imported when the first upload arrives. It runs in an
     engine worker, under the worker's memory cap and the request's deadline; the extraction caps
     of unspin.io (uncompressed member size, pages, characters) refuse bombs before they allocate."""
@@ -119,13 +119,17 @@ def default_upload_reader(data: bytes, filename: str) -> str:
         from ..io.readers import read_text_input
     except ImportError:
         raise ApiError(501, "upload_unavailable", "this build cannot read uploaded files; paste the text") from None
-    return read_text_input(data, filename, **extraction_caps())
+    return read_text_input(data, filename, **extraction_caps(max_chars))
 
 
-def extraction_caps() -> dict[str, Any]:
-    """Hook for unspin.io's extraction caps: what read_text_input is told beyond the defaults
-    (none yet: unspin.io applies its own defaults)."""
-    return {}
+def extraction_caps(max_chars: int | None) -> dict[str, Any]:
+    """unspin.io's caps for one upload ($UNSPIN_MAX_* as the CLI has them), with the server's
+    own character limit; {} where unspin.io has no caps to set."""
+    try:
+        from ..io.limits import Limits
+    except ImportError:
+        return {}
+    return {"limits": Limits.from_env(max_chars=max_chars)}
 
 
 # ----------------------------------------------------------------------------- response docs
