@@ -212,9 +212,17 @@ def _serve_jobs(conn: Any, engines: Any, ops: dict[str, Op], memory_limit_bytes:
             conn.send(("error", failure_of(exc)))
 
 
+WORKER_NICENESS = 5  # engine work yields the CPU to the event loop: health checks and refusals stay quick
+
+
 def _become_worker(memory_limit_bytes: int) -> None:
-    """Signals as a plain process (the server's handlers came along with the fork); a memory cap."""
+    """Signals as a plain process (the server's handlers came along with the fork); a lower CPU
+    priority than the server's event loop; a memory cap."""
     gc.unfreeze()
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
     try:
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops us
