@@ -9,6 +9,7 @@ one), /api/health latency p50/p99 polled every 100 ms during the load, the peak 
 server's process tree (sum of RSS, which counts pages shared by the forked workers once per
 process, and of PSS, which shares them out), and whether good requests are answered afterwards.
 Targets: no unexpected answers, health p99 < 250 ms, peak < 1.5 GB, good requests answered.
+The load's threads run at nice 10 (not the server, nor the health probe, nor the memory sampler).
 """
 
 from __future__ import annotations
@@ -292,6 +293,7 @@ def run_hostile(args: argparse.Namespace, server_args: list[str]) -> dict[str, A
     try:
         memory = TreeMemory(server.process.pid).start()
         probe = HealthProbe(server.url).start()
+        _yield_cpu_to_the_server()  # after the probe's thread started: it keeps the normal priority
         started = time.perf_counter()
         outcomes = send_all(server.url, kinds, payloads, args.concurrency, args.timeout + 15, args.header_timeout)
         wall = time.perf_counter() - started
@@ -301,6 +303,19 @@ def run_hostile(args: argparse.Namespace, server_args: list[str]) -> dict[str, A
     finally:
         exit_code = server.stop()
     return summarize(args, outcomes, wall, health, peak, after, exit_code, payloads)
+
+
+CLIENT_NICENESS = 10
+
+
+def _yield_cpu_to_the_server() -> None:
+    """The load generator shares the machine with the server it measures: run its threads at a
+    lower CPU priority, so the latencies are the server's and not the client's. On Linux the nice
+    value is per thread: this thread and those it starts from now on (the load), not the probe."""
+    try:
+        os.nice(CLIENT_NICENESS)
+    except OSError:
+        pass
 
 
 def summarize(args: argparse.Namespace, outcomes: list[Outcome], wall: float, health: dict[str, Any],

@@ -81,7 +81,6 @@ class WorkerPool:
         self.closed = False
 
     def start(self) -> "WorkerPool":
-        gc.freeze()  # keep the collector from dirtying every inherited page in every worker
         for _ in range(self.settings.max_in_flight):
             self.idle.append(self._spawn())
         return self
@@ -134,7 +133,11 @@ class WorkerPool:
                 except asyncio.TimeoutError:
                     raise ApiError(504, "timeout", f"no free slot within {self.settings.timeout_s:g} s") from None
                 self.freed.clear()
-            return self.idle.popleft()
+            worker = self.idle.popleft()
+            if not worker.process.is_alive():  # died while idle (killed from outside): use a fresh one
+                self._replace(worker)
+                worker = self.idle.pop()
+            return worker
         finally:
             self.waiting -= 1
 
@@ -177,7 +180,11 @@ class WorkerPool:
             self.freed.set()
 
     def _spawn(self) -> Worker:
-        worker = Worker(self.context, self.engines, self.ops, self.settings.worker_memory_mb * MB)
+        gc.freeze()  # the worker's collector then leaves the inherited objects (and their pages) alone
+        try:
+            worker = Worker(self.context, self.engines, self.ops, self.settings.worker_memory_mb * MB)
+        finally:
+            gc.unfreeze()
         self.workers.add(worker)
         return worker
 
@@ -218,7 +225,6 @@ WORKER_NICENESS = 5  # engine work yields the CPU to the event loop: health chec
 def _become_worker(memory_limit_bytes: int) -> None:
     """Signals as a plain process (the server's handlers came along with the fork); a lower CPU
     priority than the server's event loop; a memory cap."""
-    gc.unfreeze()
     try:
         os.nice(WORKER_NICENESS)
     except OSError:
