@@ -58,11 +58,16 @@ class Worker:
     def pid(self) -> int | None:
         return self.process.pid
 
-    def kill(self) -> None:
+    def kill(self, wait_s: float = 2.0) -> None:
+        """SIGKILL; wait up to `wait_s` for the process to end (0: reap it later with `reaped`)."""
         if self.process.is_alive():
             self.process.kill()
-        self.process.join(2)
         self.conn.close()
+        self.process.join(wait_s)
+
+    def reaped(self) -> bool:
+        self.process.join(0)
+        return self.process.exitcode is not None
 
 
 class WorkerPool:
@@ -73,6 +78,7 @@ class WorkerPool:
         self.context = multiprocessing.get_context("fork")
         self.idle: deque[Worker] = deque()
         self.workers: set[Worker] = set()
+        self.dying: list[Worker] = []  # killed, not yet reaped: a large process takes a while to end
         self.freed: asyncio.Event | None = None
         self.running = 0
         self.waiting = 0
@@ -169,11 +175,24 @@ class WorkerPool:
 
     def _replace(self, worker: Worker) -> None:
         self.workers.discard(worker)
-        worker.kill()
+        worker.kill(wait_s=0)  # never block the event loop on a big process's teardown
+        self.dying.append(worker)
+        self._reap_later()
         self.killed += 1
         if not self.closed:
             self.idle.append(self._spawn())
             self._wake()
+
+    def _reap_later(self) -> None:
+        try:
+            asyncio.get_running_loop().call_later(0.2, self._reap)
+        except RuntimeError:  # no loop (closing): close() waits for them
+            pass
+
+    def _reap(self) -> None:
+        self.dying = [w for w in self.dying if not w.reaped()]
+        if self.dying:
+            self._reap_later()
 
     def _wake(self) -> None:
         if self.freed is not None:
@@ -191,9 +210,10 @@ class WorkerPool:
     def close(self) -> None:
         self.closed = True
         self._wake()
-        for worker in list(self.workers):
+        for worker in [*self.workers, *self.dying]:
             worker.kill()
         self.workers.clear()
+        self.dying.clear()
         self.idle.clear()
 
 
