@@ -337,7 +337,9 @@ def test_sigterm_stops_the_server_within_seconds_even_with_work_in_flight():
             process.kill()
         process.communicate(timeout=10)
     assert process.returncode == 0
-    time.sleep(0.2)
+    deadline = time.monotonic() + 5
+    while [pid for pid in workers if Path(f"/proc/{pid}").exists()] and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
 
 

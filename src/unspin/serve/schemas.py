@@ -211,7 +211,7 @@ class HealthOut(BaseModel):
     timeout_s: float
 
 
-_ERRORS = {status: {"model": ErrorOut} for status in (400, 408, 413, 415, 422, 503, 504)}
+_ERRORS = {status: {"model": ErrorOut} for status in (400, 408, 413, 415, 421, 422, 503, 504)}
 
 
 def _body_doc(upload_note: str) -> dict:
