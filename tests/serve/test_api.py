@@ -635,3 +635,36 @@ def test_queued_requests_wait_for_a_slot_instead_of_503():
         for t in threads:
             t.join()
         assert sorted(statuses) == [200, 200, 200]
+
+
+def test_a_worker_is_replaced_after_max_jobs_per_worker():
+    with make_client(max_in_flight=1, max_jobs_per_worker=2) as c:
+        pool = c.app.state.pool
+        first = pool.pids()
+        for _ in range(2):
+            assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+        assert pool.pids() != first and pool.killed == 1
+        assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_it_is_used():
+    import signal
+
+    with make_client(max_in_flight=1) as c:
+        (pid,) = c.app.state.pool.pids()
+        os.kill(pid, signal.SIGKILL)
+        assert eventually(lambda: not _alive(pid), 5)
+        assert c.post("/api/scan", json={"text": SPUN}).status_code == 200
+        assert pid not in c.app.state.pool.pids()
+
+
+def test_a_worker_that_dies_mid_job_is_a_json_500_and_the_next_request_is_answered():
+    class Dying(FakeRestorer):
+        def restore(self, text, threshold=None):
+            if "die" in text:
+                os._exit(3)  # a crash in native code looks like this from outside
+            return super().restore(text, threshold)
+
+    with make_client(restorer=Dying(), max_in_flight=1) as c:
+        assert_error(c.post("/api/restore", json={"text": "die now"}), 500, "worker_died")
+        assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
