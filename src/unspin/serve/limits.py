@@ -43,8 +43,15 @@ _INPUT_ERROR_STATUS = {"U106": 413, "U107": 415, "U110": 413}
 
 def from_unspin_error(exc: UnspinError) -> ApiError:
     message = str(exc).removeprefix(f"{exc.code} ").strip()
-    status = _INPUT_ERROR_STATUS.get(exc.code, 422) if isinstance(exc, InputError) else 500
-    return ApiError(status, exc.code, message)
+    return ApiError(_status_of(exc), exc.code, message)
+
+
+def _status_of(exc: UnspinError) -> int:
+    """The HTTP status the error catalogue gives the code (unspin.errors), where it has one."""
+    try:
+        return int(exc.http_status)  # type: ignore[attr-defined]
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return _INPUT_ERROR_STATUS.get(exc.code, 422) if isinstance(exc, InputError) else 500
 
 
 def _human_bytes(n: int) -> str:
