@@ -69,7 +69,11 @@ def test_a_pdf_bomb_is_refused_before_its_pages_are_read():
     pytest.importorskip("unspin.io.limits", reason="unspin.io's extraction caps (issue 14, io part)")
     bomb = pdf_bomb(60, 3e5)  # 60 pages of one 300 KB stream (bench serve --hostile: 1.2 MB, as reported)
     assert len(bomb) < 16 << 10
-    with make_client(timeout_s=60, max_text_chars=50_000) as c:
+    restorer = FakeRestorer()  # the server's own upload reader, which hands unspin.io its caps
+    app = create_app(restorer, fake_scanner(restorer), ServeSettings(timeout_s=60, max_text_chars=50_000))
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
         response = c.post("/api/scan", files={"file": ("pages.pdf", bomb, "application/pdf")})
     body = assert_error(response, 413, "U110")
     assert "pages.pdf" in body["message"]
