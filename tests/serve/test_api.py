@@ -668,3 +668,14 @@ def test_a_worker_that_dies_mid_job_is_a_json_500_and_the_next_request_is_answer
     with make_client(restorer=Dying(), max_in_flight=1) as c:
         assert_error(c.post("/api/restore", json={"text": "die now"}), 500, "worker_died")
         assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+
+
+def test_other_endpoints_get_the_scan_report_itself_from_a_worker(client):
+    import asyncio
+
+    from unspin.serve.schemas import Submission
+
+    pool = client.app.state.pool
+    report = client.portal.call(pool.run, "scan_report", Submission(text=SPUN, doc_id="lt"))
+    assert isinstance(report, DocReport) and report.doc_id == "lt" and report.findings
+    assert asyncio.iscoroutinefunction(pool.run)

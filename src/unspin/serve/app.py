@@ -161,11 +161,16 @@ def engine_ops(read_upload: UploadReader, settings: ServeSettings) -> dict[str, 
     def scan(engines: Engines, submission: Submission) -> dict:
         return _with_doc_id(engines.scan(text_of(submission)), submission.doc_id).to_dict()
 
+    def scan_report(engines: Engines, submission: Submission) -> DocReport:
+        return _with_doc_id(engines.scan(text_of(submission)), submission.doc_id)
+
     def extract(engines: Engines, submission: Submission) -> dict:
         text = text_of(submission)
         return {"filename": submission.filename, "text": text, "chars": len(text)}
 
-    return {"restore": restore, "scan": scan, "extract": extract}
+    # "scan_report": the DocReport itself, for endpoints that shape their own answer, e.g.
+    #     report = await request.app.state.pool.run("scan_report", Submission(text=text))
+    return {"restore": restore, "scan": scan, "scan_report": scan_report, "extract": extract}
 
 
 def create_app(
