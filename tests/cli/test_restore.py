@@ -54,7 +54,7 @@ def test_jsonl_keeps_fields_and_loses_no_line(tmp_path, capsys):
     path = tmp_path / "docs.jsonl"
     path.write_text('{"id": 1, "text": "The corporate fell."}\nnot json\n{"id": 3}\n')
     out = tmp_path / "out.jsonl"
-    assert main(["restore", "--jsonl", str(path), "-o", str(out)]) == 0
+    assert main(["restore", "--jsonl", str(path), "-o", str(out)]) == 1  # like scan: rows in error
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 3
     assert rows[0]["id"] == 1 and rows[0]["restored"] == "The company fell." and rows[0]["edits"]

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 
 from ..errors import InputError
 from ..types import Document
-from . import EXIT_FAIL_OVER, EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from . import EXIT_FAIL_OVER, EXIT_INPUT, EXIT_OK, EXIT_USAGE, add_reading_options
 
 FORMATS = ("jsonl", "csv", "parquet", "json", "html")
 RESUMABLE = ("jsonl", "csv", "parquet", "json")
@@ -45,8 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="findings from the full restoration engine (slower, more precise); the score is the same")
     p.add_argument("--lm", default="ngram", metavar="NAME",
                    help="language model of the --thorough engine: ngram (default), smollm2, or a model name")
-    p.add_argument("--text-field", default="text", metavar="F", help="text field of JSONL/CSV/parquet rows (default text)")
-    p.add_argument("--id-field", default="id", metavar="F", help="id field of JSONL/CSV/parquet rows (default id)")
+    add_reading_options(p)
     p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB in directories (repeatable)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files matching GLOB in directories (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
@@ -59,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"unspin scan: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    from ..io.writers import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs(args.output, list(args.paths) + ([args.fingerprints] if args.fingerprints else []))
     if args.fingerprints and not os.path.isfile(args.fingerprints):
         raise InputError("fingerprint list not found", source=args.fingerprints)
     if args.fingerprints:
@@ -78,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
         use_default_fingerprints=not args.no_fingerprints,
     )
     documents = iter_documents(
-        args.paths, include=args.include, exclude=args.exclude, text_field=args.text_field, id_field=args.id_field
+        args.paths, include=args.include, exclude=args.exclude, text_field=args.text_field, id_field=args.id_field,
+        max_bytes=args.max_bytes,
     )
     if args.output and args.output != "-":
         documents = _without_output(documents, args.output)
@@ -93,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if gate.tripped:
         print(f"unspin scan: {gate.worst_id} scored {gate.worst:.3f} > --fail-over {args.fail_over}", file=sys.stderr)
         return EXIT_FAIL_OVER
-    return EXIT_INPUT if stats.errors else EXIT_OK
+    return EXIT_INPUT if stats.errors or gate.errors_before else EXIT_OK
 
 
 def _format_from_output(output: str | None) -> str:
@@ -138,6 +141,7 @@ class _FailOver:
         self.worst = -1.0
         self.worst_id = ""
         self.spun = 0
+        self.errors_before = 0  # error records an earlier run left in the output (--resume)
 
     def __call__(self, record: dict[str, Any]) -> None:
         if record.get("error"):
@@ -154,16 +158,16 @@ class _FailOver:
 
 def _run_records(step: Any, documents: Iterable[Document], args: argparse.Namespace, fmt: str, gate: _FailOver) -> Any:
     from ..io.writers import open_writer
-    from ..pipeline import completed_ids, run_local
+    from ..pipeline import resume_state, run_local
 
-    done: set[str] = set()
-    if args.resume:
-        done = completed_ids(args.output, fmt)
+    before = resume_state(args.output, fmt) if args.resume else None
+    if before:
+        gate.errors_before = before.errors  # a resumed run exits as the first run would have
         if args.fail_over is not None:
             for record in _existing_records(args.output, fmt):
                 gate(record)
-    writer = open_writer(fmt, args.output, append=bool(args.resume and done))
-    stats = run_local(step, documents, writer=writer, jobs=args.jobs, resume_ids=done or None,
+    writer = open_writer(fmt, args.output, append=bool(before and before.records))
+    stats = run_local(step, documents, writer=writer, jobs=args.jobs, resume_ids=before.done if before else None,
                       progress=not args.quiet, on_record=gate)
     writer.close()
     return stats

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+from ..errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError, OutputError
+from . import add_reading_options
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -33,6 +33,7 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                    help="restore only copies with no source found without it (default), or every copy")
     p.add_argument("--format", choices=("json", "text", "html"), default="text")
     p.add_argument("-o", "--output", help="write here instead of stdout")
+    add_reading_options(p, rows=False)
     p.set_defaults(handler=run_trace)
 
 
@@ -44,11 +45,15 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
     build.add_argument("-o", "--output", required=True, metavar="INDEX", help="SQLite file to write")
     build.add_argument("--lexicon", help="cut fingerprints with this lexicon artifact's vocabulary (default: the thesauri)")
     build.add_argument("--format", choices=("json", "text"), default="text")
+    build.add_argument("-q", "--quiet", action="store_true", help="no warning per unreadable document")
+    add_reading_options(build, rows=False)
     build.set_defaults(handler=run_build)
     add = verbs.add_parser("add", help="append documents to an index (no rebuild)")
     add.add_argument("index", metavar="INDEX")
     add.add_argument("corpus", nargs="+", metavar="CORPUS")
     add.add_argument("--format", choices=("json", "text"), default="text")
+    add.add_argument("-q", "--quiet", action="store_true", help="no warning per unreadable document")
+    add_reading_options(add, rows=False)
     add.set_defaults(handler=run_add)
     info = verbs.add_parser("info", help="counts, settings and size of an index")
     info.add_argument("index", metavar="INDEX")
@@ -60,48 +65,84 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
 # --- index -----------------------------------------------------------------------------------
 
 
-def _corpus(paths: list[str]):
+class _Errors:
+    """Counts the documents of a corpus that could not be read (each is reported, then skipped)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.n = 0
+
+    def __call__(self, message: str) -> None:
+        self.n += 1
+        if not self.quiet:
+            print(f"unspin index: skipped: {message}", file=sys.stderr)
+
+
+def _corpus(paths: list[str], errors: _Errors, max_bytes: int | None):
     from ..trace import read_corpus
 
     for path in paths:
-        yield from read_corpus(path)
+        yield from read_corpus(path, on_error=errors, max_bytes=max_bytes)
 
 
-def _add_docs(index, paths: list[str]) -> dict[str, Any]:
+def _add_docs(index, paths: list[str], errors: _Errors, max_bytes: int | None = None) -> dict[str, Any]:
     from tqdm import tqdm
 
     with tqdm(desc="index", unit="para", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
-        return index.add(_corpus(paths), progress=bar.update).to_dict()
+        return {**index.add(_corpus(paths, errors, max_bytes), progress=bar.update).to_dict(), "errors": errors.n}
+
+
+def _check_corpus(paths: list[str]) -> None:
+    for path in paths:
+        if not Path(path).exists():
+            raise InputError("no such file or directory", source=path)
 
 
 def run_build(args: argparse.Namespace) -> int:
+    """Builds into a temporary file beside INDEX and renames it at the end: a killed build
+    leaves the previous INDEX (or none), never half an index."""
+    from ..io.writers import refuse_overwriting_inputs
     from ..trace import TraceIndex, lexicon_vocabulary, thesaurus_vocabulary
 
-    for path in args.corpus:
-        if not Path(path).exists():
-            raise InputError("no such file or directory", source=path)
+    _check_corpus(args.corpus)
+    refuse_overwriting_inputs(args.output, list(args.corpus) + ([args.lexicon] if args.lexicon else []))
     if args.lexicon:
         vocabulary, name = lexicon_vocabulary(Path(args.lexicon)), f"lexicon:{Path(args.lexicon).name}"
     else:
         vocabulary, name = thesaurus_vocabulary(), "thesaurus"
-    with TraceIndex.create(args.output, vocabulary, name=name) as index:
-        stats = _add_docs(index, args.corpus)
-        info = index.info()
-    _emit({"index": args.output, **stats, "bytes": info["bytes"]}, args.format)
-    return EXIT_OK
+    errors = _Errors(args.quiet)
+    partial = Path(args.output).with_name(f".{Path(args.output).name}.partial")
+    try:
+        with TraceIndex.create(partial, vocabulary, name=name) as index:
+            stats = _add_docs(index, args.corpus, errors, args.max_bytes)
+        partial.replace(args.output)
+    except sqlite3.Error as exc:  # "database or disk is full", a read-only folder
+        raise OutputError(f"cannot write the index: {exc}", source=args.output) from None
+    finally:
+        _remove_quietly(partial)
+    _emit({"index": args.output, **stats, "bytes": Path(args.output).stat().st_size}, args.format)
+    return EXIT_INPUT if errors.n else EXIT_OK
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # a read-only folder: nothing was written there either
+        pass
 
 
 def run_add(args: argparse.Namespace) -> int:
+    from ..io.writers import refuse_overwriting_inputs
     from ..trace import TraceIndex
 
-    for path in args.corpus:
-        if not Path(path).exists():
-            raise InputError("no such file or directory", source=path)
+    _check_corpus(args.corpus)
+    refuse_overwriting_inputs(args.index, args.corpus)
+    errors = _Errors(args.quiet)
     with TraceIndex.open(args.index) as index:
-        stats = _add_docs(index, args.corpus)
+        stats = _add_docs(index, args.corpus, errors, args.max_bytes)
         total = index.info()
     _emit({"index": args.index, **stats, "total_documents": int(total["documents"]), "total_paragraphs": int(total["paragraphs"])}, args.format)
-    return EXIT_OK
+    return EXIT_INPUT if errors.n else EXIT_OK
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -123,20 +164,11 @@ def _emit(record: dict[str, Any], fmt: str) -> None:
 # --- trace -----------------------------------------------------------------------------------
 
 
-def read_input(path: str) -> str:
-    if path == "-":
-        text = sys.stdin.read()
-    else:
-        file = Path(path)
-        if not file.is_file():
-            raise InputError("no such file", source=path)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InputError("not UTF-8 text", source=path) from None
-    if not text.strip():
-        raise InputError("empty document", source=path)
-    return text
+def read_input(path: str, max_bytes: int | None = None) -> str:
+    """One document to trace, read like every other input (`unspin.io.readers.read_document`)."""
+    from ..io.readers import read_document
+
+    return read_document(path, max_bytes=max_bytes)
 
 
 class _LazyRestorer:
@@ -158,7 +190,10 @@ def run_trace(args: argparse.Namespace) -> int:
     from ..trace import MIN_SCORE, TraceIndex, trace
 
     restorer = _LazyRestorer(args.restore) if args.restore else None
-    texts = [(path, read_input(path)) for path in args.docs]
+    from ..io.writers import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs(args.output, list(args.docs) + [args.index])
+    texts = [(path, read_input(path, args.max_bytes)) for path in args.docs]
     min_score = MIN_SCORE if args.min_score is None else args.min_score
     with TraceIndex.open(args.index) as index:
         results = [

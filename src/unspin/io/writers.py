@@ -79,15 +79,36 @@ def open_writer(fmt: str, path: str | None, *, append: bool = False, fields: Seq
     """
     if path == "-":
         path = None
-    if fmt == "jsonl":
-        return JsonlWriter(path, append=append)
-    if fmt == "csv":
-        return CsvWriter(path, append=append, fields=fields)
-    if fmt == "json":
-        return JsonWriter(path, append=append)
-    if fmt == "parquet":
-        return ParquetWriter(path, append=append)
+    try:
+        if fmt == "jsonl":
+            return JsonlWriter(path, append=append)
+        if fmt == "csv":
+            return CsvWriter(path, append=append, fields=fields)
+        if fmt == "json":
+            return JsonWriter(path, append=append)
+        if fmt == "parquet":
+            return ParquetWriter(path, append=append)
+    except OSError as err:  # read-only or full filesystem, missing folder, permissions
+        from unspin.errors import OutputError
+
+        raise OutputError(f"cannot open the output: {err.strerror or err}", source=path) from err
     raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def refuse_overwriting_inputs(output: str | None, inputs: Sequence[str]) -> None:
+    """Raise U112 when `output` is one of the `inputs` (the same file by device and inode, so a
+    link or another spelling of the path is caught too). Nothing to check for stdout."""
+    if not output or output == "-" or not os.path.exists(output):
+        return
+    target = os.stat(output)
+    for name in inputs:
+        if name == "-" or not os.path.exists(name):
+            continue
+        info = os.stat(name)
+        if (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino):
+            from unspin.errors import OutputIsInput
+
+            raise OutputIsInput(f"the output is the input {name}: write somewhere else", source=output)
 
 
 def format_from_path(path: str | None, default: str = "jsonl") -> str:
@@ -112,7 +133,10 @@ class JsonlWriter(Writer):
             self._fh = open(path, "a" if append else "w", encoding="utf-8")
 
     def _write(self, record: dict[str, Any]) -> None:
-        self._fh.write(dumps(record) + "\n")
+        try:
+            self._fh.write(dumps(record) + "\n")
+        except UnicodeEncodeError:  # a lone surrogate: JSON can escape it, UTF-8 cannot hold it
+            self._fh.write(json.dumps(record, ensure_ascii=True, default=_json_default) + "\n")
         self._fh.flush()
 
     def _close(self) -> None:
