@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..errors import InputError, UnspinError
+from ..errors import UnspinError
 from .middleware import send_json_error as _send_error
 
 
@@ -37,21 +37,11 @@ def check_text_length(text: str, limit: int) -> str:
     return text
 
 
-# unspin.io: TooLarge, UnsupportedFormat, ExtractionLimit (a bomb, refused before it expands)
-_INPUT_ERROR_STATUS = {"U106": 413, "U107": 415, "U110": 413}
-
-
 def from_unspin_error(exc: UnspinError) -> ApiError:
+    """The answer to an unspin error: its code, and the HTTP status the catalogue gives it
+    (unspin.errors.CATALOGUE: 413 for U106/U110, 415 for U107, 422 for other input errors)."""
     message = str(exc).removeprefix(f"{exc.code} ").strip()
-    return ApiError(_status_of(exc), exc.code, message)
-
-
-def _status_of(exc: UnspinError) -> int:
-    """The HTTP status the error catalogue gives the code (unspin.errors), where it has one."""
-    try:
-        return int(exc.http_status)  # type: ignore[attr-defined]
-    except (AttributeError, KeyError, TypeError, ValueError):
-        return _INPUT_ERROR_STATUS.get(exc.code, 422) if isinstance(exc, InputError) else 500
+    return ApiError(exc.http_status, exc.code, message)
 
 
 def _human_bytes(n: int) -> str:
