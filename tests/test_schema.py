@@ -104,7 +104,7 @@ def test_api_restore_and_scan(fake_restorer):
         return DocReport("", 0.9, True, 9, tuple(Finding(e.span, e.observed, e.original, FindingKind.MODEL, 0.9,
                                                          e.alternatives, {}, "screen:moby") for e in edits), 300.0)
 
-    with TestClient(create_app(fake_restorer, scan, ServeSettings())) as client:
+    with TestClient(create_app(fake_restorer, scan, ServeSettings()), base_url="http://127.0.0.1:8000") as client:
         restored = client.post("/api/restore", json={"text": SPUN}).json()
         scanned = client.post("/api/scan", json={"text": SPUN}).json()
     validate("restore", restored)

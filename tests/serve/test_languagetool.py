@@ -45,7 +45,7 @@ def utf16_slice(text: str, offset: int, length: int) -> str:
 
 
 def test_check_answers_in_languagetool_format_with_utf16_offsets():
-    with TestClient(make_app()) as client:
+    with TestClient(make_app(), base_url="http://127.0.0.1:8000") as client:
         response = client.post("/v2/check", data={"text": TEXT, "language": "en-US"})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -70,14 +70,14 @@ def test_check_answers_in_languagetool_format_with_utf16_offsets():
 
 def test_check_takes_annotated_data_and_keeps_document_offsets():
     data = {"annotation": [{"markup": "<p>"}, {"text": "The corporate said so."}, {"markup": "</p>"}]}
-    with TestClient(make_app()) as client:
+    with TestClient(make_app(), base_url="http://127.0.0.1:8000") as client:
         response = client.post("/v2/check", data={"data": json.dumps(data), "language": "auto"})
     match = response.json()["matches"][0]
     assert (match["offset"], match["length"]) == (len("<p>The "), len("corporate"))
 
 
 def test_languages_and_bad_requests():
-    with TestClient(make_app()) as client:
+    with TestClient(make_app(), base_url="http://127.0.0.1:8000") as client:
         languages = client.get("/v2/languages").json()
         assert {"name", "code", "longCode"} <= set(languages[0]) and "en-US" in {x["longCode"] for x in languages}
         assert client.post("/v2/check", data={"language": "en-US"}).status_code == 400

@@ -1,9 +1,15 @@
 """The page in a real headless Chromium: paste a spun paragraph, see the underlines, accept a
-suggestion, read the restored text, save screenshots (also to <repo>/out/ for a person to see)."""
+suggestion, read the restored text, save screenshots (also to <repo>/out/ for a person to see).
+
+Offline: Debian's chromedriver is named explicitly (Selenium Manager, which looks drivers up on
+the internet and sends usage statistics, is never run: the test fails if it is), its statistics
+are turned off in case, and Chromium is started without its background, update, sync and QUIC
+traffic. The in-process guard of tests/conftest.py fails the test on any non-loopback socket."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import threading
 import time
@@ -12,7 +18,15 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")  # Debian's chromium-driver; never a downloaded one
+OFFLINE_ENV = {"SE_AVOID_STATS": "true", "SE_OFFLINE": "true", "SE_AVOID_BROWSER_DOWNLOAD": "true",
+               "SE_MANAGER_PATH": "/bin/false"}  # were Selenium Manager ever run, it would fail here
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-default-apps", "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+                  "--no-default-browser-check", "--metrics-recording-only", "--disable-features=OptimizationHints,"
+                  "MediaRouter,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+                  "--disable-dev-shm-usage", "--window-size=1280,1300")
 REPO_OUT = Path(__file__).resolve().parents[2] / "out"
 
 pytestmark = [
@@ -33,6 +47,7 @@ from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from unspin.serve.app import create_app  # noqa: E402
+from unspin.serve.protocol import uvicorn_config  # noqa: E402
 from unspin.serve.settings import ServeSettings  # noqa: E402
 from unspin.types import DocReport, Finding, FindingKind  # noqa: E402
 
@@ -65,8 +80,9 @@ def scanner_for(restorer: FakeRestorer):
 @pytest.fixture(scope="module")
 def server_url():
     restorer = FakeRestorer()
-    app = create_app(restorer, scanner_for(restorer), ServeSettings())
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    settings = ServeSettings(port=0)
+    app = create_app(restorer, scanner_for(restorer), settings)
+    server = uvicorn.Server(uvicorn_config(app, settings))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -80,19 +96,34 @@ def server_url():
 
 
 @pytest.fixture
-def browser(tmp_path):
+def no_selenium_manager(monkeypatch):
+    """Selenium Manager must never run: it reaches for the internet from a subprocess, where the
+    socket guard cannot see it."""
+    from selenium.webdriver.common.selenium_manager import SeleniumManager
+
+    for name, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SE_CHROMEDRIVER", raising=False)  # it would replace the path given
+
+    def refuse(*args, **kwargs):
+        pytest.fail("Selenium Manager was started (it downloads drivers and sends statistics)")
+
+    monkeypatch.setattr(SeleniumManager, "binary_paths", refuse)
+
+
+@pytest.fixture
+def browser(tmp_path, no_selenium_manager):
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1300"):
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                               "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER), env={**os.environ, **OFFLINE_ENV}),
+                              options=options)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.set_page_load_timeout(30)
     yield driver

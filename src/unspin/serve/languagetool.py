@@ -20,7 +20,8 @@ from fastapi.responses import JSONResponse
 from ..messages import finding_message, found_by
 from ..text import sentences, tokenize, utf16_offsets
 from ..types import DocReport, Finding
-from .limits import ApiError, EngineGate
+from .limits import ApiError
+from .schemas import Submission
 
 VERSION = "0.1.0"
 LANGUAGES = [
@@ -53,9 +54,7 @@ async def check(request: Request) -> JSONResponse:
     fields = await _form(request)
     text = _text_of(fields)
     language = _language(fields.get("language", ""))
-    gate: EngineGate = request.app.state.gate
-    engines = request.app.state.engines
-    report: DocReport = await gate.run(lambda: engines.scan(text))
+    report: DocReport = await request.app.state.pool.run("scan_report", Submission(text=text))
     return JSONResponse(check_response(text, report, language))
 
 
