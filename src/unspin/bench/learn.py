@@ -93,6 +93,7 @@ class DeterministicSpinner:
         self.seed = seed
         self._base = Spinner(seed)
         self._base._word_swap = self._word_swap
+        self._base._plan = self._plan
         self._base.random = _KeyedChoice(self)
 
     def spin(self, text: str):
@@ -100,6 +101,19 @@ class DeterministicSpinner:
 
     def choose(self, key, options):
         return random.Random(zlib.crc32(f"{self.seed}:{key}".encode())).choice(list(options))
+
+    def _plan(self, tokens, text, target):
+        """Every option, left to right, that overlaps no earlier one (per sentence)."""
+        from ..text import sentences
+
+        plans = []
+        for sent in sentences(tokens, text):
+            taken: set[int] = set()
+            for first, last, start, end, original, replacement in self._base._options(sent):
+                if not taken.intersection(range(first, last + 1)):
+                    taken.update(range(first, last + 1))
+                    plans.append((start, end, original, replacement))
+        return sorted(plans)
 
     def _word_swap(self, sent, i):
         from .spinner import _STOP, _analyses, _inflect
@@ -265,10 +279,11 @@ def run_calibration(args: argparse.Namespace) -> int:
     learner = SpunLearner(default_toolkit(), LearnConfig())
     xs, ys = [], []
     for spinner in spinners("calibrate"):
-        for size in (args.calibrate_docs // 4, args.calibrate_docs):
-            spun = [spinner.spin(t) for t in pool[:size]]
+        for size, spun_share in ((args.calibrate_docs // 4, 1.0), (args.calibrate_docs, 1.0), (args.calibrate_docs, 0.5)):
+            cut = int(size * spun_share)
+            spun = [spinner.spin(t) for t in pool[:cut]]
             gold, rules = gold_pairs(spun), spinner.rules() if spinner.rules else None
-            for p in learn([s.text for s in spun], args.jobs, learner).pairs:
+            for p in learn([s.text for s in spun] + pool[cut:size], args.jobs, learner).pairs:
                 xs.append(p.features)
                 ys.append(int(pair_correct((p.observed, p.original), gold, rules)))
             _progress(f"{spinner.name} {size}: {len(xs)} pairs, {sum(ys)} true")
