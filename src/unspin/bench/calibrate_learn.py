@@ -44,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     for p in learn(pool[args.calibrate_docs :], args.jobs, learner).pairs:
         xs.append(p.features)
         ys.append(0)
+    if args.dump:
+        Path(args.dump).write_text(json.dumps({"features": xs, "labels": ys}))
     weights = _fit_logistic(xs, ys)
     config = LearnConfig(weights=tuple(weights))
     min_conf = _choose_threshold(xs, ys, weights, args.target_precision)
@@ -89,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--calibrate-docs", type=int, default=240)
     p.add_argument("--target-precision", type=float, default=0.95)
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--dump", help="also write the labelled features (JSON) here")
     return run(p.parse_args(argv))
 
 

@@ -91,11 +91,26 @@ def run_bench(args: argparse.Namespace) -> int:
             row["by_size"].append(entry)
             _progress(f"{spinner.name} n={n}: {json.dumps(entry)}")
         report["families"].append(row)
+    if args.timing_docs:
+        report["timing"] = _timing(args, learner)
+        _progress(f"timing: {report['timing']}")
     text = json.dumps(report, indent=1)
     if args.output:
         Path(args.output).write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0
+
+
+def _timing(args: argparse.Namespace, learner) -> dict:
+    """Learning time alone on `timing_docs` documents of ~400 words spun by the first family
+    (test split, topped up from dev: no accuracy is read from this run)."""
+    docs = corpus_docs("test", args.timing_docs)
+    if len(docs) < args.timing_docs:
+        docs += corpus_docs("dev", args.timing_docs - len(docs))
+    spinner = spinners(args.density)[0]
+    texts = [spinner.spin(t).text for t in docs]
+    result = learn(texts, args.jobs, learner)
+    return {"family": spinner.name, "docs": len(texts), "words": sum(word_count(t) for t in texts), "jobs": args.jobs, "seconds": round(result.seconds, 1)}
 
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:
@@ -108,6 +123,7 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--density", default="dense", choices=["dense", "light"])
     p.add_argument("--min-confidence", type=float, default=None)
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--timing-docs", type=int, default=1000, help="also time learning alone on this many spun documents (0: skip)")
     p.add_argument("-o", "--output", help="also write the JSON here")
     p.add_argument("--format", default="json", choices=["json"])
     p.set_defaults(handler=run_bench)
