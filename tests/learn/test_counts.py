@@ -4,6 +4,8 @@ from unspin.learn import CorpusCounts, GainStats, count_ngrams, occurrence_gains
 
 from . import world
 
+TEXTS = ["He stated in the city that it was fine. Inside the city, prices rose.", "In the end, he stated nothing."]
+
 
 
 def _count(texts):
