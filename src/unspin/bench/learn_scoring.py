@@ -109,19 +109,25 @@ def gold_pairs(spun) -> Counter:
     return Counter((s.observed.lower(), s.original.lower()) for doc in spun for s in doc.swaps)
 
 
-def _lemma_key(phrase: str) -> str:
+def _forms(phrase: str) -> set[str]:
+    """The phrase and its variants with one word replaced by one of its lemmas."""
     from ..lexicon.index import _lemmas
 
-    return " ".join(min(_lemmas(w) or (w,)) for w in phrase.split())
+    words = phrase.split()
+    out = {phrase}
+    for i, word in enumerate(words):
+        out.update(" ".join(words[:i] + [lemma] + words[i + 1 :]) for lemma in _lemmas(word))
+    return out
 
 
 def pair_correct(pair: tuple[str, str], gold: Counter, rules: dict | None) -> bool:
+    """The family made this swap in the learning corpus, or has this rule (up to inflection)."""
     observed, original = pair
     if pair in gold:
         return True
     if rules:
-        outputs = {o.lower() for o in rules.get(original, ())} | {o.lower() for o in rules.get(_lemma_key(original), ())}
-        return observed in outputs or _lemma_key(observed) in {_lemma_key(o) for o in outputs}
+        outputs = {o.lower() for key in _forms(original) for o in rules.get(key, ())}
+        return bool(_forms(observed) & outputs)
     return False
 
 

@@ -24,14 +24,14 @@ from .counts import CorpusCounts
 @dataclass(frozen=True)
 class LearnConfig:
     min_count: int = 2  # observed forms seen fewer times are not deciphered
-    max_candidates: int = 8  # candidate originals per observed form kept for the LM pass
+    max_candidates: int = 12  # candidate originals per observed form kept for the LM pass
     sigma: float = 1.0  # natural spread of log(count / expected) between clean corpora
     survival: float = 0.05  # share of an original's occurrences a spinner's rule leaves
     prefilter: float = 1.0  # frequency evidence (nats) a pair needs before the LM pass
     beta: float = 0.7  # LM gains are overconfident: a gain of g nats counts as beta * g
     prior_strength: float = 8.0  # pseudo-occurrences of the frequency prior in EM
     em_iterations: int = 12
-    weights: tuple[float, ...] = (-5.0, 0.35, 0.35, 0.6, 0.4, 0.6, 0.8)  # see FEATURES
+    weights: tuple[float, ...] = (-5.0, 0.35, 0.35, 0.6, 0.4, 0.6, 0.4, 1.0)  # see FEATURES
 
     @classmethod
     def calibrated(cls) -> "LearnConfig":
@@ -47,7 +47,7 @@ class LearnConfig:
 
 # missing: the stronger of the corpus-wide deficit and the per-document absence (a mixed corpus
 # weakens the first, a corpus where the original is rare anyway the second)
-FEATURES = ("bias", "missing", "excess", "mean_gain", "log_count", "share_logit", "explained")
+FEATURES = ("bias", "missing", "excess", "mean_gain", "log_count", "share_logit", "explained", "rival")
 
 
 @dataclass
@@ -65,6 +65,7 @@ class Pair:
     mean_gain: float = 0.0  # LM gain of the original over the observed, per occurrence
     share: float = 0.0  # EM: share of the observed form's occurrences that were the original
     explained: float = 0.0  # log share of the original's missing occurrences this pair accounts for
+    rival: float = 0.0  # log of this claim over the largest claim on the same original
     apart: float = 0.0  # LLR: documents with the observed form lack the original (a rule leaves none)
     docs_observed: int = 0
     docs_both: int = 0
@@ -145,8 +146,11 @@ def explain_originals(pairs: Sequence[Pair]) -> None:
     occurrences; a pair that accounts for little of them (or claims more than are missing)
     is weaker evidence."""
     claimed: dict[str, float] = {}
+    top: dict[str, float] = {}
     for p in pairs:
-        claimed[p.original] = claimed.get(p.original, 0.0) + p.share * p.observed_count
+        mine = p.share * p.observed_count
+        claimed[p.original] = claimed.get(p.original, 0.0) + mine
+        top[p.original] = max(top.get(p.original, 0.0), mine)
     for p in pairs:
         missing = max(p.expected_original - p.original_count, 0.0)
         mine = p.share * p.observed_count
@@ -154,6 +158,8 @@ def explain_originals(pairs: Sequence[Pair]) -> None:
         of_claims = mine / max(claimed[p.original], 1e-9)
         fit = min(missing, claimed[p.original]) / max(missing, claimed[p.original], 1e-9)
         p.explained = math.log(max(of_claims * fit, 1e-4))
+        # a deterministic rule has one output (a few have 2-4): the largest claimant is the likeliest
+        p.rival = math.log(max(mine / max(top[p.original], 1e-9), 1e-4))
 
 
 def confidence(pair: Pair, config: LearnConfig) -> float:
@@ -173,6 +179,7 @@ def features(pair: Pair) -> tuple[float, ...]:
         math.log1p(pair.share * pair.observed_count),
         math.log(share / (1 - share)),
         pair.explained,
+        pair.rival,
     )
 
 

@@ -31,6 +31,9 @@ CHUNK_DOCS = 40
 FUNCTION_ZIPF = 5.0  # words this frequent key phrase rules ("in the" -> "inside the")
 SUBSTITUTE_ZIPF = 5.4  # and may stand in for a word of an observed bigram
 PHRASE_MIN_COUNT = 3
+MISSING_MIN_EXPECTED = 4.0  # a common word is "missing" when clean text would have it this often
+MISSING_WORD_SHARE = 0.2  # ... and the corpus has at most this share of that
+COMMON_WORDS = 3000
 MISSING_SHARE = 0.75  # at most this share of the expected count left (a half-spun corpus keeps half)
 MIN_EXPECTED = 1.0  # an original clean text would have fewer times cannot be seen missing
 PHRASE_SURPLUS = 4.0  # observed / expected count of a bigram before it is deciphered as a phrase
@@ -48,6 +51,7 @@ class Toolkit:
     reference: object
     function_words: frozenset[str]
     substitutes: tuple[str, ...]
+    common_words: tuple[str, ...] = ()  # candidates for any surplus form when the corpus lacks them
 
     def is_function(self, word: str) -> bool:
         return word in self.function_words
@@ -62,10 +66,10 @@ def default_toolkit() -> Toolkit:
     from .reference import LanguageReference
 
     lm = NgramModel()
-    common = [w for w in top_n_list("en", 2000) if w.isalpha()]
+    common = [w for w in top_n_list("en", COMMON_WORDS) if w.isalpha()]
     function_words = frozenset(w for w in common if zipf_frequency(w, "en") >= FUNCTION_ZIPF)
     substitutes = tuple(w for w in common if zipf_frequency(w, "en") >= SUBSTITUTE_ZIPF)
-    return Toolkit(ReverseIndex.load(), lm, LanguageReference(lm), function_words, substitutes)
+    return Toolkit(ReverseIndex.load(), lm, LanguageReference(lm), function_words, substitutes, tuple(common))
 
 
 @dataclass
@@ -131,10 +135,13 @@ class SpunLearner:
     def candidate_pairs(self, counts: CorpusCounts) -> dict[str, list[Pair]]:
         """observed -> its most promising candidate pairs, by frequency evidence."""
         out: dict[str, list[Pair]] = {}
+        missing = self.missing_words(counts)
         for observed, n in counts.ngrams.items():
             if n < self.config.min_count:
                 continue
             originals = self._originals(observed, counts, n)
+            if missing and self._surplus(observed, counts, n):
+                originals += [m for m in missing if m != observed and m not in originals]
             if not originals:
                 continue
             pairs = [self._pair(observed, o, counts) for o in originals if self._missing(o, counts)]
@@ -164,9 +171,24 @@ class SpunLearner:
             return False
         return not (original in counts.ngrams or _counted_in_pass1(original)) or counts.count(original) <= MISSING_SHARE * e_o
 
-    def _surplus_phrase(self, observed: str, counts: CorpusCounts, n: int) -> bool:
-        """A bigram far more frequent than clean text has it (only those can hide a phrase rule)."""
+    def missing_words(self, counts: CorpusCounts) -> list[str]:
+        """Common words the corpus nearly lacks: the sources of a spinner's rules, whatever
+        its thesaurus (decipherment pairs surplus forms with these, not only with the
+        lexicon's candidates)."""
+        out = []
+        for word in self.kit.common_words:
+            e = expected(counts, self.kit.reference, word)
+            if e >= MISSING_MIN_EXPECTED and counts.count(word) <= MISSING_WORD_SHARE * e:
+                out.append(word)
+        return out
+
+    def _surplus(self, observed: str, counts: CorpusCounts, n: int) -> bool:
+        """Far more frequent than clean text has it: what a spinner's output looks like."""
         return n >= PHRASE_MIN_COUNT and (n + 0.5) / (expected(counts, self.kit.reference, observed) + 0.5) >= PHRASE_SURPLUS
+
+    def _surplus_phrase(self, observed: str, counts: CorpusCounts, n: int) -> bool:
+        """A bigram in surplus (only those can hide a phrase rule)."""
+        return self._surplus(observed, counts, n)
 
     def _word_substitutes(self, word: str) -> list[str]:
         return [c.original for c in self.kit.lexicon.candidates(word) if " " not in c.original] + list(self.kit.substitutes)
