@@ -49,7 +49,7 @@ def spinners(density: str = "dense") -> list[BenchSpinner]:
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    from ..decode import load_restorer
+    from ..restorer.decode import load_restorer
     from ..learn import SpunLearner, default_toolkit, to_lexicon
     from ..learn.from_spun import default_min_confidence
 

@@ -1,9 +1,9 @@
 """Run a pipeline step (Document -> record dict) inside Spark partitions (extra `spark`).
 
 The executor only decides where work runs: each partition unpickles the step once, so an engine
-that loads lazily (unspin.detect.Scanner, say) loads once per Python worker, not once per row.
+that loads lazily (unspin.steps.Scanner, say) loads once per Python worker, not once per row.
 
-    from unspin.detect import Scanner
+    from unspin.steps import Scanner
     from unspin.engines.spark import map_documents
     records = map_documents(spark_df.rdd, Scanner(lm="ngram"), text_field="text", id_field="id")
 """
