@@ -24,14 +24,14 @@ from .counts import CorpusCounts
 @dataclass(frozen=True)
 class LearnConfig:
     min_count: int = 2  # observed forms seen fewer times are not deciphered
-    max_candidates: int = 12  # candidate originals per observed form kept for the LM pass
+    max_candidates: int = 8  # candidate originals per observed form kept for the LM pass
     sigma: float = 1.0  # natural spread of log(count / expected) between clean corpora
     survival: float = 0.05  # share of an original's occurrences a spinner's rule leaves
     prefilter: float = 1.0  # frequency evidence (nats) a pair needs before the LM pass
     beta: float = 0.7  # LM gains are overconfident: a gain of g nats counts as beta * g
     prior_strength: float = 8.0  # pseudo-occurrences of the frequency prior in EM
     em_iterations: int = 12
-    weights: tuple[float, ...] = (-5.0, 0.35, 0.35, 0.6, 0.4, 0.6, 0.4, 1.0)  # see FEATURES
+    weights: tuple[float, ...] = (-6.0, 0.35, 0.35, 0.6, 0.4, 0.6, 0.4, 1.0, 1.5)  # see FEATURES
 
     @classmethod
     def calibrated(cls) -> "LearnConfig":
@@ -47,7 +47,7 @@ class LearnConfig:
 
 # missing: the stronger of the corpus-wide deficit and the per-document absence (a mixed corpus
 # weakens the first, a corpus where the original is rare anyway the second)
-FEATURES = ("bias", "missing", "excess", "mean_gain", "log_count", "share_logit", "explained", "rival")
+FEATURES = ("bias", "missing", "excess", "mean_gain", "log_count", "share_logit", "explained", "rival", "lexicon")
 
 
 @dataclass
@@ -70,7 +70,7 @@ class Pair:
     docs_observed: int = 0
     docs_both: int = 0
     confidence: float = 0.0
-    source: str = "lexicon"
+    source: str = "lexicon"  # where the candidate came from: "lexicon" (or a phrase substitution), "missing"
     features: tuple[float, ...] = field(default=(), repr=False)
 
     @property
@@ -180,6 +180,7 @@ def features(pair: Pair) -> tuple[float, ...]:
         math.log(share / (1 - share)),
         pair.explained,
         pair.rival,
+        1.0 if pair.source == "lexicon" else 0.0,  # a thesaurus lists the pair (else: only a missing common word)
     )
 
 

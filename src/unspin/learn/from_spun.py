@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import multiprocessing
 import time
 from collections import deque
@@ -34,6 +35,7 @@ PHRASE_MIN_COUNT = 3
 MISSING_MIN_EXPECTED = 4.0  # a common word is "missing" when clean text would have it this often
 MISSING_WORD_SHARE = 0.2  # ... and the corpus has at most this share of that
 COMMON_WORDS = 3000
+MISSING_CANDIDATES = 6  # missing common words tried per surplus form
 MISSING_SHARE = 0.75  # at most this share of the expected count left (a half-spun corpus keeps half)
 MIN_EXPECTED = 1.0  # an original clean text would have fewer times cannot be seen missing
 PHRASE_SURPLUS = 4.0  # observed / expected count of a bigram before it is deciphered as a phrase
@@ -140,16 +142,28 @@ class SpunLearner:
             if n < self.config.min_count:
                 continue
             originals = self._originals(observed, counts, n)
+            pairs = self._ranked([self._pair(observed, o, counts) for o in originals if self._missing(o, counts)])
             if missing and self._surplus(observed, counts, n):
-                originals += [m for m in missing if m != observed and m not in originals]
-            if not originals:
-                continue
-            pairs = [self._pair(observed, o, counts) for o in originals if self._missing(o, counts)]
-            pairs = [p for p in pairs if p.deficit + p.excess >= self.config.prefilter]
+                pairs += self._balanced(observed, n, counts, [m for m in missing if m != observed and m not in originals])
             if pairs:
-                pairs.sort(key=lambda p: -(p.deficit + p.excess))
-                out[observed] = pairs[: self.config.max_candidates]
+                out[observed] = pairs
         return out
+
+    def _ranked(self, pairs: list[Pair]) -> list[Pair]:
+        pairs = [p for p in pairs if p.deficit + p.excess >= self.config.prefilter]
+        pairs.sort(key=lambda p: -(p.deficit + p.excess))
+        return pairs[: self.config.max_candidates]
+
+    def _balanced(self, observed: str, n: int, counts: CorpusCounts, missing: list[str]) -> list[Pair]:
+        """The missing common words whose missing occurrences best match the observed form's
+        surplus (a rule moves one word's mass to another), beyond the lexicon's candidates."""
+        surplus = max(n - expected(counts, self.kit.reference, observed), 1.0)
+        gaps = {m: max(expected(counts, self.kit.reference, m) - counts.count(m), 1.0) for m in missing}
+        closest = sorted(missing, key=lambda m: abs(math.log(gaps[m] / surplus)))[:MISSING_CANDIDATES]
+        pairs = [self._pair(observed, m, counts) for m in closest]
+        for p in pairs:
+            p.source = "missing"
+        return self._ranked(pairs)
 
     def _originals(self, observed: str, counts: CorpusCounts, n: int) -> list[str]:
         found = [c.original for c in self.kit.lexicon.candidates(observed)]
@@ -193,11 +207,11 @@ class SpunLearner:
     def _word_substitutes(self, word: str) -> list[str]:
         return [c.original for c in self.kit.lexicon.candidates(word) if " " not in c.original] + list(self.kit.substitutes)
 
-    def _pair(self, observed: str, original: str, counts: CorpusCounts, extra: dict | None = None) -> Pair:
+    def _pair(self, observed: str, original: str, counts: CorpusCounts, extra: dict | None = None, source: str = "lexicon") -> Pair:
         reference = self.kit.reference
         e_o = expected(counts, reference, original)
         c_o = counts.count(original) if original in counts.ngrams or _counted_in_pass1(original) else (extra or {}).get(original, 0)
-        pair = Pair(observed, original, counts.count(observed), c_o, expected(counts, reference, observed), e_o)
+        pair = Pair(observed, original, counts.count(observed), c_o, expected(counts, reference, observed), e_o, source=source)
         frequency_evidence(pair, self.config)
         return pair
 
@@ -208,7 +222,7 @@ class SpunLearner:
         selected = self.candidate_pairs(counts) if selected is None else selected
         decided: list[Pair] = []
         for observed, pairs in selected.items():
-            pairs = [self._pair(observed, p.original, counts, gains.extra) for p in pairs]
+            pairs = [self._pair(observed, p.original, counts, gains.extra, p.source) for p in pairs]
             pairs = [p for p in pairs if p.deficit + p.excess >= self.config.prefilter]
             for p in pairs:
                 cooccurrence_evidence(p, gains.docs_with[observed], gains.docs_with_both[f"{observed}\t{p.original}"], counts.docs, self.config)
