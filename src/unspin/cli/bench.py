@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-BENCH_MODULES = ("restore", "tune", "scan", "spin", "trace", "serve")
+BENCH_MODULES = ("restore", "tune", "train_restore", "scan", "spin", "trace", "serve")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
