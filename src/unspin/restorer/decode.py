@@ -312,11 +312,23 @@ def _posterior(gains: tuple[float, ...], keep_score: float) -> list[float]:
 _ENGINES: dict[tuple, Restorer] = {}
 
 
-def load_restorer(lm: str = "ngram", learned: str | None = None, **options) -> Restorer:
+def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str = "auto", **options) -> Restorer:
     """A cached engine. lm: "ngram" (KenLM only), "smollm2" (KenLM + SmolLM2 rerank), or any
     Hugging Face causal LM name/path (KenLM + that model). learned: a learned-lexicon file
-    (`unspin learn`) whose swaps join the candidates. options: DecodeConfig fields."""
-    key = (lm, learned, tuple(sorted(options.items())))
+    (`unspin learn`) whose swaps join the candidates. decision: "model" (the learned site
+    model, `restorer.site_model`; n-gram only), "decoder" (this module's noisy-channel decoder),
+    or "auto" (the model for lm="ngram" when no decoder options are given). options:
+    DecodeConfig fields."""
+    if decision not in ("auto", "model", "decoder"):
+        raise ValueError(f"unknown decision {decision!r}: choose auto, model or decoder")
+    from .site_model import MODEL_PATH
+
+    use_model = decision == "model" or (decision == "auto" and lm == "ngram" and not options and MODEL_PATH.exists())
+    key = (lm, learned, use_model, tuple(sorted(options.items())))
+    if key not in _ENGINES and use_model:
+        from .site_model import load_model_restorer
+
+        _ENGINES[key] = load_model_restorer(learned)  # type: ignore[assignment]
     if key not in _ENGINES:
         from ..engine import resources
 
