@@ -58,8 +58,8 @@ def test_append_keeps_the_statistics_and_traced_pairs(tmp_path, capsys):
 
 def test_refuses_to_overwrite_an_input_and_standard_input(tmp_path, capsys):
     corpus = _jsonl(tmp_path / "c.jsonl", world.corpus(seed=4, docs=3))
-    assert main(["learn", "--from-spun", str(corpus), "-o", str(corpus), "-q"]) == 1
-    assert "overwrite" in capsys.readouterr().err
+    assert main(["learn", "--from-spun", str(corpus), "-o", str(corpus), "-q"]) == 2  # U112: a usage error
+    assert "U112" in capsys.readouterr().err
     assert main(["learn", "--from-spun", "-", "-o", str(tmp_path / "x.tsv"), "-q"]) == 1
     assert main(["learn", "--from-spun", str(tmp_path / "missing"), "-o", str(tmp_path / "x.tsv"), "-q"]) == 1
     assert "missing" in capsys.readouterr().err
