@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
     record = {
         "version": 1,
         "created": time.strftime("%Y-%m-%d %H:%M"),
-        "command": "unspin bench train-restore " + " ".join(sys.argv[3:]),
+        "command": f"unspin bench train-restore --docs {args.docs} --skip {args.skip} --precision {args.precision}",
         "features": list(CANDIDATE_FEATURES),
         "data": {"split": "dev", "documents": len(texts), "skipped_first": args.skip, "sources": "news articles and State of the Union chunks",
                  "families": sorted({d["family"] for d in docs}), "densities": ["dense", "light"],
