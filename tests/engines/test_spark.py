@@ -167,3 +167,31 @@ def test_output_never_overwrites_an_input(spark_session, tmp_path):
     path = crawl(tmp_path)
     with pytest.raises(SparkError, match="overwrite an input"):
         run_on_spark(spark_session, WordsStep(), [str(path)], str(path), fmt="jsonl")
+
+
+def test_real_ngram_screener_gives_the_local_records(spark_session, tmp_path):
+    from unspin.config import lexicon_path, ngram_path
+    from unspin.detect import Scanner
+
+    if not (lexicon_path().exists() and ngram_path().exists()):
+        pytest.skip("needs the built artifacts (`make artifacts`)")
+    spun = "The corporate's chief government officer stated that gross sales fell 4 p.c. in the third quarter."
+    rows = [{"id": f"r{i}", "text": spun if i % 2 else "The company said its sales fell by four percent this year."}
+            for i in range(6)]
+    path = write_jsonl(tmp_path / "docs.jsonl", rows)
+    local = local_records(Scanner(), [path], "jsonl", tmp_path)
+    _, spark = spark_records(spark_session, Scanner(), [path], tmp_path / "out", "jsonl")
+    assert by_id(spark) == by_id(local)
+    assert any(r["findings"] for r in spark)
+
+
+def test_cli_scan_with_engine_spark(spark_session, tmp_path):
+    from unspin.cli import main
+
+    path = crawl(tmp_path)
+    code = main(["scan", str(path), "--no-model", "--engine", "spark", "--master", "local[2]", "-q", "-o", str(tmp_path / "scan.parquet")])
+    from unspin.engines.spark_output import read_records
+
+    records = read_records(str(tmp_path / "scan.parquet"), "parquet")
+    assert code == 1  # the unreadable row is reported as an input error
+    assert len(records) == 40 and {"spin_probability", "findings", "source"} <= set(records[0])

@@ -65,7 +65,9 @@ def spark_session(master: str = "local[*]", app_name: str = "unspin", conf: dict
     settings.update(conf or {})
     for key, value in settings.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 def _pyspark_sql() -> Any:
