@@ -195,3 +195,24 @@ def test_cli_scan_with_engine_spark(spark_session, tmp_path):
     records = read_records(str(tmp_path / "scan.parquet"), "parquet")
     assert code == 1  # the unreadable row is reported as an input error
     assert len(records) == 40 and {"spin_probability", "findings", "source"} <= set(records[0])
+
+
+def test_restore_jsonl_step_on_spark_equals_local(spark_session, tmp_path):
+    from fakes import FakeRestorer
+    from unspin.cli.restore import JsonlRestoreStep
+
+    rows = [{"id": "a", "text": "The corporate fell.", "lang": "en"}, {"id": "b", "text": 3}, {"id": "c", "text": "Gross sales rose."}]
+    path = write_jsonl(tmp_path / "in.jsonl", rows)
+    step = JsonlRestoreStep(None, None, None, engine=FakeRestorer())
+    local = local_records(step, [path], "jsonl", tmp_path)
+    _, spark = spark_records(spark_session, step, [path], tmp_path / "out.jsonl", "jsonl")
+    assert by_id(spark) == by_id(local)
+    assert by_id(spark)["a"]["restored"] == "The company fell." and by_id(spark)["a"]["lang"] == "en"
+    assert by_id(spark)[f"{path}:2"]["error"].startswith("U1")
+
+
+def test_cli_restore_with_engine_spark_needs_jsonl_and_output(tmp_path, capsys):
+    from unspin.cli import main
+
+    assert main(["restore", str(tmp_path / "x.jsonl"), "--engine", "spark"]) == 2
+    assert "--jsonl and -o OUT" in capsys.readouterr().err

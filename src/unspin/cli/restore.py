@@ -26,6 +26,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--threshold", type=float, default=None, help="nats an edit must win by (default: calibrated)")
     p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
     p.add_argument("-o", "--output", default=None, help="write here instead of stdout")
+    p.add_argument("--id-field", default="id", help="id field of the JSONL rows (--engine spark)")
+    p.add_argument("--resume", action="store_true", help="skip rows already in OUT (--engine spark)")
+    from .engine_options import add_engine_options
+
+    add_engine_options(p)
     p.set_defaults(handler=run)
 
 
@@ -44,6 +49,8 @@ def _engine(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.engine == "spark":
+        return _run_spark(args)
     if args.jsonl:
         restorer = _engine(args)
         with _open_out(args.output) as out:
@@ -122,3 +129,45 @@ class _open_out:
     def __exit__(self, *exc) -> None:
         if self.path:
             self.stream.close()
+
+
+class JsonlRestoreStep:
+    """restore --jsonl as a pipeline step: the row (id, other fields, text) plus restored and edits.
+
+    Picklable; the engine loads lazily, once per worker (the default LM falls back to the n-gram
+    model where SmolLM2 is missing, as the local command does)."""
+
+    def __init__(self, lm: str | None, threshold: float | None, learned: str | None, text_field: str = "text",
+                 engine: object = None) -> None:
+        self.lm, self.threshold, self.learned, self.text_field = lm, threshold, learned, text_field
+        self._engine, self._injected = engine, engine is not None  # an injected engine (tests) travels along
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_engine": self._engine if self._injected else None}
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return () if self._injected else ("lexicon", "ngram")
+
+    def __call__(self, doc) -> dict:
+        if self._engine is None:
+            self._engine = _engine(argparse.Namespace(lm=self.lm, learned=self.learned))
+        result = self._engine.restore(doc.text, threshold=self.threshold)
+        return {"doc_id": doc.doc_id, **doc.meta, self.text_field: doc.text,
+                "restored": result.restored, "edits": [e.to_dict() for e in result.edits]}
+
+
+def _run_spark(args: argparse.Namespace) -> int:
+    from ..engines.spark import run_on_spark
+    from ..io.writers import format_from_path
+    from .engine_options import print_spark_summary, start_spark
+
+    if not args.jsonl or not args.output:
+        print("unspin restore: --engine spark needs --jsonl and -o OUT (a directory)", file=sys.stderr)
+        return 2
+    fmt = format_from_path(args.output, "parquet")
+    step = JsonlRestoreStep(args.lm, args.threshold, args.learned, args.text_field)
+    stats = run_on_spark(start_spark(args), step, [args.input], args.output, fmt=fmt, resume=args.resume,
+                         text_field=args.text_field, id_field=args.id_field)
+    print_spark_summary("restore", stats, args.output)
+    return 1 if stats.errors else 0

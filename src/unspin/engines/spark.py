@@ -100,6 +100,8 @@ def step_requirements(step: Any) -> tuple[str, ...]:
     if declared is not None:
         return tuple(declared() if callable(declared) else declared)
     needs: list[str] = []
+    if hasattr(step, "lm") and not hasattr(step, "use_model"):  # a restoring step
+        needs += ["lexicon", "ngram"]
     if getattr(step, "use_model", False):
         needs += ["lexicon", "ngram", "bigrams"]
     if getattr(step, "fingerprints_path", None):
