@@ -33,6 +33,11 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                    help="restore only copies with no source found without it (default), or every copy")
     p.add_argument("--format", choices=("json", "text", "html"), default="text")
     p.add_argument("-o", "--output", help="write here instead of stdout")
+    p.add_argument("--text-field", default="text", help="text field of JSONL/parquet query rows (--engine spark)")
+    p.add_argument("--id-field", default="id", help="id field of JSONL/parquet query rows (--engine spark)")
+    from .engine_options import add_engine_options
+
+    add_engine_options(p)
     p.set_defaults(handler=run_trace)
 
 
@@ -44,7 +49,15 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
     build.add_argument("-o", "--output", required=True, metavar="INDEX", help="SQLite file to write")
     build.add_argument("--lexicon", help="cut fingerprints with this lexicon artifact's vocabulary (default: the thesauri)")
     build.add_argument("--format", choices=("json", "text"), default="text")
+    from .engine_options import add_engine_options
+
+    add_engine_options(build)
     build.set_defaults(handler=run_build)
+    export = verbs.add_parser("export", help="write an index as parquet tables, for `trace --engine spark`")
+    export.add_argument("index", metavar="INDEX")
+    export.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for documents/ paragraphs/ bands/ vocabulary/")
+    export.add_argument("--format", choices=("json", "text"), default="text")
+    export.set_defaults(handler=run_export)
     add = verbs.add_parser("add", help="append documents to an index (no rebuild)")
     add.add_argument("index", metavar="INDEX")
     add.add_argument("corpus", nargs="+", metavar="CORPUS")
@@ -84,10 +97,25 @@ def run_build(args: argparse.Namespace) -> int:
         vocabulary, name = lexicon_vocabulary(Path(args.lexicon)), f"lexicon:{Path(args.lexicon).name}"
     else:
         vocabulary, name = thesaurus_vocabulary(), "thesaurus"
+    if args.engine == "spark":
+        from ..engines.spark_index import build_index_on_spark
+        from .engine_options import start_spark
+
+        _emit(build_index_on_spark(start_spark(args), args.corpus, args.output, vocabulary, name), args.format)
+        return EXIT_OK
     with TraceIndex.create(args.output, vocabulary, name=name) as index:
         stats = _add_docs(index, args.corpus)
         info = index.info()
     _emit({"index": args.output, **stats, "bytes": info["bytes"]}, args.format)
+    return EXIT_OK
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from ..engines.spark_trace import export_index
+
+    if Path(args.output).resolve() == Path(args.index).resolve():
+        raise InputError("the export would overwrite the index", source=args.output)
+    _emit({"index": args.index, "output": args.output, **export_index(args.index, args.output)}, args.format)
     return EXIT_OK
 
 
@@ -157,6 +185,8 @@ class _LazyRestorer:
 def run_trace(args: argparse.Namespace) -> int:
     from ..trace import MIN_SCORE, TraceIndex, trace
 
+    if args.engine == "spark":
+        return _run_trace_spark(args)
     restorer = _LazyRestorer(args.restore) if args.restore else None
     texts = [(path, read_input(path)) for path in args.docs]
     min_score = MIN_SCORE if args.min_score is None else args.min_score
@@ -170,6 +200,39 @@ def run_trace(args: argparse.Namespace) -> int:
         Path(args.output).write_text(rendered, encoding="utf-8")
     else:
         sys.stdout.write(rendered)
+    return EXIT_OK
+
+
+def _run_trace_spark(args: argparse.Namespace) -> int:
+    """A batch of queries (JSONL/parquet rows, text files) against an exported index, on Spark."""
+    import tempfile
+
+    from ..engines.spark_input import read_documents
+    from ..engines.spark_output import write_records
+    from ..engines.spark_trace import export_index, trace_records
+    from ..io.writers import format_from_path
+    from .engine_options import start_spark
+
+    if not args.output:
+        print("unspin trace: --engine spark needs -o OUT (a directory)", file=sys.stderr)
+        return EXIT_USAGE
+    spark = start_spark(args)
+    fmt = format_from_path(args.output, "parquet")
+    if args.restore:
+        from ..engines.spark import check_artifacts
+
+        check_artifacts(spark, ["lexicon", "ngram"])
+    with tempfile.TemporaryDirectory(prefix="unspin-index-") as tmp:
+        index_dir = args.index
+        if Path(args.index).is_file():  # a SQLite index: export it first (a cluster wants `index export` once)
+            index_dir = tmp
+            export_index(args.index, index_dir)
+        documents = read_documents(spark, args.docs, text_field=args.text_field, id_field=args.id_field)
+        records = trace_records(spark, index_dir, documents, top=args.top, min_score=args.min_score,
+                                restore=args.restore, restore_when=args.restore_when, flat=fmt == "parquet")
+        write_records(spark, records, args.output, fmt if fmt in ("jsonl", "parquet") else "parquet",
+                      append=False, key_order=lambda: ["doc_id", "query_words", "matched", "best", "candidates"])
+    print(f"unspin trace: traced on Spark -> {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
