@@ -298,7 +298,8 @@ def _run_batch(step: Any, docs: list[Document], sink: "_Records") -> None:
 
 def _document(row: dict[str, Any]) -> Document:
     meta = pickle.loads(row["meta"]) if row.get("meta") else {}
-    return Document(doc_id=row["doc_id"], text=row["text"] or "", source=row["source"] or "", meta=meta, error=row["error"])
+    return Document(doc_id=str(row["doc_id"]), text=row.get("text") or "", source=row.get("source") or "",
+                    meta=meta, error=row.get("error"))
 
 
 def _record_arrow_schema() -> Any:
