@@ -10,8 +10,8 @@ from typing import Any
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=("local", "spark"), default="local",
                         help="run here (default) or on Spark (needs unspin[spark] and Java; output is a directory)")
-    parser.add_argument("--master", default="local[*]", metavar="URL",
-                        help="Spark master with --engine spark (default local[*]; under spark-submit, its --master wins)")
+    parser.add_argument("--master", default=None, metavar="URL",
+                        help="Spark master with --engine spark (default: spark-submit's --master, else local[*])")
 
 
 def start_spark(args: argparse.Namespace) -> Any:

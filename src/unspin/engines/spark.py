@@ -51,14 +51,20 @@ class SparkError(UnspinError):
 # --- the session -----------------------------------------------------------------------------
 
 
-def spark_session(master: str = "local[*]", app_name: str = "unspin", conf: dict[str, str] | None = None) -> Any:
-    """A SparkSession. On a local master everything binds to 127.0.0.1 and the UI is off."""
+def spark_session(master: str | None = None, app_name: str = "unspin", conf: dict[str, str] | None = None) -> Any:
+    """A SparkSession on `master`: by default spark-submit's master when run under spark-submit,
+    else local[*]. On a local master everything binds to 127.0.0.1; the UI is off."""
     pyspark_sql = _pyspark_sql()
-    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+    under_submit = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit started this interpreter
+    if not under_submit and not (shutil.which("java") or os.environ.get("JAVA_HOME")):
         raise SparkError("Spark needs a Java runtime: apt-get install openjdk-17-jre-headless (or set JAVA_HOME)")
-    builder = pyspark_sql.SparkSession.builder.master(master).appName(app_name)
+    if master is None and not under_submit:
+        master = "local[*]"
+    builder = pyspark_sql.SparkSession.builder.appName(app_name)
+    if master is not None:
+        builder = builder.master(master)
     settings = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
-    if master.startswith("local"):
+    if master is not None and master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers use this interpreter
         settings.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1"})
