@@ -41,7 +41,7 @@ class FakeRestorer:
                 Edit(
                     span=Span(m.start(), m.end()),
                     observed=m.group(),
-                    original=original,
+                    suggestion=original,
                     confidence=0.9,
                     alternatives=(Alternative(original, 0.9), Alternative(m.group(), 0.1)),
                     evidence=Evidence(sources=("fake",), lm_gain=3.0, channel=math.log(0.1)),
@@ -90,7 +90,7 @@ class FakeLM:
 
 
 class FakeScreener:
-    """A screener in the shape of unspin.screen's: FakeRestorer's swaps are the only likely
+    """A screener in the shape of unspin.scanner.screen's: FakeRestorer's swaps are the only likely
     swaps (likelihood ratio e^6), every other word is a clean-looking site (e^-3)."""
 
     SWAP_LLR, CLEAN_LLR = 6.0, -3.0
@@ -99,8 +99,9 @@ class FakeScreener:
         self.restorer = restorer or FakeRestorer()
 
     def screen(self, text: str):
-        from unspin.screen import ScreenedSite, Screening, document_features
+        from unspin.scanner.screen import Screening, document_features
         from unspin.text import tokenize
+        from unspin.types import FindingKind, Match
 
         restoration = self.restorer.restore(text)
         swapped = {(e.span.start, e.span.end) for e in restoration.edits}
@@ -113,8 +114,8 @@ class FakeScreener:
                 llrs.append(self.CLEAN_LLR)
         features = document_features(observed, llrs, restoration.words, 0.0)
         findings = tuple(
-            ScreenedSite(e.span, e.observed, e.original, e.confidence, e.alternatives,
-                         {"sources": ["fake"], "lm_gain": e.evidence.lm_gain, "gain": 3.0, "swap_logit": 2.2})
+            Match(e.span, e.observed, e.original, FindingKind.MODEL, e.confidence, e.alternatives,
+                  {"sources": ["fake"], "lm_gain": e.evidence.lm_gain, "gain": 3.0, "swap_logit": 2.2}, "screen:fake")
             for e in restoration.edits
         )
         return Screening(restoration.words, findings, features)

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-CORE = ["unspin", "unspin.decode", "unspin.detect", "unspin.trace", "unspin.io.readers", "unspin.pipeline", "unspin.cli"]
+CORE = ["unspin", "unspin.restorer.decode", "unspin.scanner.detect", "unspin.scanner.screen", "unspin.engine.features", "unspin.steps", "unspin.trace", "unspin.io.readers", "unspin.pipeline", "unspin.cli"]
 HEAVY = ["torch", "transformers", "fastapi", "pyspark", "spacy", "matplotlib", "pyarrow"]
 
 

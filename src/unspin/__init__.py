@@ -19,17 +19,18 @@ from .types import (
     Evidence,
     Finding,
     FindingKind,
+    Match,
     Restoration,
     Source,
     Span,
 )
 
 if TYPE_CHECKING:
-    from .decode import Restorer
+    from .restorer.decode import Restorer
 
 __all__ = [
     "restore", "load_restorer", "scan",
-    "Alternative", "DocReport", "Edit", "Evidence", "Finding", "FindingKind",
+    "Alternative", "DocReport", "Edit", "Evidence", "Finding", "FindingKind", "Match",
     "Restoration", "Source", "Span",
     "UnspinError", "InputError", "ArtifactError", "ModelError", "MissingExtraError",
 ]
@@ -38,7 +39,7 @@ __version__ = "0.1.0"
 
 def load_restorer(lm: str = "ngram", **options: Any) -> "Restorer":
     """A ready restoration engine; cached per (lm, options) so repeated calls are free."""
-    from .decode import load_restorer as _load
+    from .restorer.decode import load_restorer as _load
 
     return _load(lm=lm, **options)
 
@@ -46,14 +47,17 @@ def load_restorer(lm: str = "ngram", **options: Any) -> "Restorer":
 def restore(text: str, *, lm: str = "smollm2", threshold: float | None = None, **options: Any) -> Restoration:
     """Restore the original wording of a (possibly) spun text.
 
-    lm="smollm2" (default) reranks with the neural model; lm="ngram" is about 5x faster with
+    lm="smollm2" (default) reranks with the neural model; lm="ngram" is much faster with
     lower recall (see BENCHMARKS.md)."""
     engine = load_restorer(lm, **options)
     return engine.restore(text, threshold=threshold)
 
 
-def scan(text: str, **options: Any) -> DocReport:
-    """Say how likely a text is spun and list its tortured phrases."""
-    from .detect import scan_text
+def scan(text: str, *, thorough: bool = False, lm: str = "ngram", restorer: Any = None, **options: Any) -> DocReport:
+    """Say how likely a text is spun and list its tortured phrases. With `thorough`, the
+    findings are the restorer's edits (`lm` picks its language model)."""
+    from .scanner.detect import scan_text
 
-    return scan_text(text, **options)
+    if thorough and restorer is None:
+        restorer = load_restorer(lm)
+    return scan_text(text, thorough=thorough, restorer=restorer, **options)

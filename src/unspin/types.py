@@ -50,21 +50,6 @@ class Evidence:
 
 
 @dataclass(frozen=True)
-class Edit:
-    """One swapped word or phrase and the original proposed for it."""
-
-    span: Span
-    observed: str
-    original: str
-    confidence: float
-    alternatives: tuple[Alternative, ...] = ()
-    evidence: Evidence | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return _edit_dict(self)
-
-
-@dataclass(frozen=True)
 class Restoration:
     """The result of restoring one text."""
 
@@ -88,26 +73,69 @@ class Restoration:
 
 class FindingKind(str, Enum):
     FINGERPRINT = "fingerprint"  # matched a known tortured-phrase query
-    MODEL = "model"  # the restoration engine would restore it
+    MODEL = "model"  # the engine (screener or restorer) proposes it
 
 
 @dataclass(frozen=True)
-class Finding:
-    """A tortured phrase found in a document (LanguageTool's RuleMatch, in spirit)."""
+class Match:
+    """One suggested change, whatever proposed it (LanguageTool's RuleMatch, in spirit): the span
+    of the input, what is there, what probably stood there, how sure, and why.
+
+    Restore's edits (`Edit`) and scan's findings (`Finding`) are this type; only their JSON
+    views differ (`Edit.to_dict` keeps restore's field names)."""
 
     span: Span
     observed: str
     suggestion: str
-    kind: FindingKind
-    confidence: float
+    kind: FindingKind = FindingKind.MODEL
+    confidence: float = 0.0
     alternatives: tuple[Alternative, ...] = ()
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: Any = field(default_factory=dict)  # restore: Evidence; scan: a dict of the numbers behind it
     rule: str = ""  # fingerprint query or lexicon source that fired
+    message: str = ""  # one sentence a person can read
+    short_message: str = ""
+
+    @property
+    def original(self) -> str:
+        """The suggestion, under restore's name for it."""
+        return self.suggestion
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["kind"] = self.kind.value
+        for name in ("message", "short_message"):
+            if not d[name]:
+                del d[name]
         return d
+
+
+Finding = Match
+
+
+@dataclass(frozen=True)
+class Edit(Match):
+    """A change the restorer applied. Its JSON keeps restore's field names ("original")."""
+
+    def to_dict(self) -> dict[str, Any]:
+        evidence = asdict(self.evidence) if isinstance(self.evidence, Evidence) else self.evidence
+        return {
+            "observed": self.observed,
+            "original": self.suggestion,
+            "confidence": self.confidence,
+            "alternatives": [asdict(a) for a in self.alternatives],
+            "evidence": evidence,
+            "start": self.span.start,
+            "end": self.span.end,
+        }
+
+    def as_finding(self) -> Match:
+        """The same change as scan reports it: evidence as a plain dict, rule = its sources."""
+        evidence = asdict(self.evidence) if isinstance(self.evidence, Evidence) else dict(self.evidence or {})
+        if "sources" in evidence:
+            evidence["sources"] = list(evidence["sources"])
+        rule = ",".join(self.evidence.sources) if isinstance(self.evidence, Evidence) else self.rule
+        return Match(self.span, self.observed, self.suggestion, FindingKind.MODEL, self.confidence,
+                     self.alternatives, evidence, rule, self.message, self.short_message)
 
 
 @dataclass(frozen=True)
@@ -126,13 +154,6 @@ class DocReport:
         d = asdict(self)
         d["findings"] = [f.to_dict() for f in self.findings]
         return d
-
-
-def _edit_dict(edit: Edit) -> dict[str, Any]:
-    d = asdict(edit)
-    d["start"], d["end"] = edit.span.start, edit.span.end
-    del d["span"]
-    return d
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from unspin.cli import main
 
 @pytest.fixture(autouse=True)
 def fake_engine(monkeypatch):
-    monkeypatch.setattr("unspin.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer())
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer())
 
 
 def test_text_and_diff_formats(tmp_path, capsys):

@@ -54,9 +54,7 @@ def test_fingerprint_scan_to_stdout(corpus, fingerprints, capsys):
 
 
 def test_model_scan_uses_the_engine(corpus, monkeypatch, capsys, fake_screener):
-    import unspin.detect as detect
-
-    monkeypatch.setattr(detect, "_default_screener", lambda: fake_screener)
+    monkeypatch.setattr("unspin.scanner.screen.load_screener", lambda: fake_screener)
     (corpus / "c_news.txt").write_text("The corporate said gross sales fell.", encoding="utf-8")
     assert main(["scan", str(corpus / "c_news.txt"), "--no-fingerprints", "-q"]) == 0
     (record,) = _jsonl(capsys.readouterr().out)
@@ -65,11 +63,10 @@ def test_model_scan_uses_the_engine(corpus, monkeypatch, capsys, fake_screener):
 
 
 def test_thorough_scan_takes_findings_from_the_restorer(corpus, monkeypatch, capsys, fake_screener):
-    import unspin.detect as detect
     from fakes import FakeRestorer
 
-    monkeypatch.setattr(detect, "_default_screener", lambda: fake_screener)
-    monkeypatch.setattr(detect, "_default_restorer", lambda lm: FakeRestorer({"corporate": "firm"}))
+    monkeypatch.setattr("unspin.scanner.screen.load_screener", lambda: fake_screener)
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm: FakeRestorer({"corporate": "firm"}))
     (corpus / "c_news.txt").write_text("The corporate said gross sales fell.", encoding="utf-8")
     assert main(["scan", str(corpus / "c_news.txt"), "--no-fingerprints", "--thorough", "-q"]) == 0
     (record,) = _jsonl(capsys.readouterr().out)

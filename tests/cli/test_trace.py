@@ -26,7 +26,7 @@ def fake_engine(monkeypatch):
     from fakes import FakeRestorer
 
     loaded = []
-    monkeypatch.setattr("unspin.decode.load_restorer", lambda lm="ngram", **kw: loaded.append(lm) or FakeRestorer())
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm="ngram", **kw: loaded.append(lm) or FakeRestorer())
     return loaded
 
 

@@ -8,10 +8,10 @@ addresses, cut into documents of 150-600 words at paragraph or sentence ends; ea
 appears twice, clean and spun by the simulated spinner at a rate cycling through 3-15%.
 
 Method, two small logistic regressions (L2, Newton's method, standardised features):
-1. the *site model*: per-site features (`unspin.screen.SITE_FEATURES`) of every site in the
+1. the *site model*: per-site features (`unspin.engine.features.SITE_FEATURES`) of every site in the
    clean documents (label 0) and of every site that is exactly a spinner's swap (label 1);
 2. the *document model*: the mixture likelihood ratios of each document's sites under the site
-   model (`unspin.screen.document_features`), clean (0) against spun (1).
+   model (`unspin.scanner.screen.document_features`), clean (0) against spun (1).
 The decision threshold is the smallest that keeps false positives on the clean documents at or
 under TARGET_FPR. A site is reported as a finding from the swap probability at which clean
 documents get at most FINDINGS_PER_1K_CLEAN findings per 1,000 words. The fingerprint
@@ -208,7 +208,7 @@ def rate_of(scores: Sequence[float], cut: float) -> float:
 
 
 def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: float, features_from: str = "") -> dict[str, Any]:
-    from ..detect import ScoreModel
+    from ..scanner.detect import ScoreModel
 
     site_model = fit_site_model(tables)
     docs = [doc_features_of(t, site_model) for t in tables]
@@ -233,7 +233,7 @@ def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: f
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "method": (
             "Site model: L2-regularised (lambda=1) logistic regression, Newton's method, on standardised per-site "
-            f"features of the screener (unspin.screen.SITE_FEATURES: RAW_FEATURES and those derived from them), each also coded as steps at {SITE_BINS}-quantile bin edges; label 1 = a site that is exactly a spinner's swap, "
+            f"features of the screener (unspin.engine.features.SITE_FEATURES: RAW_FEATURES and those derived from them), each also coded as steps at {SITE_BINS}-quantile bin edges; label 1 = a site that is exactly a spinner's swap, "
             "0 = a site of a clean document. Document model: the same regression on the documents' mixture likelihood "
             f"ratios under the site model ({', '.join(DOC_FEATURES)}), clean against spun; decision threshold = smallest "
             f"keeping false positives on clean documents <= {TARGET_FPR:.1%}. Findings: sites whose swap probability "
@@ -252,7 +252,7 @@ def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: f
             "words_per_document": f"{MIN_WORDS}-{MAX_WORDS} (cut at paragraph or sentence ends)",
             "spin_rates": list(RATES),
             "spinner": f"unspin.bench.spinner.Spinner(seed={seed})",
-            "engine": "unspin.screen.load_screener(): the restorer's lexicon and n-gram model, web bigram counts",
+            "engine": "unspin.scanner.screen.load_screener(): the restorer's lexicon and n-gram model, web bigram counts",
             "features_from": features_from or "computed in this run",
             "seconds": round(seconds, 1),
         },
@@ -278,7 +278,8 @@ def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: f
 
 
 def fit_site_model(tables: list[dict[str, Any]], bins: int = SITE_BINS) -> Any:
-    from ..screen import SiteModel, bin_edges, expand_features, site_matrix
+    from ..engine.features import bin_edges, expand_features, site_matrix
+    from ..scanner.screen import SiteModel
 
     x = site_matrix([f for t in tables for f, label in zip(t["features"], t["labels"]) if label is not None])
     y = [label for t in tables for label in t["labels"] if label is not None]
@@ -288,7 +289,7 @@ def fit_site_model(tables: list[dict[str, Any]], bins: int = SITE_BINS) -> Any:
 
 
 def doc_features_of(table: dict[str, Any], site_model: Any) -> dict[str, float]:
-    from ..screen import document_features
+    from ..scanner.screen import document_features
 
     logits = site_model.logits(table["features"])
     return document_features(table["observed"], logits, table["words"], site_model.prior_logodds())
@@ -297,7 +298,7 @@ def doc_features_of(table: dict[str, Any], site_model: Any) -> dict[str, float]:
 def choose_finding_threshold(tables: list[dict[str, Any]], site_model: Any) -> tuple[float, dict[str, Any]]:
     """The smallest swap probability (0.50, 0.51, ...) whose sites number at most
     FINDINGS_PER_1K_CLEAN per 1,000 clean words, and what it finds in the spun documents."""
-    from ..detect import sigmoid
+    from ..stats import sigmoid
 
     clean_p, spun = [], []
     clean_words = 0
@@ -324,7 +325,7 @@ def choose_finding_threshold(tables: list[dict[str, Any]], site_model: Any) -> t
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..detect import CALIBRATION_PATH
+    from ..scanner.calibration import CALIBRATION_PATH
 
     parser = argparse.ArgumentParser(prog="python -m unspin.bench.calibrate_scan", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -343,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
             tables = pickle.load(f)
         from_cache = f"cache {cache} (site features computed by an earlier run)"
     else:
-        from ..screen import load_screener
+        from ..scanner.screen import load_screener
 
         docs = labelled_spins(args.split, args.docs, seed=args.seed)
         tables = site_tables(docs, load_screener(fitted=False), progress=not args.quiet)

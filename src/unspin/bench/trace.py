@@ -258,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
             report["clean_excluded_verbatim"] = excluded
             restorer = None
             if args.restore:
-                from ..decode import load_restorer
+                from ..restorer.decode import load_restorer
 
                 restorer = load_restorer(lm=args.restore)
                 report["restore"] = f"{args.restore} (only for copies not found without it)"
@@ -327,7 +327,7 @@ def _candidate_recall(swaps: list[tuple[str, str]], lexicon: Any) -> dict[str, A
 
 def _restoration_before_after(tests: list[Any], lexicon: Any, lm: str) -> dict[str, Any]:
     """Swap recall of the restorer without and with the learned lexicon (needs the engine)."""
-    from ..decode import load_restorer
+    from ..restorer.decode import load_restorer
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "learned.tsv"

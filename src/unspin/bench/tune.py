@@ -37,7 +37,7 @@ GRIDS = {
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..decode import load_restorer
+    from ..restorer.decode import load_restorer
 
     restorer = load_restorer(args.lm)
     base = restorer.config

@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _engine(args: argparse.Namespace):
     """The asked-for engine; by default SmolLM2, falling back to the n-gram model if it is missing."""
-    from ..decode import load_restorer
+    from ..restorer.decode import load_restorer
     from ..errors import MissingExtraError, ModelError
 
     if args.lm is not None:

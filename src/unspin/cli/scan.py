@@ -68,11 +68,11 @@ def run(args: argparse.Namespace) -> int:
     if args.fingerprints and not os.path.isfile(args.fingerprints):
         raise InputError("fingerprint list not found", source=args.fingerprints)
     if args.fingerprints:
-        from ..detect import load_fingerprints
+        from ..scanner.detect import load_fingerprints
 
         load_fingerprints(args.fingerprints)  # fail early (and once) on a malformed list
 
-    from ..detect import Scanner
+    from ..steps import Scanner
     from ..io.readers import iter_documents
 
     step = Scanner(

@@ -176,7 +176,7 @@ class _LazyRestorer:
 
     def restore(self, text: str):
         if self._engine is None:
-            from ..decode import load_restorer
+            from ..restorer.decode import load_restorer
 
             self._engine = load_restorer(lm=self.lm)
         return self._engine.restore(text)

@@ -329,8 +329,8 @@ def load_real_engines(settings: ServeSettings) -> Engines:
     (torch, its own thread pool and caches) is run one call at a time unless the restorer says
     `thread_safe = True`. One warm-up scan loads whatever the engine loads lazily.
     """
-    from ..decode import load_restorer
-    from ..detect import Scanner as DetectScanner
+    from ..restorer.decode import load_restorer
+    from ..steps import Scanner as DetectScanner
 
     restorer = load_restorer(lm=settings.lm)
     detector = DetectScanner(lm=settings.lm, fingerprints_path=settings.fingerprints, restorer=restorer)

@@ -7,15 +7,9 @@ import pickle
 
 import pytest
 
-from unspin.detect import (
-    CALIBRATION_PATH,
-    FEATURES,
-    ScoreModel,
-    Scanner,
-    doc_features,
-    load_calibration,
-    scan_text,
-)
+from unspin.scanner.calibration import CALIBRATION_PATH
+from unspin.scanner.detect import FEATURES, ScoreModel, doc_features, scan_text
+from unspin.steps import Scanner
 from unspin.lexicon.fingerprints import FingerprintMatcher
 from unspin.types import Document, FindingKind
 
@@ -123,9 +117,16 @@ def test_score_model_is_a_logistic_over_standardised_features():
 
 
 def test_calibration_file_records_how_it_was_made():
+    from unspin.engine.features import SITE_FEATURES
+    from unspin.scanner.screen import SiteModel
+
     record = json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
-    assert record == load_calibration()
-    assert record["method"] and "data" in record
+    assert "calibrate_scan" in record["method"] and record["data"]["split"] == "dev"
+    assert record["data"]["clean"] > 0 and record["data"]["spun"] > 0
+    assert tuple(record["site_model"]["features"]) == SITE_FEATURES  # the code still computes what was fitted
+    SiteModel.from_dict(record["site_model"])
+    metrics = record["metrics"]
+    assert metrics["split"] == "dev" and 0.0 <= metrics["fpr_at_threshold"] <= 0.01 and metrics["roc_auc"] > 0.5
     for section in ("model", "fingerprint_only"):
         model = ScoreModel.from_dict(record[section])
         assert set(model.features) <= set(FEATURES)
@@ -146,11 +147,9 @@ def test_scanner_is_a_picklable_pipeline_step(fake_screener, matcher, tmp_path):
 
 
 def test_scanner_without_injected_engine_loads_it_lazily(monkeypatch, fake_screener, fake_restorer):
-    import unspin.detect as detect
-
     calls = []
-    monkeypatch.setattr(detect, "_default_screener", lambda: calls.append("screener") or fake_screener)
-    monkeypatch.setattr(detect, "_default_restorer", lambda lm: calls.append(lm) or fake_restorer)
+    monkeypatch.setattr("unspin.scanner.screen.load_screener", lambda: calls.append("screener") or fake_screener)
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm: calls.append(lm) or fake_restorer)
     step = Scanner(lm="ngram", use_default_fingerprints=False)
     assert pickle.loads(pickle.dumps(step))._screener is None
     step(Document("a", SPUN))
@@ -165,7 +164,8 @@ def test_calibration_fit_and_threshold_on_synthetic_sites():
     import random
 
     from unspin.bench.calibrate_scan import calibrate, roc_auc, threshold_for_fpr, tpr_at_fpr
-    from unspin.screen import RAW_FEATURES, SiteModel
+    from unspin.engine.features import RAW_FEATURES
+    from unspin.scanner.screen import SiteModel
 
     rng = random.Random(0)
     tables = []

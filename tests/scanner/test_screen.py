@@ -8,7 +8,8 @@ from fakes import FakeLM, bigrams_of
 from unspin.lexicon.build import collect_pairs, write_artifact
 from unspin.lexicon.index import ReverseIndex
 from unspin.model.bigrams import WebBigrams
-from unspin.screen import RAW_FEATURES, SITE_FEATURES, Screener, SiteModel, bin_edges, document_features, expand_features, site_matrix
+from unspin.engine.features import RAW_FEATURES, SITE_FEATURES, SiteAnalyser, bin_edges, expand_features, site_matrix
+from unspin.scanner.screen import Screener, SiteModel, document_features
 from unspin.types import Source
 
 SENTENCES = ["the company said sales fell .", "profits rose during the quarter ."]
@@ -38,7 +39,7 @@ def lexicon(tmp_path_factory):
 
 @pytest.fixture
 def screener(lexicon):
-    return Screener(lexicon, FakeLM(_bigrams()), None, gain_only_model())
+    return Screener(SiteAnalyser(lexicon, FakeLM(_bigrams()), None), gain_only_model())
 
 
 def test_sites_carry_spans_and_one_value_per_feature(screener):
@@ -65,7 +66,7 @@ def test_screen_reports_the_swap_with_offsets_and_alternatives(screener):
     assert [(f.observed, f.suggestion) for f in screening.findings] == [("corporate", "company")]
     finding = screening.findings[0]
     assert SPUN[finding.span.start : finding.span.end] == "corporate"
-    assert 0.5 <= finding.swap_probability <= 1.0
+    assert 0.5 <= finding.confidence <= 1.0
     assert finding.alternatives[-1].text == "corporate"  # keeping the observed word is always an alternative
     assert finding.evidence["sources"] == ["moby"] and finding.evidence["lm_gain"] > 0
     assert screener.screen(CLEAN).findings == ()
@@ -78,7 +79,7 @@ def test_spun_text_has_stronger_document_evidence(screener):
 
 
 def test_a_higher_finding_threshold_reports_less(lexicon):
-    strict = Screener(lexicon, FakeLM(_bigrams()), None, gain_only_model(finding_threshold=0.999999))
+    strict = Screener(SiteAnalyser(lexicon, FakeLM(_bigrams()), None), gain_only_model(finding_threshold=0.999999))
     assert strict.screen(SPUN).findings == ()
 
 

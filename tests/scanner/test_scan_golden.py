@@ -11,7 +11,7 @@ import pytest
 
 from unspin.config import lexicon_path, ngram_path
 
-CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "golden" / "scan.jsonl").read_text().splitlines() if line.strip()]
+CASES = [json.loads(line) for line in (Path(__file__).parents[1] / "data" / "golden" / "scan.jsonl").read_text().splitlines() if line.strip()]
 
 pytestmark = [
     pytest.mark.integration,
@@ -21,7 +21,7 @@ pytestmark = [
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in CASES])
 def test_golden(case):
-    from unspin.detect import scan_text
+    from unspin.scanner.detect import scan_text
 
     report = scan_text(case["text"], fingerprints=False)
     assert report.spun is case["spun"], f"spin probability {report.spin_probability}"

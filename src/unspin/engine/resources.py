@@ -1,0 +1,42 @@
+"""The engine's shared resources, loaded once per process: lexicon, n-gram model, word pairs,
+learned lexicons. Restorer and screener built in one process share the same objects."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Any:
+    from ..lexicon.index import ReverseIndex
+
+    return ReverseIndex.load()
+
+
+@lru_cache(maxsize=1)
+def ngram() -> Any:
+    from ..model.ngram import NgramModel
+
+    return NgramModel()
+
+
+@lru_cache(maxsize=1)
+def web_pairs() -> Any:
+    from ..model.bigrams import load_bigrams
+
+    return load_bigrams()
+
+
+@lru_cache(maxsize=8)
+def learned(path: str) -> Any:
+    from ..lexicon.learned import LearnedLexicon
+
+    return LearnedLexicon.load(path)
+
+
+@lru_cache(maxsize=4)
+def neural(name: str) -> Any:
+    from ..model.neural import load_neural
+
+    return load_neural(name)

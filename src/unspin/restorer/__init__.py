@@ -1,0 +1,1 @@
+"""Restore's decision layer: which sites to edit, and to what (`decode.Restorer`)."""
