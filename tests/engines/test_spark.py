@@ -171,7 +171,7 @@ def test_output_never_overwrites_an_input(spark_session, tmp_path):
 
 def test_real_ngram_screener_gives_the_local_records(spark_session, tmp_path):
     from unspin.config import lexicon_path, ngram_path
-    from unspin.detect import Scanner
+    from unspin.steps import Scanner
 
     if not (lexicon_path().exists() and ngram_path().exists()):
         pytest.skip("needs the built artifacts (`make artifacts`)")

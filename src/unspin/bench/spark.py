@@ -37,6 +37,9 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--docs", type=int, default=10_000, help="pages to scan (default 10,000)")
     p.add_argument("--words", type=int, default=500, help="words per page (default 500)")
     p.add_argument("--cores", type=int, default=2, help="--jobs of the local runner and local[N] of Spark (default 2)")
+    p.add_argument("--trace-queries", type=int, default=0, metavar="N",
+                   help="also trace N spun + N clean queries of `bench trace` locally and on Spark and compare the records")
+    p.add_argument("--skip-scan", action="store_true", help="only the trace comparison")
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(handler=run)
 
@@ -65,7 +68,7 @@ def run_local(path: Path, out: Path, cores: int) -> dict[str, Any]:
 
 
 def run_spark(path: Path, out: Path, cores: int) -> tuple[dict[str, Any], Any]:
-    from ..detect import Scanner
+    from ..steps import Scanner
     from ..engines.spark import run_on_spark, spark_session
 
     start = time.perf_counter()
@@ -109,12 +112,75 @@ def sizing(docs_per_s: float, cores: int, peak_mb: float | None) -> dict[str, An
     }
 
 
+def trace_identity(n: int, cores: int) -> dict[str, Any]:
+    """`bench trace`'s index and queries (seed 0), traced with `unspin trace`'s defaults (the
+    n-gram restorer for copies not found as they are): local runner vs Spark, record by record."""
+    import random
+
+    from ..engines.spark import DOCUMENT_SCHEMA, spark_session
+    from ..engines.spark_trace import export_index, trace_records
+    from ..pipeline import run_local as run_steps
+    from ..trace.step import LazyRestorer, TraceStep
+    from ..types import Document
+    from .trace import build_index, clean_queries, load_spinner, reference_corpus, spun_queries, verbatim_filter
+
+    rng = random.Random(0)
+    indexed, held = reference_corpus()
+    queries = spun_queries(indexed, load_spinner(0)[0], n, rng) + clean_queries(held, n, rng, verbatim_filter(indexed))[0]
+    docs = [Document(f"q{i:05d}", q.text) for i, q in enumerate(queries)]
+    with tempfile.TemporaryDirectory(prefix="unspin-bench-trace-") as tmp:
+        db = Path(tmp) / "trace.db"
+        build_index(db, indexed)
+        sink = _Collect()
+        start = time.perf_counter()
+        run_steps(TraceStep(str(db), restorer=LazyRestorer("ngram")), docs, writer=sink, progress=False)
+        local_s = time.perf_counter() - start
+        export_index(str(db), str(Path(tmp) / "export"))
+        spark = spark_session(f"local[{cores}]", "unspin bench trace", {"spark.sql.shuffle.partitions": str(cores * 4)})
+        start = time.perf_counter()
+        frame = spark.createDataFrame([(d.doc_id, d.text, "", None, None) for d in docs], DOCUMENT_SCHEMA).repartition(cores * 4)
+        rows = trace_records(spark, str(Path(tmp) / "export"), frame, restore="ngram").collect()
+        spark_s = time.perf_counter() - start
+        spark.stop()
+    local = {r["doc_id"]: r for r in sink.records}
+    remote = {r["doc_id"]: r for r in (json.loads(row.record) for row in rows)}
+    return {"queries": len(docs), "identical": sum(local.get(k) == r for k, r in remote.items()),
+            "spark_records": len(remote), "matched": sum(bool(r.get("matched")) for r in local.values()),
+            "local_s": round(local_s, 1), "spark_s": round(spark_s, 1)}
+
+
+class _Collect:
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.records.append(record)
+
+    def close(self) -> None:
+        pass
+
+
 def run(args: argparse.Namespace) -> int:
+    report: dict[str, Any] = {"docs": args.docs, "words_per_doc": args.words, "cores": args.cores,
+                              "machine": f"{os.cpu_count()} CPUs", "load_average": os.getloadavg()}
+    if not args.skip_scan:
+        report.update(scan_comparison(args))
+    if args.trace_queries:
+        report["trace_local_vs_spark"] = trace_identity(args.trace_queries, args.cores)
+    report["load_average_after"] = os.getloadavg()
+    if args.format == "json":
+        print(json.dumps(report, indent=1))
+    else:
+        for key, value in report.items():
+            print(f"{key:>26}: {json.dumps(value)}")
+    return 0
+
+
+def scan_comparison(args: argparse.Namespace) -> dict[str, Any]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    report: dict[str, Any] = {"docs": args.docs, "words_per_doc": args.words, "cores": args.cores,
-                              "machine": f"{os.cpu_count()} CPUs", "load_average": os.getloadavg()}
+    report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="unspin-bench-spark-") as tmp:
         path = Path(tmp) / "pages.parquet"
         pq.write_table(pa.Table.from_pylist(pages(args.docs, args.words)), path, row_group_size=ROW_GROUP)
@@ -125,11 +191,5 @@ def run(args: argparse.Namespace) -> int:
         spark["docs_per_s_with_session_start"] = round(args.docs / (spark["seconds"] + spark["session_start_s"]), 1)
         report.update({"local_jobs": local, "spark_local": spark, "records": _records(Path(tmp) / "local.jsonl", Path(tmp) / "spark.jsonl")})
     report["spark_vs_local_time"] = round(spark["seconds"] / local["seconds"], 2)
-    report["load_average_after"] = os.getloadavg()
     report["sizing_100M_pages_a_day"] = sizing(spark["docs_per_s"], args.cores, spark["peak_rss_mb_per_worker"])
-    if args.format == "json":
-        print(json.dumps(report, indent=1))
-    else:
-        for key, value in report.items():
-            print(f"{key:>26}: {json.dumps(value)}")
-    return 0
+    return report

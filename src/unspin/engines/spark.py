@@ -1,6 +1,6 @@
 """Run any pipeline step on Spark: the same records as `unspin.pipeline.run_local`, in partitions.
 
-    from unspin.detect import Scanner
+    from unspin.steps import Scanner
     from unspin.engines.spark import run_on_spark, spark_session
     spark = spark_session("local[2]")
     stats = run_on_spark(spark, Scanner(), ["crawl/"], "scan.parquet")

@@ -24,7 +24,7 @@ class LazyRestorer:
 
     def restore(self, text: str, threshold: float | None = None) -> Any:
         if self._engine is None:
-            from ..decode import load_restorer
+            from ..restorer.decode import load_restorer
 
             self._engine = load_restorer(lm=self.lm)
         return self._engine.restore(text)
