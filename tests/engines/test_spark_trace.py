@@ -108,3 +108,21 @@ def test_index_build_on_spark_writes_the_local_index(spark_session, reference, t
         query = f"SELECT * FROM {table} ORDER BY {order}"
         with sqlite3.connect(tmp_path / "local.db") as a, sqlite3.connect(tmp_path / "spark.db") as b:
             assert a.execute(query).fetchall() == b.execute(query).fetchall(), table
+
+
+def test_cli_index_export_and_trace_with_engine_spark(spark_session, reference, tmp_path):
+    import json
+
+    from unspin.cli import main
+    from unspin.engines.spark_output import read_records
+
+    folder, queries = reference
+    export = tmp_path / "refs.parquet"
+    assert main(["index", "export", str(folder / "refs.db"), "-o", str(export), "--format", "json"]) == 0
+    assert {p.name for p in export.iterdir()} >= {"documents", "paragraphs", "bands", "vocabulary", "meta.json"}
+    path = tmp_path / "queries.jsonl"
+    path.write_text("".join(json.dumps({"id": q.doc_id, "text": q.text}) + "\n" for q in queries[:4]), encoding="utf-8")
+    out = tmp_path / "traced.jsonl"
+    assert main(["trace", str(path), "--index", str(export), "--no-restore", "--engine", "spark", "--master", "local[2]", "-o", str(out)]) == 0
+    records = {r["doc_id"]: r for r in read_records(str(out), "jsonl")}
+    assert records == local(folder / "refs.db", queries[:4])

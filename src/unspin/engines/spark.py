@@ -189,7 +189,7 @@ def run_on_spark(
     check: bool = True,
 ) -> SparkRunStats:
     """Read `inputs`, apply `step`, write one record per document to the directory `output`."""
-    from .spark_input import read_documents
+    from .spark_input import read_documents, unit_frame
     from .spark_output import done_ids, write_records
 
     if fmt not in OUTPUT_FORMATS:
@@ -198,16 +198,20 @@ def run_on_spark(
     if check:
         check_artifacts(spark, step_requirements(step))
     started = time.perf_counter()
-    documents = read_documents(spark, inputs, text_field=text_field, id_field=id_field, include=include, exclude=exclude)
+    stats = spark.sparkContext.accumulator([], _ListParam())
+    fields = {"text_field": text_field, "id_field": id_field, "include": include, "exclude": exclude}
+    done = done_ids(spark, output, fmt) if resume else None
+    units, enough = unit_frame(spark, inputs, include=include, exclude=exclude)
     skipped = 0
-    if resume:
-        done = done_ids(spark, output, fmt)
+    if done is None and enough and units is not None:
+        records = _read_and_map(units, step, (text_field, id_field, 50_000_000), fmt == "parquet", stats)
+    else:  # documents are spread over the cores, or filtered by the ids already done
+        documents = read_documents(spark, inputs, **fields)
         if done is not None:
             before = documents.count()
             documents = documents.join(done, "doc_id", "left_anti")
             skipped = before - documents.count()
-    stats = spark.sparkContext.accumulator([], _ListParam())
-    records = map_records(documents, step, flat=fmt == "parquet", stats=stats)
+        records = map_records(documents, step, flat=fmt == "parquet", stats=stats)
     write_records(spark, records, output, fmt, append=resume, key_order=lambda: _key_order(stats.value))
     parts = tuple(sorted((PartitionStats(**s) for s in stats.value), key=lambda s: s.partition))
     return SparkRunStats(
@@ -217,6 +221,15 @@ def run_on_spark(
         skipped=skipped,
         partitions=parts,
     )
+
+
+def _read_and_map(units: Any, step: Any, fields: tuple[str, str, int], flat: bool, stats: Any) -> Any:
+    """Reading and the step in one Python worker per task: the engine loads in as many workers
+    as run at once, and no document crosses to the JVM and back between the two."""
+    from .spark_input import read_batches
+
+    token = uuid.uuid4().hex
+    return units.mapInArrow(lambda batches: _run_partition(step, token, flat, stats, read_batches(batches, fields)), RECORD_SCHEMA)
 
 
 def _refuse_overwriting_inputs(inputs: Sequence[str], output: str) -> None:

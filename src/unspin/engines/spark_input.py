@@ -67,18 +67,27 @@ def read_documents(
     """A DataFrame of documents (engines.spark.DOCUMENT_SCHEMA), one row per input document."""
     from .spark import DOCUMENT_SCHEMA
 
-    units = input_units(inputs, include=include, exclude=exclude)
-    cores = max(1, spark.sparkContext.defaultParallelism)
-    if not units:
+    table, enough = unit_frame(spark, inputs, include=include, exclude=exclude)
+    if table is None:
         return spark.createDataFrame([], DOCUMENT_SCHEMA)
-    rows = spark.sparkContext.parallelize(units, min(len(units), cores * 64))
-    table = spark.createDataFrame(rows, "path string, row_group long, first_row long")
     fields = (text_field, id_field, max_bytes)
-    documents = table.mapInArrow(lambda batches: _read_batches(batches, fields), DOCUMENT_SCHEMA)
-    return documents.repartition(cores) if len(units) < cores else documents
+    documents = table.mapInArrow(lambda batches: read_batches(batches, fields), DOCUMENT_SCHEMA)
+    return documents if enough else documents.repartition(max(1, spark.sparkContext.defaultParallelism))
 
 
-def _read_batches(batches: Iterator[Any], fields: tuple[str, str, int]) -> Iterator[Any]:
+def unit_frame(spark: Any, inputs: Sequence[str], *, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> tuple[Any, bool]:
+    """The DataFrame of units (None when there are none), and whether there are enough units to
+    keep every core busy without spreading their documents around."""
+    units = input_units(inputs, include=include, exclude=exclude)
+    if not units:
+        return None, True
+    cores = max(1, spark.sparkContext.defaultParallelism)
+    rows = spark.sparkContext.parallelize(units, min(len(units), cores * 64))
+    return spark.createDataFrame(rows, "path string, row_group long, first_row long"), len(units) >= cores
+
+
+def read_batches(batches: Iterator[Any], fields: tuple[str, str, int]) -> Iterator[Any]:
+    """Arrow batches of units in, Arrow batches of documents (DOCUMENT_SCHEMA) out."""
     import pyarrow as pa
 
     schema = pa.schema([("doc_id", pa.string()), ("text", pa.string()), ("source", pa.string()),
