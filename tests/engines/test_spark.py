@@ -52,7 +52,6 @@ def crawl(tmp_path, n=40):
 
 
 def local_records(step, inputs, fmt="jsonl", tmp=None):
-    from unspin.engines.spark_output import read_records  # noqa: F401 - same reader as below
     from unspin.io.readers import iter_documents
 
     out = tmp / f"local.{fmt}"

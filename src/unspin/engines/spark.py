@@ -34,7 +34,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
 
-from ..errors import ArtifactError, MissingExtraError, UnspinError
+from ..errors import MissingExtraError, UnspinError
 from ..types import Document
 
 DOCUMENT_SCHEMA = "doc_id string, text string, source string, meta binary, error string"
