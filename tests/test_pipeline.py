@@ -76,7 +76,7 @@ def test_one_record_per_document_in_order_with_errors(tmp_path):
         stats = run_local(LengthStep(), docs, writer=writer, progress=False, on_record=seen.append)
     records = read_jsonl(tmp_path / "out.jsonl")
     assert [r["doc_id"] for r in records] == [d.doc_id for d in docs] and seen == records
-    assert records[2] == {"doc_id": "d002", "error": "U101 d002: binary file"}
+    assert records[2] == {"schema_version": "1.0", "doc_id": "d002", "error": "U101 d002: binary file"}
     assert records[4]["error"].startswith("U000 d004: step failed: RuntimeError: exploded")
     assert records[0]["chars"] == len(docs[0].text)
     assert isinstance(stats, RunStats) and (stats.documents, stats.errors, stats.skipped) == (6, 2, 0)

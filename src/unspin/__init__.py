@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .restorer.decode import Restorer
 
 __all__ = [
-    "restore", "load_restorer", "scan",
+    "restore", "load_restorer", "scan", "scan_frame", "restore_frame",
     "Alternative", "DocReport", "Edit", "Evidence", "Finding", "FindingKind", "Match",
     "Restoration", "Source", "Span",
     "UnspinError", "InputError", "ArtifactError", "ModelError", "MissingExtraError",
@@ -44,20 +44,61 @@ def load_restorer(lm: str = "ngram", **options: Any) -> "Restorer":
     return _load(lm=lm, **options)
 
 
-def restore(text: str, *, lm: str = "smollm2", threshold: float | None = None, **options: Any) -> Restoration:
+def restore(text: str, *, lm: str = "smollm2", threshold: float | None = None, fingerprints: Any = None,
+            **options: Any) -> Restoration:
     """Restore the original wording of a (possibly) spun text.
 
-    lm="smollm2" (default) reranks with the neural model; lm="ngram" is much faster with
-    lower recall (see BENCHMARKS.md)."""
+    lm="smollm2" (default) reranks with the neural model; lm="ngram" is about 20x faster with
+    lower recall (see BENCHMARKS.md). fingerprints: a known list (path or FingerprintMatcher)
+    whose matches are restored to the list's expected phrase."""
     engine = load_restorer(lm, **options)
-    return engine.restore(text, threshold=threshold)
+    result = engine.restore(text, threshold=threshold)
+    if fingerprints is None or fingerprints is False:
+        return result
+    from .lexicon.fingerprint_edits import with_fingerprint_edits
+
+    return with_fingerprint_edits(result, fingerprint_list(fingerprints))
 
 
-def scan(text: str, *, thorough: bool = False, lm: str = "ngram", restorer: Any = None, **options: Any) -> DocReport:
+def scan(text: str, *, fingerprints: Any = None, thorough: bool = False, lm: str = "ngram", restorer: Any = None,
+         **options: Any) -> DocReport:
     """Say how likely a text is spun and list its tortured phrases. With `thorough`, the
-    findings are the restorer's edits (`lm` picks its language model)."""
+    findings are the restorer's edits (`lm` picks its language model).
+
+    fingerprints: a path to a PPS-style CSV (str or PathLike; merged with the bundled list unless
+    $UNSPIN_DEFAULT_FINGERPRINTS=0), a `FingerprintMatcher`, None ($UNSPIN_FINGERPRINTS and the
+    bundled list) or False (none)."""
     from .scanner.detect import scan_text
 
     if thorough and restorer is None:
         restorer = load_restorer(lm)
-    return scan_text(text, thorough=thorough, restorer=restorer, **options)
+    return scan_text(text, fingerprints=fingerprint_list(fingerprints), thorough=thorough, restorer=restorer, **options)
+
+
+def fingerprint_list(fingerprints: Any) -> Any:
+    """A path (str or PathLike) becomes the compiled list it names; anything else is kept."""
+    import os
+
+    if isinstance(fingerprints, (str, os.PathLike)):
+        from .scanner.detect import load_fingerprints
+        from .lexicon.fingerprint_lists import effective_list
+
+        path = os.fspath(fingerprints)
+        if not os.path.isfile(path):
+            raise InputError("fingerprint list not found", source=path)
+        return load_fingerprints(effective_list(path))
+    return fingerprints
+
+
+def scan_frame(table: Any, *, text: str = "text", **options: Any) -> Any:
+    """`scan` over a pandas DataFrame or Arrow table column: its columns plus the report's."""
+    from .frames import scan_frame as _scan_frame
+
+    return _scan_frame(table, text=text, **options)
+
+
+def restore_frame(table: Any, *, text: str = "text", **options: Any) -> Any:
+    """`restore` over a pandas DataFrame or Arrow table column: its columns plus restored and edits."""
+    from .frames import restore_frame as _restore_frame
+
+    return _restore_frame(table, text=text, **options)

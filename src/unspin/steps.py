@@ -51,7 +51,9 @@ class Scanner:
     def matcher(self) -> "FingerprintMatcher | None":
         if not self._matcher_loaded:
             if self.fingerprints_path:
-                self._matcher = load_fingerprints(str(self.fingerprints_path))
+                from .lexicon.fingerprint_lists import effective_list
+
+                self._matcher = load_fingerprints(effective_list(self.fingerprints_path))
             elif self.use_default_fingerprints:
                 self._matcher = default_fingerprints()
             self._matcher_loaded = True

@@ -54,7 +54,7 @@ def test_jsonl_keeps_fields_and_loses_no_line(tmp_path, capsys):
     path = tmp_path / "docs.jsonl"
     path.write_text('{"id": 1, "text": "The corporate fell."}\nnot json\n{"id": 3}\n')
     out = tmp_path / "out.jsonl"
-    assert main(["restore", "--jsonl", str(path), "-o", str(out)]) == 0
+    assert main(["restore", "--jsonl", str(path), "-o", str(out)]) == 1  # like scan: rows in error
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 3
     assert rows[0]["id"] == 1 and rows[0]["restored"] == "The company fell." and rows[0]["edits"]
@@ -81,3 +81,56 @@ def test_missing_file_and_bad_usage(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["restore", "x.txt", "--format", "pdf"])
     assert exit_.value.code == 2
+
+
+def test_quiet_and_progress(tmp_path, capsys):
+    path = tmp_path / "a.txt"
+    path.write_text("The corporate fell.")
+    assert main(["restore", str(path), "-q"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "The company fell." and captured.err == ""
+    assert main(["restore", str(path), "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "restoring 3 words" in err and "1 edit in" in err
+
+
+def test_fingerprint_list_feeds_restore(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm="ngram", **kw: FakeRestorer({"corporate": "company"}))
+    listed = tmp_path / "pps.csv"
+    listed.write_text('tortured_phrase,expected_phrase,num_papers\n"counterfeit consciousness",artificial intelligence,12\n')
+    path = tmp_path / "a.txt"
+    path.write_text("The corporate built a counterfeit consciousness unit.")
+    assert main(["restore", str(path), "--no-fingerprints", "-q"]) == 0
+    assert "counterfeit consciousness" in capsys.readouterr().out
+    assert main(["restore", str(path), "--fingerprints", str(listed), "-q", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["restored"] == "The company built an artificial intelligence unit."
+    assert [e["evidence"]["sources"] for e in data["edits"]] == [["fake"], ["fingerprint"]]
+    assert main(["restore", str(path), "--fingerprints", str(tmp_path / "none.csv")]) == 1
+    assert "none.csv" in capsys.readouterr().err
+
+
+def test_readme_help_and_docstring_give_one_speed_figure(capsys):
+    import re
+    from pathlib import Path
+
+    import unspin
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    with pytest.raises(SystemExit):
+        main(["restore", "--help"])
+    helptext = " ".join(capsys.readouterr().out.split())
+    figures = {re.search(r"about (\d+)x faster", text).group(1) for text in (readme, helptext, unspin.restore.__doc__)}
+    assert len(figures) == 1
+
+
+@pytest.mark.parametrize("argv", [
+    ["restore", "a.txt"], ["scan", "a.txt"], ["trace", "a.txt", "--index", "i.db"], ["index", "build", "c", "-o", "i.db"],
+    ["index", "add", "i.db", "c"], ["learn", "x.jsonl", "-o", "l.tsv"], ["setup"],
+])
+def test_every_working_subcommand_takes_quiet_and_progress(argv):
+    from unspin.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(argv + ["-q"]).quiet is True
+    assert parser.parse_args(argv + ["--progress"]).progress is True

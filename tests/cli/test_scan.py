@@ -160,3 +160,39 @@ def test_usage_and_input_errors(corpus, extra, code):
 
 def test_missing_input_path(fingerprints, tmp_path):
     assert main(["scan", str(tmp_path / "nope"), "--no-model", "--fingerprints", fingerprints, "-q"]) == 1
+
+
+@pytest.fixture
+def papers(tmp_path):
+    path = tmp_path / "papers.jsonl"
+    rows = [{"id": "p1", "doi": "10.1/abc", "title": "On minds", "text": SPUN},
+            {"id": "p2", "doi": "10.1/def", "title": "Harbours", "text": CLEAN}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+def test_input_fields_are_carried_through_every_format(papers, fingerprints, tmp_path, fmt):
+    out = tmp_path / f"out.{fmt}"
+    assert main(["scan", str(papers), "--no-model", "--fingerprints", fingerprints, "-q", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "10.1/abc" in text and "On minds" in text and "10.1/def" in text
+
+
+def test_csv_one_row_per_finding_as_pps_exports(papers, fingerprints, tmp_path):
+    import csv
+
+    out = tmp_path / "findings.csv"
+    assert main(["scan", str(papers), "--no-model", "--fingerprints", fingerprints, "-q",
+                 "--format", "csv", "--rows", "findings", "-o", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    hits = [r for r in rows if r["doc_id"] == "p1"]
+    assert [(r["observed"], r["suggestion"]) for r in hits] == [
+        ("Counterfeit consciousness", "Artificial intelligence"), ("profound learning", "deep learning")]
+    first = hits[0]
+    assert (first["doi"], first["title"], first["num_papers"], first["kind"]) == ("10.1/abc", "On minds", "99", "fingerprint")
+    assert SPUN[int(first["start"]):int(first["end"])] == "Counterfeit consciousness"
+    assert first["message"].startswith("Known tortured phrase for 'Artificial intelligence'")
+    assert float(first["confidence"]) > 0.5 and "counterfeit consciousness" in first["rule"]
+    (clean,) = [r for r in rows if r["doc_id"] == "p2"]  # a document without findings keeps its row
+    assert clean["observed"] == "" and clean["doi"] == "10.1/def"

@@ -65,7 +65,10 @@ def test_index_build_add_info(setup, capsys):
     assert (added["documents"], added["skipped"], added["total_documents"]) == (5, 2, 35)
     assert main(["index", "info", str(setup["index"]), "--format", "json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["documents"] == "35" and info["vocabulary"] == "lexicon:lexicon.tsv.gz" and info["bytes"] > 0
+    assert info["documents"] == 35 and info["vocabulary"] == "lexicon:lexicon.tsv.gz" and info["bytes"] > 0
+    assert main(["index", "info", str(setup["index"])]) == 0
+    text = capsys.readouterr().out
+    assert "documents:" in text and " 35\n" in text and "MB (" in text and "{" not in text and "'" not in text
 
 
 def test_trace_json_finds_source_and_swaps(setup, capsys):
@@ -88,7 +91,22 @@ def test_trace_text_and_html(setup, capsys):
     html_path = setup["tmp"] / "out.html"
     assert main(["trace", str(setup["copy"]), "--index", str(setup["index"]), "--format", "html", "-o", str(html_path)]) == 0
     page = html_path.read_text()
-    assert "<table>" in page and "class='swap'" in page and "<script" not in page
+    assert "<table class='side'>" in page and "class='swap'" in page and "<script" not in page
+    assert "<h1>unspin trace</h1>" in page and "1 copy traced: 1 with a source found" in page
+    assert 'class="legend"' in page and "not in the source" in page
+
+
+def test_trace_text_says_plainly_when_nothing_is_found_or_swapped(setup, capsys):
+    capsys.readouterr()
+    assert main(["trace", str(setup["copy"]), "--index", str(setup["index"]), "--no-restore", "--min-score", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "no source found" in out and "  1. " in out
+    assert "closest, below the score 2.00 a source needs:" in out  # labelled, not listed as sources
+    source = setup["tmp"] / "same.txt"
+    source.write_text(setup["docs"][5].text)
+    assert main(["trace", str(source), "--index", str(setup["index"]), "--no-restore"]) == 0
+    out = capsys.readouterr().out
+    assert "0 swaps" not in out and "no swaps; " in out
 
 
 def test_trace_stdin(setup, capsys, monkeypatch):
@@ -102,7 +120,9 @@ def test_trace_stdin(setup, capsys, monkeypatch):
 
 def test_trace_errors(setup, capsys):
     assert main(["trace", str(setup["tmp"] / "missing.txt"), "--index", str(setup["index"])]) == 1
-    assert main(["trace", str(setup["copy"]), "--index", str(setup["tmp"] / "none.db")]) == 4
+    assert main(["trace", str(setup["copy"]), "--index", str(setup["tmp"] / "none.db")]) == 1
+    assert "none.db" in capsys.readouterr().err
+    assert main(["index", "info", str(setup["tmp"] / "none.db")]) == 1
     empty = setup["tmp"] / "empty.txt"
     empty.write_text("  ")
     assert main(["trace", str(empty), "--index", str(setup["index"])]) == 1

@@ -135,8 +135,13 @@ def test_parquet_round_trip(tmp_path):
     write_all("parquet", path)
     rows = pq.read_table(str(path)).to_pylist()
     assert [r["doc_id"] for r in rows] == ["d1", "d2", "d3", "d4"]
-    assert json.loads(rows[0]["findings"]) == PLAIN[0]["findings"]
+    (finding,) = rows[0]["findings"]  # a nested list<struct> column, not a JSON string
+    assert (finding["start"], finding["end"], finding["observed"], finding["suggestion"]) == (4, 13, "corporate", "company")
+    assert finding["alternatives"] == [{"text": "firm", "score": 0.06}] and json.loads(finding["evidence"]) == {"lm_gain": 3.2}
+    assert rows[3]["findings"] == []
     assert rows[2]["spin_probability"] is None and rows[2]["error"].startswith("U101")
+    schema = pq.read_schema(str(path))
+    assert str(schema.field("findings").type).startswith("list<element: struct<start: int64")
 
 
 def test_parquet_mixed_types_fall_back_to_strings(tmp_path):

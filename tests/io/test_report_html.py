@@ -113,3 +113,12 @@ def test_report_without_text_lists_findings_and_caps_sections():
 def test_empty_report():
     html = render_report([], {})
     assert "<b>0</b>documents" in html and "No findings" in html
+
+
+def test_counts_are_singular_when_one_and_a_score_has_a_reason():
+    one = DocReport("one", 0.99, True, 5, (finding(19, 30, "sales", 0.9, kind=FindingKind.FINGERPRINT),), 200.0)
+    html = render_report([one.to_dict()], {"one": TEXT})
+    assert "1 finding ·" in html and "1 findings" not in html
+    reason = re.search(r'<p class="reason">([^<]+)</p>', html).group(1)
+    assert "1 known tortured phrase" in reason and "99%" in reason
+    assert "Known tortured phrase for &#x27;sales&#x27;" in html or "Known tortured phrase for 'sales'" in html

@@ -30,9 +30,13 @@ def test_batching_does_not_change_scores(model):
     assert together == pytest.approx(alone, abs=1e-3)
 
 
-def test_unknown_model_name_fails_offline_with_a_clear_error():
+def test_an_unknown_model_name_lists_the_valid_ones():
+    pytest.importorskip("transformers")
     from unspin.errors import ModelError
     from unspin.model.neural import load_neural
 
-    with pytest.raises(ModelError, match="offline"):
+    with pytest.raises(ModelError) as err:
         load_neural("no-such-org/no-such-model")
+    message = str(err.value)
+    assert "ngram, smollm2" in message and "local folder" in message
+    assert "huggingface.co" not in message and "internet" not in message.lower()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing
+import os
 import re
 import socket
 import threading
@@ -22,6 +24,7 @@ from unspin.serve.settings import ServeSettings  # noqa: E402
 from unspin.types import DocReport, Finding, FindingKind  # noqa: E402
 
 SPUN = "The corporate said counterfeit consciousness would lift gross sales by 5 p.c. this year."
+LOCAL = "http://127.0.0.1:8000"  # the Host a browser sends for `unspin serve`'s own URL
 STATIC = Path(__file__).resolve().parents[2] / "src" / "unspin" / "serve" / "static"
 
 
@@ -55,11 +58,25 @@ def upload_reader():
     return read_text_input
 
 
+class Journal:
+    """What engine calls saw, written from the worker processes and read back in the test."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def append(self, value) -> None:
+        with open(self.path, "a") as f:
+            f.write(json.dumps(value) + "\n")
+
+    def read(self) -> list:
+        return [json.loads(line) for line in self.path.read_text().splitlines()] if self.path.exists() else []
+
+
 def make_client(restorer=None, scanner=None, **settings) -> TestClient:
     restorer = restorer or FakeRestorer()
     app = create_app(restorer, scanner or fake_scanner(restorer), ServeSettings(**settings),
                      read_upload=upload_reader())
-    return TestClient(app, raise_server_exceptions=False)
+    return TestClient(app, base_url=LOCAL, raise_server_exceptions=False)
 
 
 @pytest.fixture
@@ -89,25 +106,31 @@ def test_health(client):
 def test_restore_json_matches_the_cli_schema(client):
     response = client.post("/api/restore", json={"text": SPUN})
     assert response.status_code == 200
-    assert response.json() == json.loads(json.dumps(FakeRestorer().restore(SPUN).to_dict()))
+    from unspin.schema import versioned
+
+    assert response.json() == json.loads(json.dumps(versioned(FakeRestorer().restore(SPUN).to_dict())))
     body = response.json()
     assert "artificial intelligence" in body["restored"] and body["words"] > 0
-    assert set(body["edits"][0]) == {"start", "end", "observed", "original", "confidence", "alternatives", "evidence"}
+    assert set(body["edits"][0]) == {"start", "end", "observed", "suggestion", "original", "kind", "confidence",
+                                     "alternatives", "evidence", "message", "short_message"}
     assert set(body["edits"][0]["evidence"]) == {"sources", "lm_gain", "channel", "doc_prior"}
 
 
 def test_scan_json_matches_the_cli_schema(client):
     body = client.post("/api/scan", json={"text": SPUN, "doc_id": "memo"}).json()
-    assert set(body) == {"doc_id", "spin_probability", "spun", "words", "findings", "findings_per_1k", "error"}
+    assert set(body) == {"schema_version", "doc_id", "spin_probability", "spun", "words", "findings",
+                         "findings_per_1k", "error", "reason"}
+    assert body["reason"].startswith("Scored ")
     assert body["doc_id"] == "memo" and body["spun"] is True and body["error"] is None
     finding = body["findings"][1]
     assert finding["observed"] == "counterfeit consciousness" and finding["suggestion"] == "artificial intelligence"
-    assert set(finding) == {"span", "observed", "suggestion", "kind", "confidence", "alternatives", "evidence", "rule"}
-    assert SPUN[finding["span"]["start"]:finding["span"]["end"]] == finding["observed"]
+    assert set(finding) == {"start", "end", "span", "observed", "suggestion", "kind", "confidence", "alternatives",
+                            "evidence", "rule", "message", "short_message"}
+    assert SPUN[finding["start"]:finding["end"]] == SPUN[finding["span"]["start"]:finding["span"]["end"]] == finding["observed"]
 
 
-def test_restore_threshold_is_passed_on():
-    seen = []
+def test_restore_threshold_is_passed_on(tmp_path):
+    seen = Journal(tmp_path / "seen")
 
     class Recording(FakeRestorer):
         def restore(self, text, threshold=None):
@@ -116,7 +139,7 @@ def test_restore_threshold_is_passed_on():
 
     with make_client(restorer=Recording()) as c:
         assert c.post("/api/restore", json={"text": SPUN, "threshold": 0.7}).status_code == 200
-    assert seen == [0.7]
+    assert seen.read() == [0.7]
 
 
 @pytest.mark.parametrize("endpoint", ["/api/restore", "/api/scan"])
@@ -217,8 +240,8 @@ def test_unknown_route_and_wrong_method_are_json(client):
 # ------------------------------------------------------------------ limits
 
 
-def test_body_over_the_limit_is_413_from_content_length():
-    called = []
+def test_body_over_the_limit_is_413_from_content_length(tmp_path):
+    called = Journal(tmp_path / "called")
 
     class Recording(FakeRestorer):
         def restore(self, text, threshold=None):
@@ -229,7 +252,7 @@ def test_body_over_the_limit_is_413_from_content_length():
         body = assert_error(c.post("/api/restore", json={"text": "word " * 500}), 413, "body_too_large")
         assert "1000 bytes" in body["message"]
         assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
-    assert called == [SPUN]
+    assert called.read() == [SPUN]
 
 
 def test_streamed_body_over_the_limit_is_413_before_it_is_all_read():
@@ -270,22 +293,32 @@ def test_multipart_upload_over_the_limit_is_413():
     assert_error(response, 413, "body_too_large")
 
 
-class Blocking(FakeRestorer):
-    """Holds each restore until released, so requests stay in flight."""
+FORK = multiprocessing.get_context("fork")  # the engine workers are forked: these reach into them
 
-    def __init__(self) -> None:
+
+class Blocking(FakeRestorer):
+    """Holds each restore until released, so requests stay in flight. The release is a file, not
+    a multiprocessing.Event: an Event cannot be set once a process waiting on it was killed."""
+
+    def __init__(self, folder: Path) -> None:
         super().__init__()
-        self.entered = threading.Semaphore(0)
-        self.release = threading.Event()
+        self.entered = FORK.Semaphore(0)
+        self.flag = folder / "released"
+
+    def release(self) -> None:
+        self.flag.touch()
 
     def restore(self, text, threshold=None):
         self.entered.release()
-        assert self.release.wait(10)
+        deadline = time.monotonic() + 10
+        while not self.flag.exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
         return super().restore(text, threshold)
 
 
-def test_requests_beyond_the_in_flight_bound_get_503_with_retry_after():
-    blocking = Blocking()
+def test_requests_beyond_the_in_flight_bound_get_503_with_retry_after(tmp_path):
+    blocking = Blocking(tmp_path)
     with make_client(restorer=blocking, max_in_flight=2, retry_after_s=3) as c:
         results = []
         threads = [threading.Thread(target=lambda: results.append(c.post("/api/restore", json={"text": SPUN})))
@@ -297,25 +330,79 @@ def test_requests_beyond_the_in_flight_bound_get_503_with_retry_after():
         refused = c.post("/api/scan", json={"text": SPUN})
         assert_error(refused, 503, "busy")
         assert refused.headers["retry-after"] == "3"
-        blocking.release.set()
+        blocking.release()
         for t in threads:
             t.join(10)
         assert [r.status_code for r in results] == [200, 200]
         assert c.post("/api/scan", json={"text": SPUN}).status_code == 200
 
 
-def test_slow_request_gets_504_and_keeps_its_slot_until_it_really_ends():
-    blocking = Blocking()
+def in_flight_drops_to_zero(c, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while c.get("/api/health").json()["in_flight"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return c.get("/api/health").json()["in_flight"] == 0
+
+
+def test_slow_request_gets_504_and_its_work_is_stopped_at_once(tmp_path):
+    blocking = Blocking(tmp_path)  # never released: the work would run for ever
     with make_client(restorer=blocking, timeout_s=0.3, max_in_flight=1) as c:
-        started = time.monotonic()
+        pool = c.app.state.pool
+        stuck = pool.pids()
         assert_error(c.post("/api/restore", json={"text": SPUN}), 504, "timeout")
-        assert time.monotonic() - started < 5
-        assert_error(c.post("/api/restore", json={"text": SPUN}), 503, "busy")  # the thread still runs
-        blocking.release.set()
-        deadline = time.monotonic() + 5
-        while c.get("/api/health").json()["in_flight"] and time.monotonic() < deadline:
-            time.sleep(0.02)
+        assert c.get("/api/health").json()["in_flight"] == 0  # the slot is free, not held by the old work
+        assert not set(stuck) & set(pool.pids())
+        assert eventually(lambda: not any(_alive(pid) for pid in stuck), 5)  # SIGKILLed; gone in a moment
+        blocking.release()  # fresh workers answer; the killed one never did
         assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+
+
+def test_four_timed_out_big_restores_do_not_hold_every_slot():
+    """Defect 2 of issue 14: four 500 KB bodies timing out kept all four slots for minutes."""
+
+    class SlowOnBigTexts(FakeRestorer):
+        def restore(self, text, threshold=None):
+            if len(text) > 100_000:
+                time.sleep(600)  # far past any deadline: only killing the worker ends it
+            return super().restore(text, threshold)
+
+    big = ("The corporate said gross sales rose. " * 14_000)[:500_000]
+    with make_client(restorer=SlowOnBigTexts(), timeout_s=1.0, max_in_flight=4, max_text_chars=600_000) as c:
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(c.post("/api/restore", json={"text": big})))
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert [r.status_code for r in results] == [504] * 4
+        assert c.get("/api/health").json()["in_flight"] == 0
+        assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+        assert c.app.state.pool.killed == 4
+
+
+def eventually(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False
 
 
 def test_engines_are_loaded_once_and_shared():
@@ -330,40 +417,38 @@ def test_engines_are_loaded_once_and_shared():
 
     app = create_app(settings=ServeSettings(), load_engines=load)
     assert loads == []  # nothing is loaded before the server starts
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         for _ in range(3):
             assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
     assert loads == [1]
 
 
-def test_a_restorer_that_is_not_thread_safe_runs_one_call_at_a_time():
+def test_an_engine_is_never_called_twice_at_once_in_one_process(tmp_path):
+    """A restorer that is not thread-safe (a neural reranker) is safe: each worker process runs
+    one call at a time, and calls run in parallel only across processes."""
+    calls = Journal(tmp_path / "calls")
+
     class Unsafe(FakeRestorer):
         thread_safe = False
 
-        def __init__(self):
-            super().__init__()
-            self.running = 0
-            self.peak = 0
-            self.guard = threading.Lock()
-
         def restore(self, text, threshold=None):
-            with self.guard:
-                self.running += 1
-                self.peak = max(self.peak, self.running)
+            started = time.monotonic()
             time.sleep(0.05)
-            with self.guard:
-                self.running -= 1
+            calls.append([os.getpid(), started, time.monotonic()])
             return super().restore(text, threshold)
 
-    unsafe = Unsafe()
-    with make_client(restorer=unsafe, max_in_flight=4) as c:
+    with make_client(restorer=Unsafe(), max_in_flight=4, max_queued=4) as c:
         threads = [threading.Thread(target=c.post, args=("/api/restore",), kwargs={"json": {"text": SPUN}})
-                   for _ in range(4)]
+                   for _ in range(8)]
         for t in threads:
             t.start()
         for t in threads:
             t.join(10)
-    assert unsafe.peak == 1
+    seen = calls.read()
+    assert len(seen) == 8 and os.getpid() not in {pid for pid, _, _ in seen}
+    for pid in {pid for pid, _, _ in seen}:
+        spans = sorted((start, end) for p, start, end in seen if p == pid)
+        assert all(end <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:]))
 
 
 def test_settings_refuse_nonsense():
@@ -484,12 +569,12 @@ def test_default_app_loads_the_real_engines_once():
     from unspin.serve.app import build_default_app
 
     try:
-        with TestClient(build_default_app(ServeSettings())) as c:
+        with TestClient(build_default_app(ServeSettings()), base_url=LOCAL) as c:
             body = c.post("/api/restore", json={"text": "Sales rose 5 p.c. last year."}).json()
             report = c.post("/api/scan", json={"text": "Sales rose 5 p.c. last year.", "doc_id": "d"}).json()
     except (ArtifactError, ImportError) as exc:
         pytest.skip(f"real engine not available: {exc}")
-    assert set(body) == {"text", "restored", "words", "edits", "signals"}
+    assert set(body) == {"schema_version", "text", "restored", "words", "edits", "signals"}
     assert report["doc_id"] == "d" and 0.0 <= report["spin_probability"] <= 1.0
 
 
@@ -509,7 +594,8 @@ def test_a_body_that_arrives_too_slowly_is_408():
                 sent.append(message)
 
             scope = {"type": "http", "method": "POST", "path": "/api/restore", "raw_path": b"/api/restore",
-                     "query_string": b"", "headers": [(b"content-type", b"application/json")], "root_path": "",
+                     "query_string": b"", "headers": [(b"content-type", b"application/json"), (b"host", b"127.0.0.1")],
+                     "root_path": "",
                      "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1),
                      "http_version": "1.1"}
             await app(scope, receive, send)
@@ -555,3 +641,47 @@ def test_queued_requests_wait_for_a_slot_instead_of_503():
         for t in threads:
             t.join()
         assert sorted(statuses) == [200, 200, 200]
+
+
+def test_a_worker_is_replaced_after_max_jobs_per_worker():
+    with make_client(max_in_flight=1, max_jobs_per_worker=2) as c:
+        pool = c.app.state.pool
+        first = pool.pids()
+        for _ in range(2):
+            assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+        assert pool.pids() != first and pool.killed == 1
+        assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_it_is_used():
+    import signal
+
+    with make_client(max_in_flight=1) as c:
+        (pid,) = c.app.state.pool.pids()
+        os.kill(pid, signal.SIGKILL)
+        assert eventually(lambda: not _alive(pid), 5)
+        assert c.post("/api/scan", json={"text": SPUN}).status_code == 200
+        assert pid not in c.app.state.pool.pids()
+
+
+def test_a_worker_that_dies_mid_job_is_a_json_500_and_the_next_request_is_answered():
+    class Dying(FakeRestorer):
+        def restore(self, text, threshold=None):
+            if "die" in text:
+                os._exit(3)  # a crash in native code looks like this from outside
+            return super().restore(text, threshold)
+
+    with make_client(restorer=Dying(), max_in_flight=1) as c:
+        assert_error(c.post("/api/restore", json={"text": "die now"}), 500, "worker_died")
+        assert c.post("/api/restore", json={"text": SPUN}).status_code == 200
+
+
+def test_other_endpoints_get_the_scan_report_itself_from_a_worker(client):
+    import asyncio
+
+    from unspin.serve.schemas import Submission
+
+    pool = client.app.state.pool
+    report = client.portal.call(pool.run, "scan_report", Submission(text=SPUN, doc_id="lt"))
+    assert isinstance(report, DocReport) and report.doc_id == "lt" and report.findings
+    assert asyncio.iscoroutinefunction(pool.run)

@@ -8,6 +8,7 @@ latency percentiles, answers by status, the server's peak memory, and whether it
 
     unspin bench serve --requests 500 --concurrency 16            # the real engine (n-gram LM)
     unspin bench serve --fake --requests 500 --concurrency 16     # a stand-in engine (no models)
+    unspin bench serve --hostile                                   # issue 14's inputs: 1,000 requests, 64 at a time
 """
 
 from __future__ import annotations
@@ -50,8 +51,13 @@ FALLBACK_TEXT = ("The corporate said its counterfeit consciousness unit would li
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="bounded local load on `unspin serve`: latency, status counts, peak memory")
-    p.add_argument("--requests", type=int, default=500, help="requests to send (default %(default)s)")
-    p.add_argument("--concurrency", type=int, default=16, help="client threads (default %(default)s)")
+    p.add_argument("--requests", type=int, help="requests to send (default 500; 1,000 with --hostile)")
+    p.add_argument("--concurrency", type=int, help="client threads (default 16; 64 with --hostile)")
+    p.add_argument("--hostile", action="store_true",
+                   help="mix in bombs, lone surrogates, deep JSON, foreign Hosts, header tricklers (issue 14)")
+    p.add_argument("--bomb-mb", type=int, default=1024, help="--hostile: what the .docx bomb expands to (default %(default)s)")
+    p.add_argument("--header-timeout", type=float, default=5.0,
+                   help="--hostile: the server's request-head time limit (default %(default)s)")
     p.add_argument("--fake", action="store_true", help="serve a stand-in engine instead of unspin.decode")
     p.add_argument("--fake-delay-ms", type=float, default=20.0,
                    help="--fake: CPU time each engine call burns (default %(default)s)")
@@ -93,8 +99,8 @@ def server_command(args: argparse.Namespace) -> list[str]:
     return [sys.executable, "-m", "unspin", "serve", "--lm", args.lm, *common]
 
 
-def start_server(args: argparse.Namespace) -> ServerProcess:
-    process = subprocess.Popen(server_command(args), stdout=subprocess.PIPE, stderr=None, text=True,
+def start_server(args: argparse.Namespace, extra_args: list[str] | tuple[str, ...] = ()) -> ServerProcess:
+    process = subprocess.Popen([*server_command(args), *extra_args], stdout=subprocess.PIPE, stderr=None, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     found: dict[str, Any] = {}
 
@@ -308,9 +314,13 @@ def health_after(base_url: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.requests = args.requests if args.requests is not None else (1000 if args.hostile else 500)
+    args.concurrency = args.concurrency if args.concurrency is not None else (64 if args.hostile else 16)
     if args.requests < 1 or args.concurrency < 1:
         print("unspin bench serve: --requests and --concurrency must be positive", file=sys.stderr)
         return 2
+    if args.hostile:
+        return run_hostile_and_report(args)
     texts = sample_texts(args.seed, args.fake)
     big = b'{"text": "' + b"spun " * int(args.max_body_mb * 1024 * 1024 * 1.2 / 5) + b'"}'
     kinds = plan(args.requests, args.seed)
@@ -343,6 +353,18 @@ def run(args: argparse.Namespace) -> int:
             json.dump(result, out, indent=2)
     print(json.dumps(result, indent=2) if args.format == "json" else render(result))
     return 0 if alive and result["unexpected"] == 0 else 1
+
+
+def run_hostile_and_report(args: argparse.Namespace) -> int:
+    from .serve_hostile import render as render_hostile
+    from .serve_hostile import run_hostile
+
+    result = run_hostile(args, ["--header-timeout", str(args.header_timeout)])
+    if args.output:
+        with open(args.output, "w") as out:
+            json.dump(result, out, indent=2)
+    print(json.dumps(result, indent=2) if args.format == "json" else render_hostile(result))
+    return 0 if result["unexpected"] == 0 and all(result["targets"].values()) else 1
 
 
 def render(r: dict[str, Any]) -> str:

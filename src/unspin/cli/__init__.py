@@ -10,9 +10,9 @@ import argparse
 import importlib
 import sys
 
-from ..errors import InputError, UnspinError
+from ..errors import EXIT_FAIL_OVER, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UnspinError  # noqa: F401
 
-EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_FAIL_OVER, EXIT_INTERNAL = 0, 1, 2, 3, 4
+# the exit code of an error is its code's, from unspin.errors.CATALOGUE
 
 # Module names under unspin.cli, in the order `unspin --help` lists them.
 SUBCOMMAND_MODULES = ("restore", "scan", "trace", "learn", "serve", "setup", "bench")
@@ -25,6 +25,15 @@ def build_parser() -> argparse.ArgumentParser:
     for module in present_modules(__name__, SUBCOMMAND_MODULES):
         module.add_parser(sub)
     return parser
+
+
+def add_reading_options(p: argparse.ArgumentParser, *, rows: bool = True) -> None:
+    """The options every command that reads documents shares (one reader, one size policy)."""
+    p.add_argument("--max-bytes", type=int, default=None, metavar="N",
+                   help="bytes one document may have: a file, stdin, a row (default 50000000, or $UNSPIN_MAX_BYTES)")
+    if rows:
+        p.add_argument("--text-field", default="text", metavar="F", help="text field of JSONL/CSV/parquet rows (default text)")
+        p.add_argument("--id-field", default="id", metavar="F", help="id field of JSONL/CSV/parquet rows (default id)")
 
 
 def present_modules(package: str, names: tuple[str, ...]):
@@ -45,12 +54,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.handler(args) or EXIT_OK)
-    except InputError as exc:
-        print(f"unspin: {exc}", file=sys.stderr)
-        return EXIT_INPUT
     except UnspinError as exc:
         print(f"unspin: {exc}", file=sys.stderr)
-        return EXIT_INTERNAL
+        return exc.exit_code
+    except OSError as exc:  # a file that vanished, a disk that filled: a clear line, not a traceback
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"unspin: U113{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("unspin: interrupted", file=sys.stderr)
         return 130

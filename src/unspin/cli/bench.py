@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-BENCH_MODULES = ("restore", "tune", "scan", "trace", "serve", "spark")
+BENCH_MODULES = ("restore", "tune", "scan", "trace", "serve", "fuzz", "faults", "spark")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

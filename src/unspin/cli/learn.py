@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import InputError
+from . import progress
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -23,6 +24,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--append", action="store_true", help="add to LEXICON if it exists instead of replacing it")
     p.add_argument("--min-count", type=int, default=1, help="keep pairs seen at least this often")
     p.add_argument("--format", choices=("json", "text"), default="text")
+    from . import add_reading_options
+
+    add_reading_options(p, rows=False)
+    progress.add_options(p)
     p.set_defaults(handler=run_learn)
 
     lex = sub.add_parser("lexicon", help="inspect a learned lexicon")
@@ -42,14 +47,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_learn(args: argparse.Namespace) -> int:
+    from ..io.writers import refuse_overwriting_inputs
     from ..lexicon.learned import LearnedLexicon
 
+    refuse_overwriting_inputs(args.output, list(args.inputs) + ([args.index] if args.index else []))
     out = Path(args.output)
     lexicon = LearnedLexicon.load(out) if args.append and out.exists() else LearnedLexicon()
     before = len(lexicon)
     learned = LearnedLexicon()
     if args.index:
-        stats = _learn_by_tracing(learned, args.inputs, args.index)
+        stats = _learn_by_tracing(learned, args.inputs, args.index, args.max_bytes)
     else:
         stats = {"records": sum(_learn_file(learned, Path(p)) for p in args.inputs)}
     if args.min_count > 1:
@@ -67,14 +74,14 @@ def run_learn(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _learn_by_tracing(lexicon, inputs: list[str], index_path: str) -> dict[str, Any]:
+def _learn_by_tracing(lexicon, inputs: list[str], index_path: str, max_bytes: int | None = None) -> dict[str, Any]:
     from ..trace import TraceIndex, trace
     from .trace import read_input
 
     matched = 0
     with TraceIndex.open(index_path) as index:
         for path in inputs:
-            result = trace(read_input(path), index)
+            result = trace(read_input(path, max_bytes), index)
             if result.alignment is not None:
                 matched += 1
                 lexicon.add_alignment(result.alignment)
@@ -94,7 +101,9 @@ def _learn_file(lexicon, path: Path) -> int:
 
 
 def _tsv_rows(path: Path) -> Iterator[tuple]:
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    from ..io.readers import read_document
+
+    for lineno, line in enumerate(read_document(str(path)).splitlines(), 1):
         if not line.strip() or line.startswith("#") or line.lower().startswith("observed\t"):
             continue
         fields = line.split("\t")
@@ -104,20 +113,9 @@ def _tsv_rows(path: Path) -> Iterator[tuple]:
 
 
 def _json_records(path: Path) -> Iterator[tuple[str, dict]]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text)
-        records = data if isinstance(data, list) else [data]
-        yield from ((f"{path}#{i}", r) for i, r in enumerate(records))
-        return
-    except json.JSONDecodeError:
-        pass
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                yield f"{path}:{lineno}", json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"malformed JSON: {exc.msg}", source=f"{path}:{lineno}") from None
+    from ..io.readers import iter_rows
+
+    yield from iter_rows(str(path))
 
 
 def _learn_record(lexicon, record: Any, where: str) -> None:

@@ -1,14 +1,17 @@
-"""`unspin restore FILE|-`: print the restored text (or JSON, a diff, an HTML page)."""
+"""`unspin restore FILE|-`: print the restored text (or JSON, a diff, an HTML page).
+
+`restore --jsonl ROWS -o OUT` restores one row per line on the resumable runner (`--resume`,
+`--jobs`), like `scan`: exit 1 when a row could not be read.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
-from ..errors import InputError
+from ..errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError
+from . import add_reading_options, progress
 
 DEFAULT_LM = "smollm2"  # measured better than the n-gram model alone: see BENCHMARKS.md
 
@@ -18,16 +21,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("input", help="a .txt/.md/.html/.pdf/.docx file, a .jsonl file with --jsonl, or - for stdin")
     p.add_argument("--format", default="text", choices=["text", "json", "diff", "html"])
     p.add_argument("--jsonl", action="store_true", help="input is JSON lines with a text field; output adds restored and edits")
-    p.add_argument("--text-field", default="text")
+    p.add_argument("--resume", action="store_true", help="with --jsonl: skip rows already in OUT and append the rest")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="with --jsonl: worker processes (default 1)")
+    add_reading_options(p)
     p.add_argument(
         "--lm", default=None,
-        help="smollm2 (default: n-gram + SmolLM2 rerank), ngram (fast, ~5x quicker, lower recall), or a cached Hugging Face model name/path",
+        help="smollm2 (default: n-gram + SmolLM2 rerank), ngram (about 20x faster, lower recall: BENCHMARKS.md), "
+             "or the path of a local Hugging Face causal-LM folder",
     )
     p.add_argument("--threshold", type=float, default=None, help="nats an edit must win by (default: calibrated)")
     p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
+    p.add_argument("--fingerprints", metavar="FILE",
+                   help="known tortured phrases (PPS CSV export): each match is restored to the list's expected phrase; "
+                        "default $UNSPIN_FINGERPRINTS")
+    p.add_argument("--no-fingerprints", action="store_true", help="do not use any fingerprint list")
     p.add_argument("-o", "--output", default=None, help="write here instead of stdout")
-    p.add_argument("--id-field", default="id", help="id field of the JSONL rows (--engine spark)")
-    p.add_argument("--resume", action="store_true", help="skip rows already in OUT (--engine spark)")
+    progress.add_options(p)
     from .engine_options import add_engine_options
 
     add_engine_options(p)
@@ -48,74 +57,83 @@ def _engine(args: argparse.Namespace):
         return load_restorer("ngram", learned=args.learned)
 
 
+def fingerprints_path(args: argparse.Namespace) -> str | None:
+    """The known list restore uses: --fingerprints, else $UNSPIN_FINGERPRINTS; none with --no-fingerprints."""
+    import os
+
+    if args.no_fingerprints:
+        return None
+    path = args.fingerprints or os.environ.get("UNSPIN_FINGERPRINTS")
+    if path and not os.path.isfile(path):
+        raise InputError("fingerprint list not found", source=path)
+    return path or None
+
+
 def run(args: argparse.Namespace) -> int:
+    import time
+
+    from ..io.writers import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs(args.output, [args.input])
     if args.engine == "spark":
         return _run_spark(args)
     if args.jsonl:
-        restorer = _engine(args)
-        with _open_out(args.output) as out:
-            _restore_jsonl(restorer, args, out)
-        return 0
-    text = _read_input(args.input)
-    result = _engine(args).restore(text, threshold=args.threshold)
+        return _restore_jsonl(args)
+    if args.resume:
+        print("unspin restore: --resume works with --jsonl", file=sys.stderr)
+        return EXIT_USAGE
+    from ..io.readers import read_document
+    from ..pipeline.steps import with_fingerprints
+
+    show = progress.wanted(args)
+
+    def say(message: str) -> None:
+        if show:
+            print(f"unspin restore: {message}", file=sys.stderr, flush=True)
+
+    text = read_document(args.input, max_bytes=args.max_bytes)
+    path = fingerprints_path(args)
+    say(f"loading the {args.lm or DEFAULT_LM} engine…")
+    restorer = with_fingerprints(_engine(args), path)
+    started = time.perf_counter()
+    say(f"restoring {len(text.split()):,} words…")
+    result = restorer.restore(text, threshold=args.threshold)
+    say(f"{len(result.edits)} edit{'s' if len(result.edits) != 1 else ''} in {time.perf_counter() - started:.1f} s")
     from ..io.restore_render import RENDERERS
 
     rendered = RENDERERS[args.format](result)
     with _open_out(args.output) as out:
         out.write(rendered if rendered.endswith("\n") else rendered + "\n")
-    return 0
+    return EXIT_OK
 
 
-def _read_input(name: str) -> str:
-    if name == "-":
-        data = sys.stdin.buffer.read()
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError("standard input is not UTF-8 text", source="<stdin>") from None
-        if not text.strip():
-            raise InputError("standard input is empty", source="<stdin>")
-        return text
-    path = Path(name)
-    if not path.is_file():
-        raise InputError("no such file", source=name)
-    from ..io.readers import read_text_input
+def _restore_jsonl(args: argparse.Namespace) -> int:
+    from ..io.readers import iter_documents
+    from ..io.writers import open_writer
+    from ..pipeline import resume_state, run_local
+    from ..pipeline.steps import RestoreStep
 
-    return read_text_input(str(path), path.name)
-
-
-def _restore_jsonl(restorer, args: argparse.Namespace, out: IO[str]) -> None:
-    from tqdm import tqdm
-
-    lines = list(_jsonl_lines(args.input))
-    for lineno, line in tqdm(lines, desc="restore", unit="doc", file=sys.stderr, disable=len(lines) < 2):
-        out.write(json.dumps(_restore_record(restorer, line, lineno, args), ensure_ascii=False) + "\n")
-        out.flush()
-
-
-def _restore_record(restorer, line: str, lineno: int, args: argparse.Namespace) -> dict:
-    """One output record per input line; a bad line keeps its raw text and gets an error."""
-    where = f"{args.input}:{lineno}"
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return {"line": lineno, "raw": line, "error": f"U105 {where}: malformed JSON ({exc.msg})"}
-    if not isinstance(record, dict) or not isinstance(record.get(args.text_field), str):
-        return {"line": lineno, "raw": line, "error": f"U109 {where}: no string field {args.text_field!r}"}
-    result = restorer.restore(record[args.text_field], threshold=args.threshold)
-    record["restored"] = result.restored
-    record["edits"] = [e.to_dict() for e in result.edits]
-    return record
-
-
-def _jsonl_lines(name: str) -> Iterator[tuple[int, str]]:
-    if name != "-" and not Path(name).is_file():
-        raise InputError("no such file", source=name)
-    stream = sys.stdin if name == "-" else open(name, encoding="utf-8", errors="replace")
-    with stream:
-        for lineno, line in enumerate(stream, 1):
-            if line.strip():
-                yield lineno, line.rstrip("\n")
+    if args.resume and (not args.output or args.output == "-"):
+        print("unspin restore: --resume needs -o OUT (the output to continue)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.jobs < 1:
+        print("unspin restore: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    documents = iter_documents([args.input], text_field=args.text_field, id_field=args.id_field,
+                               max_bytes=args.max_bytes, jsonl=True, keep_fields=True)
+    step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
+                       fingerprints=fingerprints_path(args))
+    show = progress.wanted(args)
+    before = resume_state(args.output, "jsonl") if args.resume else None
+    writer = open_writer("jsonl", args.output, append=bool(before and before.records))
+    stats = run_local(step, documents, writer=writer, jobs=args.jobs, resume_ids=before.done if before else None,
+                      progress=show)
+    writer.close()
+    errors = stats.errors + (before.errors if before else 0)
+    if not progress.quiet(args):
+        print(f"unspin restore: {stats.documents} rows, {stats.errors} errors"
+              + (f", {stats.skipped} already done" if stats.skipped else ""), file=sys.stderr)
+    return EXIT_INPUT if errors else EXIT_OK
 
 
 class _open_out:
@@ -123,38 +141,12 @@ class _open_out:
         self.path = path
 
     def __enter__(self) -> IO[str]:
-        self.stream = open(self.path, "w", encoding="utf-8") if self.path else sys.stdout
+        self.stream = open(self.path, "w", encoding="utf-8") if self.path and self.path != "-" else sys.stdout
         return self.stream
 
     def __exit__(self, *exc) -> None:
-        if self.path:
+        if self.stream is not sys.stdout:
             self.stream.close()
-
-
-class JsonlRestoreStep:
-    """restore --jsonl as a pipeline step: the row (id, other fields, text) plus restored and edits.
-
-    Picklable; the engine loads lazily, once per worker (the default LM falls back to the n-gram
-    model where SmolLM2 is missing, as the local command does)."""
-
-    def __init__(self, lm: str | None, threshold: float | None, learned: str | None, text_field: str = "text",
-                 engine: object = None) -> None:
-        self.lm, self.threshold, self.learned, self.text_field = lm, threshold, learned, text_field
-        self._engine, self._injected = engine, engine is not None  # an injected engine (tests) travels along
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "_engine": self._engine if self._injected else None}
-
-    @property
-    def requires(self) -> tuple[str, ...]:
-        return () if self._injected else ("lexicon", "ngram")
-
-    def __call__(self, doc) -> dict:
-        if self._engine is None:
-            self._engine = _engine(argparse.Namespace(lm=self.lm, learned=self.learned))
-        result = self._engine.restore(doc.text, threshold=self.threshold)
-        return {"doc_id": doc.doc_id, **doc.meta, self.text_field: doc.text,
-                "restored": result.restored, "edits": [e.to_dict() for e in result.edits]}
 
 
 def _run_spark(args: argparse.Namespace) -> int:
@@ -165,9 +157,13 @@ def _run_spark(args: argparse.Namespace) -> int:
     if not args.jsonl or not args.output:
         print("unspin restore: --engine spark needs --jsonl and -o OUT (a directory)", file=sys.stderr)
         return 2
+    from ..pipeline.steps import RestoreStep
+
     fmt = format_from_path(args.output, "parquet")
-    step = JsonlRestoreStep(args.lm, args.threshold, args.learned, args.text_field)
-    stats = run_on_spark(start_spark(args), step, [args.input], args.output, fmt=fmt, resume=args.resume,
-                         text_field=args.text_field, id_field=args.id_field)
-    print_spark_summary("restore", stats, args.output)
-    return 1 if stats.errors else 0
+    step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
+                       fingerprints=fingerprints_path(args))
+    reading = {"text_field": args.text_field, "id_field": args.id_field, "max_bytes": args.max_bytes,
+               "jsonl": True, "keep_fields": True}  # as the local `_restore_jsonl` reads
+    stats = run_on_spark(start_spark(args), step, [args.input], args.output, fmt=fmt, resume=args.resume, reading=reading)
+    print_spark_summary("restore", stats, args.output, progress.quiet(args))
+    return EXIT_INPUT if stats.errors else EXIT_OK

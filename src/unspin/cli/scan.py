@@ -5,8 +5,10 @@
     unspin scan paper.pdf --format html -o report.html
     unspin scan drafts/ --no-model --fail-over 0.5           # CI gate: exit 3 if any doc scores > 0.5
 
-Known fingerprints: --fingerprints FILE (a PPS CSV export or any query,expected CSV); without
-it, the file named by $UNSPIN_FINGERPRINTS, else none. --no-fingerprints turns them off.
+Known fingerprints: a bundled list (TorturePhrases_Estimator's ~5,700 published tortured phrases,
+no expected phrases), merged with --fingerprints FILE (a PPS CSV export or any query,expected
+CSV) or the file named by $UNSPIN_FINGERPRINTS. --no-default-fingerprints leaves the bundled list
+out; --no-fingerprints turns every list off.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import sys
 from typing import Any, Iterable, Iterator
 
 from ..errors import InputError
+from ..schema import versioned
 from ..types import Document
-from . import EXIT_FAIL_OVER, EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from . import EXIT_FAIL_OVER, EXIT_INPUT, EXIT_OK, EXIT_USAGE, add_reading_options, progress
 
 FORMATS = ("jsonl", "csv", "parquet", "json", "html")
 RESUMABLE = ("jsonl", "csv", "parquet", "json")
@@ -40,16 +43,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--threshold", type=float, metavar="T", help="call a document spun above T (default: calibrated, <= 1%% FPR)")
     p.add_argument("--fingerprints", metavar="FILE", help="known tortured phrases (PPS CSV export); default $UNSPIN_FINGERPRINTS")
     p.add_argument("--no-fingerprints", action="store_true", help="do not use any fingerprint list")
+    p.add_argument("--no-default-fingerprints", action="store_true",
+                   help="leave out the bundled list (TorturePhrases_Estimator's phrases), which is otherwise "
+                        "merged with --fingerprints FILE")
     p.add_argument("--no-model", action="store_true", help="fingerprints only: no restoration engine (fast)")
     p.add_argument("--thorough", action="store_true",
                    help="findings from the full restoration engine (slower, more precise); the score is the same")
     p.add_argument("--lm", default="ngram", metavar="NAME",
                    help="language model of the --thorough engine: ngram (default), smollm2, or a model name")
-    p.add_argument("--text-field", default="text", metavar="F", help="text field of JSONL/CSV/parquet rows (default text)")
-    p.add_argument("--id-field", default="id", metavar="F", help="id field of JSONL/CSV/parquet rows (default id)")
+    add_reading_options(p)
     p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB in directories (repeatable)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files matching GLOB in directories (repeatable)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--rows", choices=("documents", "findings"), default="documents",
+                   help="one record per document (default), or one per finding as the Problematic Paper Screener "
+                        "exports them (a document without findings still gets one row)")
+    progress.add_options(p)
     from .engine_options import add_engine_options
 
     add_engine_options(p)
@@ -65,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"unspin scan: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    from ..io.writers import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs(args.output, list(args.paths) + ([args.fingerprints] if args.fingerprints else []))
     if args.fingerprints and not os.path.isfile(args.fingerprints):
         raise InputError("fingerprint list not found", source=args.fingerprints)
     if args.fingerprints:
@@ -72,21 +83,26 @@ def run(args: argparse.Namespace) -> int:
 
         load_fingerprints(args.fingerprints)  # fail early (and once) on a malformed list
 
+    if args.no_default_fingerprints:  # read by lexicon.fingerprint_lists, here and in --jobs workers
+        from ..lexicon.fingerprint_lists import BUNDLED_ENV
+
+        os.environ[BUNDLED_ENV] = "0"
     from ..steps import Scanner
     from ..io.readers import iter_documents
 
-    step = Scanner(
+    step = KeepFields(Scanner(
         lm=args.lm,
         use_model=not args.no_model,
         thorough=args.thorough,
         fingerprints_path=args.fingerprints,
         threshold=args.threshold,
         use_default_fingerprints=not args.no_fingerprints,
-    )
+    ))
     if args.engine == "spark":
         return _run_spark(step, args, fmt)
     documents = iter_documents(
-        args.paths, include=args.include, exclude=args.exclude, text_field=args.text_field, id_field=args.id_field
+        args.paths, include=args.include, exclude=args.exclude, text_field=args.text_field, id_field=args.id_field,
+        max_bytes=args.max_bytes,
     )
     if args.output and args.output != "-":
         documents = _without_output(documents, args.output)
@@ -96,12 +112,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         stats = _run_records(step, documents, args, fmt, gate)
     if not args.quiet:
-        print(f"unspin scan: {stats.documents} documents, {gate.spun} spun, {stats.errors} errors"
+        from ..messages import plural
+
+        print(f"unspin scan: {plural(stats.documents, 'document')}, {gate.spun} spun, {plural(stats.errors, 'error')}"
               + (f", {stats.skipped} already done" if stats.skipped else ""), file=sys.stderr)
     if gate.tripped:
         print(f"unspin scan: {gate.worst_id} scored {gate.worst:.3f} > --fail-over {args.fail_over}", file=sys.stderr)
         return EXIT_FAIL_OVER
-    return EXIT_INPUT if stats.errors else EXIT_OK
+    return EXIT_INPUT if stats.errors or gate.errors_before else EXIT_OK
 
 
 def _format_from_output(output: str | None, default: str = "jsonl") -> str:
@@ -135,8 +153,8 @@ def _spark_usage_problem(args: argparse.Namespace, fmt: str) -> str | None:
         return "--engine spark needs -o OUT (a directory of part files)"
     if fmt not in ("parquet", "jsonl"):
         return f"--engine spark writes parquet or jsonl, not {fmt}"
-    if args.fail_over is not None:
-        return "--fail-over works with --engine local only"
+    if args.fail_over is not None or args.rows != "documents":
+        return "--fail-over and --rows findings work with --engine local only"
     return None
 
 
@@ -144,9 +162,10 @@ def _run_spark(step: Any, args: argparse.Namespace, fmt: str) -> int:
     from ..engines.spark import run_on_spark
     from .engine_options import print_spark_summary, start_spark
 
-    stats = run_on_spark(start_spark(args), step, args.paths, args.output, fmt=fmt, resume=args.resume,
-                         text_field=args.text_field, id_field=args.id_field, include=args.include, exclude=args.exclude)
-    print_spark_summary("scan", stats, args.output, args.quiet)
+    reading = {"text_field": args.text_field, "id_field": args.id_field, "max_bytes": args.max_bytes}
+    stats = run_on_spark(start_spark(args), step, args.paths, args.output, fmt=fmt, resume=args.resume, reading=reading,
+                         include=args.include, exclude=args.exclude, error_record=_error_record)
+    print_spark_summary("scan", stats, args.output, progress.quiet(args))
     return EXIT_INPUT if stats.errors else EXIT_OK
 
 
@@ -160,6 +179,64 @@ def _without_output(documents: Iterable[Document], output: str) -> Iterator[Docu
         yield doc
 
 
+class KeepFields:
+    """A step wrapper: the document's own fields (id, DOI, title, ...) kept in its record."""
+
+    def __init__(self, step: Any) -> None:
+        self.step = step
+
+    def __call__(self, doc: Document) -> dict[str, Any]:
+        record = self.step(doc)
+        record = record.to_dict() if hasattr(record, "to_dict") else record
+        kept = {k: v for k, v in doc.meta.items() if k not in record}
+        return versioned({"doc_id": record.pop("doc_id", doc.doc_id), **kept, **record})
+
+
+def _error_record(doc_id: str, error: str) -> dict[str, Any]:
+    return versioned({"doc_id": doc_id, "error": error})
+
+
+FINDING_COLUMNS = ("observed", "suggestion", "kind", "rule", "confidence", "start", "end", "num_papers", "message")
+_DOCUMENT_COLUMNS = ("spin_probability", "spun", "words", "findings_per_1k", "source", "error")
+
+
+def finding_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per finding (the document's fields repeated on each); one empty row without any."""
+    from ..messages import finding_message
+
+    document = {k: v for k, v in record.items() if k != "findings"}
+    rows = []
+    for f in record.get("findings") or ():
+        span = f.get("span") or {}
+        evidence = f.get("evidence") or {}
+        rows.append({**document,
+                     "observed": f.get("observed"), "suggestion": f.get("suggestion"), "kind": f.get("kind"),
+                     "rule": f.get("rule"), "confidence": f.get("confidence"),
+                     "start": span.get("start", f.get("start")), "end": span.get("end", f.get("end")),
+                     "num_papers": evidence.get("num_papers") if isinstance(evidence, dict) else None,
+                     "message": f.get("message") or finding_message(str(f.get("observed", "")), str(f.get("suggestion", "")),
+                                                                    str(f.get("kind", "")), str(f.get("rule", ""))).message})
+    return rows or [{**document, **dict.fromkeys(FINDING_COLUMNS)}]
+
+
+class _FindingRows:
+    """A writer wrapper that writes `finding_rows(record)` for each document record."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def write(self, record: dict[str, Any]) -> None:
+        if record.get("error") and "findings" not in record:
+            record = {**record, **dict.fromkeys(FINDING_COLUMNS)}
+            self.writer.write({k: record.get(k) for k in ("doc_id", *_DOCUMENT_COLUMNS, *FINDING_COLUMNS)} | record)
+            return
+        for row in finding_rows(record):
+            self.writer.write(row)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
 class _FailOver:
     """Watches records as they are written: the highest score, and how many are spun."""
 
@@ -168,6 +245,7 @@ class _FailOver:
         self.worst = -1.0
         self.worst_id = ""
         self.spun = 0
+        self.errors_before = 0  # error records an earlier run left in the output (--resume)
 
     def __call__(self, record: dict[str, Any]) -> None:
         if record.get("error"):
@@ -184,17 +262,19 @@ class _FailOver:
 
 def _run_records(step: Any, documents: Iterable[Document], args: argparse.Namespace, fmt: str, gate: _FailOver) -> Any:
     from ..io.writers import open_writer
-    from ..pipeline import completed_ids, run_local
+    from ..pipeline import resume_state, run_local
 
-    done: set[str] = set()
-    if args.resume:
-        done = completed_ids(args.output, fmt)
+    before = resume_state(args.output, fmt) if args.resume else None
+    if before:
+        gate.errors_before = before.errors  # a resumed run exits as the first run would have
         if args.fail_over is not None:
             for record in _existing_records(args.output, fmt):
                 gate(record)
-    writer = open_writer(fmt, args.output, append=bool(args.resume and done))
-    stats = run_local(step, documents, writer=writer, jobs=args.jobs, resume_ids=done or None,
-                      progress=not args.quiet, on_record=gate)
+    writer = open_writer(fmt, args.output, append=bool(before and before.records))
+    if args.rows == "findings":
+        writer = _FindingRows(writer)
+    stats = run_local(step, documents, writer=writer, jobs=args.jobs, resume_ids=before.done if before else None,
+                      progress=progress.wanted(args), on_record=gate, error_record=_error_record)
     writer.close()
     return stats
 
@@ -242,7 +322,7 @@ def _run_html(step: Any, documents: Iterable[Document], args: argparse.Namespace
             yield doc
 
     sink = _Collect()
-    stats = run_local(step, remember(documents), writer=sink, jobs=args.jobs, progress=not args.quiet, on_record=gate)
+    stats = run_local(step, remember(documents), writer=sink, jobs=args.jobs, progress=progress.wanted(args), on_record=gate)
     html = render_report(sink.records, texts)
     if args.output and args.output != "-":
         with open(args.output, "w", encoding="utf-8") as fh:

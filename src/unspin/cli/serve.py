@@ -23,6 +23,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="restores/scans running at once (default %(default)s)")
     p.add_argument("--max-queued", type=int, default=16,
                    help="requests that may wait for a slot; beyond that 503 + Retry-After (default %(default)s)")
+    p.add_argument("--max-chars", type=int, default=200_000,
+                   help="longest text (pasted or extracted) a request may have (default %(default)s)")
+    p.add_argument("--worker-memory-mb", type=int, default=768,
+                   help="memory an engine worker may use beyond the loaded models; 0: no cap (default %(default)s)")
+    p.add_argument("--header-timeout", type=float, default=10.0,
+                   help="seconds a request head may take to arrive (default %(default)s)")
+    p.add_argument("--keep-alive", type=float, default=5.0,
+                   help="seconds an idle connection is kept open (default %(default)s)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests for this Host name (repeat; '*' for any). Others get 421: "
+                        "a web page cannot reach this server by pointing its own name at it")
     p.add_argument("--lm", default="ngram", help="language model: ngram, smollm2 or a model name (default %(default)s)")
     p.add_argument("--fingerprints", metavar="FILE", help="extra list of known tortured phrases for scan")
     p.add_argument("--format", choices=["text", "json"], default="text",
@@ -34,7 +45,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def settings_from_args(args: argparse.Namespace) -> ServeSettings:
     return ServeSettings(host=args.host, port=args.port, max_body_bytes=int(args.max_body_mb * MB),
                          timeout_s=args.timeout, max_in_flight=args.max_in_flight, max_queued=args.max_queued, lm=args.lm,
-                         fingerprints=args.fingerprints)
+                         fingerprints=args.fingerprints, max_text_chars=args.max_chars,
+                         worker_memory_mb=args.worker_memory_mb, head_timeout_s=args.header_timeout,
+                         keep_alive_s=args.keep_alive, allowed_hosts=tuple(args.allow_host))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,13 +74,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def serve_app(app, settings: ServeSettings, fmt: str = "text", log_level: str = "warning") -> int:  # type: ignore[no-untyped-def]
-    """Run `app` under uvicorn until interrupted, printing the bound URL once it listens."""
+    """Run `app` under uvicorn until interrupted, printing the bound URL once it listens. SIGTERM
+    or Ctrl+C: requests in flight get `shutdown_grace_s`, then the engine workers are killed."""
     import uvicorn
 
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=log_level,
-                            access_log=log_level in {"info", "debug"}, server_header=False,
-                            timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
+    from ..serve.protocol import uvicorn_config
+
+    server = uvicorn.Server(uvicorn_config(app, settings, log_level))
     server.startup = _announce(server, settings, fmt)  # type: ignore[method-assign]
     if threading.current_thread() is threading.main_thread():
         # uvicorn shuts down gracefully on SIGTERM, then re-raises it: make that a clean exit.

@@ -86,25 +86,21 @@ def _pyspark_sql() -> Any:
 
 # --- artifacts on the executors --------------------------------------------------------------
 
-def _artifact_paths() -> dict[str, Callable[[], str]]:
-    from ..config import cache_dir, lexicon_path, ngram_path
+def _bigrams_path() -> str:
+    from ..config import cache_dir
 
-    return {
-        "lexicon": lambda: str(lexicon_path()),
-        "ngram": lambda: str(ngram_path()),
-        "bigrams": lambda: str(cache_dir() / "web_bigrams.pickle"),
-    }
+    return str(cache_dir() / "web_bigrams.pickle")
 
 
 def step_requirements(step: Any) -> tuple[str, ...]:
-    """Artifact names (`lexicon`, `ngram`, `bigrams`) or file paths the step needs on every executor.
-
-    A step declares them with a `requires` attribute (a sequence, or a method returning one);
-    the built-in steps are recognised by their settings.
-    """
+    """What the step needs on every executor: `Step.requires` ("lexicon", "ngram", "neural:<model>",
+    "extra:<module>"), plus, for steps without it, what their settings imply ("bigrams": the
+    screener's word pairs; a fingerprint list's path)."""
     declared = getattr(step, "requires", None)
     if declared is not None:
         return tuple(declared() if callable(declared) else declared)
+    if getattr(step, "step", None) is not None:  # a wrapper (cli.scan.KeepFields)
+        return step_requirements(step.step)
     needs: list[str] = []
     if hasattr(step, "lm") and not hasattr(step, "use_model"):  # a restoring step
         needs += ["lexicon", "ngram"]
@@ -134,12 +130,22 @@ def check_artifacts(spark: Any, requires: Sequence[str]) -> None:
 
 
 def _missing_here(names: tuple[str, ...]) -> tuple[str, list[str]]:
-    known = _artifact_paths()
+    from ..errors import UnspinError as Missing
+    from ..pipeline.step import check_requirement
+
     gaps = []
     for name in names:
-        path = known[name]() if name in known else name
-        if not os.path.exists(path):
-            gaps.append(f"{name} ({path})" if name in known else path)
+        kind = name.partition(":")[0]
+        if kind in ("lexicon", "ngram", "neural", "extra"):
+            try:
+                check_requirement(name)
+            except Missing as err:
+                gaps.append(f"{name} ({err})")
+        elif name == "bigrams":
+            if not os.path.exists(_bigrams_path()):
+                gaps.append(f"bigrams ({_bigrams_path()})")
+        elif not os.path.exists(name):
+            gaps.append(name)
     return socket.gethostname(), gaps
 
 
@@ -167,11 +173,11 @@ class SparkRunStats:
     partitions: tuple[PartitionStats, ...] = field(default_factory=tuple)
 
 
-def map_records(documents: Any, step: Any, *, flat: bool = False, stats: Any = None) -> Any:
+def map_records(documents: Any, step: Any, *, flat: bool = False, stats: Any = None, error_record: Any = None) -> Any:
     """The DataFrame (doc_id, record) of `step` over a documents DataFrame (DOCUMENT_SCHEMA):
     one row per document, `record` its JSON text (flattened for parquet when `flat`)."""
     token = uuid.uuid4().hex
-    return documents.mapInArrow(_partition_runner(step, token, flat, stats), RECORD_SCHEMA)
+    return documents.mapInArrow(_partition_runner(step, token, flat, stats, error_record), RECORD_SCHEMA)
 
 
 def run_on_spark(
@@ -182,13 +188,16 @@ def run_on_spark(
     *,
     fmt: str = "parquet",
     resume: bool = False,
-    text_field: str = "text",
-    id_field: str = "id",
+    reading: dict[str, Any] | None = None,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    error_record: Callable[[str, str], dict[str, Any]] | None = None,
     check: bool = True,
 ) -> SparkRunStats:
-    """Read `inputs`, apply `step`, write one record per document to the directory `output`."""
+    """Read `inputs`, apply `step`, write one record per document to the directory `output`.
+
+    `reading`: `iter_documents`' options (text_field, id_field, max_bytes, jsonl, keep_fields),
+    as the command reads locally; `error_record`: as `run_local`'s (a picklable function)."""
     from .spark_input import read_documents, unit_frame
     from .spark_output import done_ids, write_records
 
@@ -199,19 +208,20 @@ def run_on_spark(
         check_artifacts(spark, step_requirements(step))
     started = time.perf_counter()
     stats = spark.sparkContext.accumulator([], _ListParam())
-    fields = {"text_field": text_field, "id_field": id_field, "include": include, "exclude": exclude}
+    reading = dict(reading or {})
     done = done_ids(spark, output, fmt) if resume else None
     units, enough = unit_frame(spark, inputs, include=include, exclude=exclude)
     skipped = 0
+    flat = fmt == "parquet"
     if done is None and enough and units is not None:
-        records = _read_and_map(units, step, (text_field, id_field, 50_000_000), fmt == "parquet", stats)
+        records = _read_and_map(units, step, reading, flat, stats, error_record)
     else:  # documents are spread over the cores, or filtered by the ids already done
-        documents = read_documents(spark, inputs, **fields)
+        documents = read_documents(spark, inputs, include=include, exclude=exclude, **reading)
         if done is not None:
             before = documents.count()
             documents = documents.join(done, "doc_id", "left_anti")
             skipped = before - documents.count()
-        records = map_records(documents, step, flat=fmt == "parquet", stats=stats)
+        records = map_records(documents, step, flat=flat, stats=stats, error_record=error_record)
     write_records(spark, records, output, fmt, append=resume, key_order=lambda: _key_order(stats.value))
     parts = tuple(sorted((PartitionStats(**s) for s in stats.value), key=lambda s: s.partition))
     return SparkRunStats(
@@ -223,13 +233,16 @@ def run_on_spark(
     )
 
 
-def _read_and_map(units: Any, step: Any, fields: tuple[str, str, int], flat: bool, stats: Any) -> Any:
+def _read_and_map(units: Any, step: Any, reading: dict[str, Any], flat: bool, stats: Any, error_record: Any) -> Any:
     """Reading and the step in one Python worker per task: the engine loads in as many workers
     as run at once, and no document crosses to the JVM and back between the two."""
     from .spark_input import read_batches
 
     token = uuid.uuid4().hex
-    return units.mapInArrow(lambda batches: _run_partition(step, token, flat, stats, read_batches(batches, fields)), RECORD_SCHEMA)
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        return _run_partition(step, token, flat, stats, error_record, read_batches(batches, reading))
+
+    return units.mapInArrow(run, RECORD_SCHEMA)
 
 
 def _refuse_overwriting_inputs(inputs: Sequence[str], output: str) -> None:
@@ -252,14 +265,14 @@ _WORKER_STEPS: dict[str, Any] = {}  # token -> step, kept between the tasks of o
 _KEEP_STEPS = 4
 
 
-def _partition_runner(step: Any, token: str, flat: bool, stats: Any) -> Callable[[Iterator[Any]], Iterator[Any]]:
+def _partition_runner(step: Any, token: str, flat: bool, stats: Any, error_record: Any) -> Callable[[Iterator[Any]], Iterator[Any]]:
     def run(batches: Iterator[Any]) -> Iterator[Any]:  # Spark unpickles this (and the step) once per task
-        return _run_partition(step, token, flat, stats, batches)
+        return _run_partition(step, token, flat, stats, error_record, batches)
 
     return run
 
 
-def _run_partition(task_step: Any, token: str, flat: bool, stats: Any, batches: Iterator[Any]) -> Iterator[Any]:
+def _run_partition(task_step: Any, token: str, flat: bool, stats: Any, error_record: Any, batches: Iterator[Any]) -> Iterator[Any]:
     import pyarrow as pa
     from pyspark import TaskContext
 
@@ -275,9 +288,9 @@ def _run_partition(task_step: Any, token: str, flat: bool, stats: Any, batches: 
     for batch in batches:
         docs = [_document(row) for row in batch.to_pylist()]
         if fresh and load_seconds is None and docs:  # no set-up hook: the first document loads the engine
-            load_seconds = _timed_run(step, docs[:1], sink)
+            load_seconds = _timed_run(step, docs[:1], sink, error_record)
             docs = docs[1:]
-        _run_batch(step, docs, sink)
+        _run_batch(step, docs, sink, error_record)
         yield pa.RecordBatch.from_pydict(sink.take(), schema=_record_arrow_schema())
     if stats is not None:
         context = TaskContext.get()
@@ -302,17 +315,17 @@ def _set_up(step: Any) -> float | None:
     return time.perf_counter() - start
 
 
-def _timed_run(step: Any, docs: list[Document], sink: "_Records") -> float:
+def _timed_run(step: Any, docs: list[Document], sink: "_Records", error_record: Any) -> float:
     start = time.perf_counter()
-    _run_batch(step, docs, sink)
+    _run_batch(step, docs, sink, error_record)
     return time.perf_counter() - start
 
 
-def _run_batch(step: Any, docs: list[Document], sink: "_Records") -> None:
+def _run_batch(step: Any, docs: list[Document], sink: "_Records", error_record: Any) -> None:
     from ..pipeline import run_local
 
     if docs:
-        run_local(step, docs, writer=sink, jobs=1, progress=False)
+        run_local(step, docs, writer=sink, jobs=1, progress=False, error_record=error_record)
 
 
 def _document(row: dict[str, Any]) -> Document:

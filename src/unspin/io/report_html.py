@@ -13,27 +13,13 @@ from collections import Counter
 from html import escape
 from typing import Any, Iterable, Sequence
 
+from ..messages import finding_message, found_by, plural, score_reason
+from .report_style import legend, numbers_table, stylesheet
+
 TOP_PHRASES = 25
 _CONFIDENCE_LEVELS = ((0.8, "high"), (0.5, "medium"), (0.0, "low"))
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2em auto;max-width:62em;padding:0 1em;color:#222;line-height:1.45}
-h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}h3{margin-bottom:.2em}
-table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.stats{display:flex;gap:1.2em;flex-wrap:wrap}.stat{background:#f6f6f6;border-radius:6px;padding:.5em 1em}
-.stat b{display:block;font-size:1.5em}
-.doc{border:1px solid #e3e3e3;border-radius:6px;padding:.2em 1em 1em;margin:1.2em 0}
-.doc.spun{border-left:6px solid #c62828}.doc.clean{border-left:6px solid #2e7d32}.doc.failed{border-left:6px solid #777}
-.meta{color:#555;font-size:.92em}.badge{border-radius:4px;padding:0 .4em;font-size:.85em;color:#fff}
-.badge.spun{background:#c62828}.badge.clean{background:#2e7d32}
-.text{white-space:pre-wrap;font-family:Georgia,"Times New Roman",serif;background:#fcfcfc;padding:.8em;border-radius:4px;max-height:40em;overflow:auto}
-mark{border-radius:3px;padding:0 .1em;cursor:help}
-mark.high{background:#ff8a80}mark.medium{background:#ffcc80}mark.low{background:#fff59d}
-mark.fingerprint{outline:1px solid #b71c1c}
-.legend mark{margin-right:.6em}.error{color:#b71c1c}
-.bars td.bar div{background:#5c6bc0;height:.9em}
-"""
+
 
 
 def render_report(
@@ -55,7 +41,7 @@ def render_report(
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<title>{escape(title)}</title><style>{stylesheet()}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         _summary(reports, ok, failed),
         _histogram(ok),
@@ -183,11 +169,7 @@ def _document_index(ok: list[dict[str, Any]]) -> str:
 
 
 def _legend() -> str:
-    return (
-        '<p class="legend meta">Confidence: <mark class="high">high ≥ 0.8</mark>'
-        '<mark class="medium">medium ≥ 0.5</mark><mark class="low">low</mark> '
-        "(outlined: a known tortured phrase). Hover a highlight for the likely original and alternatives.</p>"
-    )
+    return legend()
 
 
 # --- one document ----------------------------------------------------------------------------
@@ -210,14 +192,34 @@ def _document_section(report: dict[str, Any], text: str | None, index: int) -> s
         f'<section class="doc {state}" id="{_anchor(report)}">'
         f'<h3>{escape(doc_id)} <span class="badge {state}">{state}</span></h3>'
         f'<p class="meta">spin probability {float(report.get("spin_probability") or 0.0):.2f} · '
-        f'{int(report.get("words") or 0)} words · {len(findings)} findings · '
+        f'{int(report.get("words") or 0):,} words · {plural(len(findings), "finding")} · '
         f'{float(report.get("findings_per_1k") or 0.0):.1f} per 1,000 words</p>'
+        f'<p class="reason">{escape(_reason(report))}</p>'
     )
     if text is None:
         body = _finding_list(findings) + '<p class="meta">(text not available)</p>'
     else:
         body = f'<div class="text">{highlight(text, findings)}</div>'
-    return header + body + "</section>"
+        findings = _placeable(text, findings)  # the details list what is highlighted
+    return header + body + _numbers(findings) + "</section>"
+
+
+def _numbers(findings: list[dict[str, Any]]) -> str:
+    rows = []
+    for f in findings:
+        observed, suggestion, kind, rule = (str(f.get(k, "") or "") for k in ("observed", "suggestion", "kind", "rule"))
+        message = f.get("message") or finding_message(observed, suggestion, kind, rule).message
+        alternatives = ", ".join(f"{a.get('text', '')} {float(a.get('score') or 0.0):.2f}" for a in f.get("alternatives") or ())
+        evidence = "; ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}"
+                             for k, v in (f.get("evidence") or {}).items() if not isinstance(v, (dict, list)))
+        rows.append((observed, suggestion, str(message), float(f.get("confidence") or 0.0),
+                     found_by(kind, rule) + (f" ({rule})" if rule else ""), " · ".join(x for x in (alternatives, evidence) if x)))
+    return numbers_table(rows)
+
+
+def _reason(report: dict[str, Any]) -> str:
+    return str(report.get("reason") or score_reason(float(report.get("spin_probability") or 0.0), bool(report.get("spun")),
+                                                    int(report.get("words") or 0), report.get("findings") or ()))
 
 
 def highlight(text: str, findings: Iterable[dict[str, Any]]) -> str:
@@ -266,7 +268,9 @@ def _level(finding: dict[str, Any]) -> str:
 
 
 def _tooltip(finding: dict[str, Any]) -> str:
-    lines = [f"→ {finding.get('suggestion', '')}  (confidence {float(finding.get('confidence') or 0.0):.2f})"]
+    message = finding.get("message") or finding_message(str(finding.get("observed", "")), str(finding.get("suggestion", "")),
+                                                        str(finding.get("kind", "")), str(finding.get("rule", ""))).message
+    lines = [message, f"→ {finding.get('suggestion', '')}  (confidence {float(finding.get('confidence') or 0.0):.2f})"]
     alternatives = finding.get("alternatives") or ()
     if alternatives:
         listed = ", ".join(f"{a.get('text', '')} {float(a.get('score') or 0.0):.2f}" for a in alternatives[:5])

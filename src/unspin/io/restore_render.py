@@ -7,30 +7,13 @@ import json
 
 from ..types import Restoration
 
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>unspin restore</title>
-<style>
-body{{font:16px/1.6 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#222}}
-mark{{border-radius:3px;padding:0 2px;cursor:help}}
-mark.hi{{background:#ffb3b3}} mark.mid{{background:#ffe0a3}} mark.lo{{background:#fff3c4}}
-ins{{color:#075;text-decoration:none;font-weight:600}}
-.summary{{color:#555}} pre{{white-space:pre-wrap}}
-</style></head><body>
-<h1>unspin: restored text</h1>
-<p class="summary">{count} swapped words or phrases found in {words} words.
-Hover a highlight for the proposed original, the alternatives and the evidence.</p>
-<h2>Input, swaps highlighted</h2>
-<pre>{marked}</pre>
-<h2>Restored</h2>
-<pre>{restored}</pre>
-</body></html>
-"""
+
 
 
 def to_json(result: Restoration) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+    from ..schema import versioned
+
+    return json.dumps(versioned(result.to_dict()), ensure_ascii=False, indent=2)
 
 
 def to_diff(result: Restoration) -> str:
@@ -45,21 +28,31 @@ def to_diff(result: Restoration) -> str:
 
 
 def to_html(result: Restoration) -> str:
-    pieces, cursor = [], 0
+    from ..messages import finding_message, plural
+    from .report_style import legend, level, numbers_table, page
+
+    pieces, cursor, rows = [], 0, []
     for edit in sorted(result.edits, key=lambda e: e.span.start):
         pieces.append(html.escape(result.text[cursor : edit.span.start]))
-        level = "hi" if edit.confidence >= 0.8 else "mid" if edit.confidence >= 0.5 else "lo"
-        alternatives = ", ".join(f"{a.text} ({a.score:.2f})" for a in edit.alternatives)
         evidence = edit.evidence
-        why = f"; sources: {', '.join(evidence.sources)}; LM gain {evidence.lm_gain:.1f}" if evidence else ""
-        tip = f"original: {edit.original} (confidence {edit.confidence:.2f}); alternatives: {alternatives}{why}"
+        listed = evidence is not None and "fingerprint" in evidence.sources
+        message = finding_message(edit.observed, edit.original, "fingerprint" if listed else "model").message
+        alternatives = ", ".join(f"{a.text} {a.score:.2f}" for a in edit.alternatives)
+        why = f"sources {', '.join(evidence.sources)}; LM gain {evidence.lm_gain:.2f}; channel {evidence.channel:.2f}" if evidence else ""
         pieces.append(
-            f'<mark class="{level}" title="{html.escape(tip)}">{html.escape(edit.observed)}</mark>'
-            f"<ins> [{html.escape(edit.original)}]</ins>"
+            f'<mark class="{level(edit.confidence)}{" fingerprint" if listed else ""}" title="{html.escape(message)}">'
+            f"{html.escape(edit.observed)}</mark><ins> [{html.escape(edit.original)}]</ins>"
         )
+        rows.append((edit.observed, edit.original, message, edit.confidence,
+                     "list of known tortured phrases" if listed else "restorer",
+                     " · ".join(x for x in (alternatives, why) if x)))
         cursor = edit.span.end
     pieces.append(html.escape(result.text[cursor:]))
-    return _PAGE.format(count=len(result.edits), words=result.words, marked="".join(pieces), restored=html.escape(result.restored))
+    body = (f"<h1>unspin: restored text</h1><p class=\"summary\">{plural(len(result.edits), 'swapped word or phrase', 'swapped words or phrases')} "
+            f"found in {result.words:,} words.</p>{legend()}"
+            f'<h2>Input, swaps highlighted</h2><div class="text">{"".join(pieces)}</div>{numbers_table(rows)}'
+            f'<h2>Restored</h2><div class="text">{html.escape(result.restored)}</div>')
+    return page("unspin restore", body)
 
 
 RENDERERS = {"text": lambda r: r.restored, "json": to_json, "diff": to_diff, "html": to_html}

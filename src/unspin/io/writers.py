@@ -79,15 +79,36 @@ def open_writer(fmt: str, path: str | None, *, append: bool = False, fields: Seq
     """
     if path == "-":
         path = None
-    if fmt == "jsonl":
-        return JsonlWriter(path, append=append)
-    if fmt == "csv":
-        return CsvWriter(path, append=append, fields=fields)
-    if fmt == "json":
-        return JsonWriter(path, append=append)
-    if fmt == "parquet":
-        return ParquetWriter(path, append=append)
+    try:
+        if fmt == "jsonl":
+            return JsonlWriter(path, append=append)
+        if fmt == "csv":
+            return CsvWriter(path, append=append, fields=fields)
+        if fmt == "json":
+            return JsonWriter(path, append=append)
+        if fmt == "parquet":
+            return ParquetWriter(path, append=append)
+    except OSError as err:  # read-only or full filesystem, missing folder, permissions
+        from unspin.errors import OutputError
+
+        raise OutputError(f"cannot open the output: {err.strerror or err}", source=path) from err
     raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def refuse_overwriting_inputs(output: str | None, inputs: Sequence[str]) -> None:
+    """Raise U112 when `output` is one of the `inputs` (the same file by device and inode, so a
+    link or another spelling of the path is caught too). Nothing to check for stdout."""
+    if not output or output == "-" or not os.path.exists(output):
+        return
+    target = os.stat(output)
+    for name in inputs:
+        if name == "-" or not os.path.exists(name):
+            continue
+        info = os.stat(name)
+        if (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino):
+            from unspin.errors import OutputIsInput
+
+            raise OutputIsInput(f"the output is the input {name}: write somewhere else", source=output)
 
 
 def format_from_path(path: str | None, default: str = "jsonl") -> str:
@@ -112,7 +133,10 @@ class JsonlWriter(Writer):
             self._fh = open(path, "a" if append else "w", encoding="utf-8")
 
     def _write(self, record: dict[str, Any]) -> None:
-        self._fh.write(dumps(record) + "\n")
+        try:
+            self._fh.write(dumps(record) + "\n")
+        except UnicodeEncodeError:  # a lone surrogate: JSON can escape it, UTF-8 cannot hold it
+            self._fh.write(json.dumps(record, ensure_ascii=True, default=_json_default) + "\n")
         self._fh.flush()
 
     def _close(self) -> None:
@@ -218,7 +242,8 @@ class JsonWriter(Writer):
 
 
 class ParquetWriter(Writer):
-    """Buffers the records and writes one parquet file on close; nested values as JSON."""
+    """Buffers the records and writes one parquet file on close. Findings and edits are nested
+    list<struct> columns (`unspin.frames.arrow_types`); other nested values are JSON."""
 
     def __init__(self, path: str | None, *, append: bool = False) -> None:
         super().__init__()
@@ -236,7 +261,10 @@ class ParquetWriter(Writer):
             self.records = pq.read_table(path).to_pylist()
 
     def _write(self, record: dict[str, Any]) -> None:
-        self.records.append({k: _flat(v) for k, v in record.items()})
+        from unspin.io.nested import nested_rows
+
+        self.records.append({k: nested_rows(k, v) if k in _NESTED and isinstance(v, list) else _flat(v)
+                             for k, v in record.items()})
 
     def _close(self) -> None:
         import pyarrow.parquet as pq
@@ -250,9 +278,15 @@ class ParquetWriter(Writer):
             _atomic_write(self.path, buffer.getvalue())
 
 
+_NESTED = ("findings", "edits")
+
+
 def _arrow_table(records: list[dict[str, Any]]) -> Any:
     import pyarrow as pa
 
+    from unspin.io.nested import arrow_types
+
+    nested = arrow_types()
     names: dict[str, None] = {}
     for record in records:
         names.update(dict.fromkeys(record))
@@ -260,7 +294,7 @@ def _arrow_table(records: list[dict[str, Any]]) -> Any:
     for name in names:
         values = [r.get(name) for r in records]
         try:
-            columns[name] = pa.array(values)
+            columns[name] = pa.array(values, type=nested.get(name))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
             columns[name] = pa.array([None if v is None else str(v) for v in values], type=pa.string())
     return pa.table(columns) if columns else pa.table({"doc_id": pa.array([], type=pa.string())})

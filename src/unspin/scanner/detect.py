@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Union
 
+from ..messages import with_messages
 from ..stats import sigmoid
 from ..types import DocReport, Edit, Finding, Restoration
 from .calibration import CALIBRATION_PATH, load_calibration
@@ -129,8 +130,10 @@ def load_fingerprints(path: str) -> "FingerprintMatcher":
 
 
 def default_fingerprints() -> "FingerprintMatcher | None":
-    """The list named by $UNSPIN_FINGERPRINTS, or None (no default list ships with unspin)."""
-    path = os.environ.get(FINGERPRINTS_ENV)
+    """$UNSPIN_FINGERPRINTS merged with the bundled list (`lexicon.fingerprint_lists`), or None."""
+    from ..lexicon.fingerprint_lists import effective_list
+
+    path = effective_list(os.environ.get(FINGERPRINTS_ENV))
     return load_fingerprints(path) if path else None
 
 
@@ -186,7 +189,7 @@ def scan_text(
     scorer = score_model(use_model, calibration)
     probability = scorer.probability(features)
     cut = scorer.threshold if threshold is None else threshold
-    findings = merge_findings(fp, model)
+    findings = with_messages(merge_findings(fp, model))  # each with a sentence a person can read
     return DocReport(
         doc_id=doc_id,
         spin_probability=round(probability, 6),

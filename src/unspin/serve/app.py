@@ -3,18 +3,22 @@
     app = create_app(restorer, scanner, settings)   # engines already loaded (tests, benchmarks)
     app = build_default_app(settings)                # loads unspin.decode / unspin.detect at start
 
-Engines are CPU-bound and synchronous: every restore, scan or file extraction runs in a thread
-pool of `max_in_flight` workers, behind a gate that refuses (503 + Retry-After) a call finding
-every slot taken, and under a time limit (504; a body arriving slower than that: 408). A call that timed out keeps its slot until its
-thread really finishes, so slow work can never pile up past the bound. Request bodies over
-`max_body_bytes` are refused (413) from Content-Length, or as soon as the streamed bytes pass it.
-Every error is JSON: {"status": 413, "code": "body_too_large", "message": "..."}.
+Engines are CPU-bound and synchronous: every restore, scan or file extraction runs in one of
+`max_in_flight` worker processes (`unspin.serve.workers`), forked once the engines are loaded.
+A call finding every worker busy (and the queue full) is refused with 503 + Retry-After; a call
+past its time limit is answered 504 and its worker is killed and replaced, so the slot is free at
+once (a body arriving slower than that: 408). Bodies over `max_body_bytes` are refused (413) from
+Content-Length or as soon as the streamed bytes pass it; texts over `max_text_chars` too.
+Every error is JSON: {"status": 413, "code": "body_too_large", "message": "..."}, and every
+response, a 500 included, carries the security headers and comes only for this server's Host.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
+import json
 import logging
 import math
 import os
@@ -22,7 +26,7 @@ import socket
 import threading
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,10 +35,13 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import InputError, UnspinError
+from ..schema import versioned
 from ..types import DocReport, Restoration
+from .assets import router as assets_router
+from .languagetool import router as languagetool_router
 from .limits import BodyTooLarge  # noqa: F401 - re-exported from unspin.serve.app
-from .limits import ApiError, BodyLimit, EngineGate, _human_bytes
+from .limits import ApiError, BodyLimit, _human_bytes, check_text_length, from_unspin_error
+from .middleware import HostCheck, SecurityHeaders  # noqa: F401 - SecurityHeaders re-exported
 from .schemas import (
     _ERRORS,
     UPLOAD_SUFFIXES,
@@ -49,6 +56,7 @@ from .schemas import (
     read_submission,
 )
 from .settings import ServeSettings
+from .workers import Op, WorkerPool
 
 log = logging.getLogger("unspin.serve")
 
@@ -56,7 +64,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 VERSION = "0.1.0"
 
 Scanner = Callable[[str], DocReport]
-T = TypeVar("T")
 
 
 class RestorerLike(Protocol):
@@ -97,13 +104,7 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     return JSONResponse({"status": status, "code": code, "message": message}, status, headers=headers)
 
 
-_INPUT_ERROR_STATUS = {"U106": 413, "U107": 415}  # unspin.io.readers: TooLarge, UnsupportedFormat
-
-
-def _from_unspin_error(exc: UnspinError) -> ApiError:
-    message = str(exc).removeprefix(f"{exc.code} ").strip()
-    status = _INPUT_ERROR_STATUS.get(exc.code, 422) if isinstance(exc, InputError) else 500
-    return ApiError(status, exc.code, message)
+_from_unspin_error = from_unspin_error
 
 
 _HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
@@ -135,39 +136,44 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-# ----------------------------------------------------------------------------- ASGI wrappers
-
-
-class SecurityHeaders:
-    """Everything the page needs is served here: forbid the browser any other origin."""
-
-    PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-                "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-                "form-action 'self'; frame-ancestors 'none'")
-    DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-                "img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'")
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        csp = self.DOCS_CSP if scope.get("path", "").startswith("/docs") else self.PAGE_CSP
-
-        async def with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", csp.encode()),
-                            (b"x-content-type-options", b"nosniff"),
-                            (b"referrer-policy", b"no-referrer")]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
 # ----------------------------------------------------------------------------- the app
+
+
+class UnspinApp(FastAPI):
+    """FastAPI with the host check and the security headers outside its own error middleware,
+    so that a 500, or an answer from any middleware, gets them too."""
+
+    def build_middleware_stack(self) -> Any:
+        settings: ServeSettings = self.state.settings
+        inner = HostCheck(super().build_middleware_stack(), settings.host, settings.allowed_hosts)
+        return SecurityHeaders(inner)
+
+
+def engine_ops(read_upload: UploadReader, settings: ServeSettings) -> dict[str, Op]:
+    """What the workers can be asked to do with a `Submission`; results are plain JSON data."""
+
+    if read_upload is default_upload_reader:
+        read_upload = functools.partial(default_upload_reader, max_chars=settings.max_text_chars)
+
+    def text_of(submission: Submission) -> str:
+        return check_text_length(submission.read(read_upload), settings.max_text_chars)
+
+    def restore(engines: Engines, submission: Submission) -> dict:
+        return engines.restore(text_of(submission), submission.threshold).to_dict()
+
+    def scan(engines: Engines, submission: Submission) -> dict:
+        return _with_doc_id(engines.scan(text_of(submission)), submission.doc_id).to_dict()
+
+    def scan_report(engines: Engines, submission: Submission) -> DocReport:
+        return _with_doc_id(engines.scan(text_of(submission)), submission.doc_id)
+
+    def extract(engines: Engines, submission: Submission) -> dict:
+        text = text_of(submission)
+        return {"filename": submission.filename, "text": text, "chars": len(text)}
+
+    # "scan_report": the DocReport itself, for endpoints that shape their own answer, e.g.
+    #     report = await request.app.state.pool.run("scan_report", Submission(text=text))
+    return {"restore": restore, "scan": scan, "scan_report": scan_report, "extract": extract}
 
 
 def create_app(
@@ -177,8 +183,10 @@ def create_app(
     *,
     load_engines: Callable[[], Engines] | None = None,
     read_upload: UploadReader = default_upload_reader,
+    ops: dict[str, Op] | None = None,
 ) -> FastAPI:
-    """The web app around already-loaded engines, or around `load_engines()`, run once at start."""
+    """The web app around already-loaded engines, or around `load_engines()`, run once at start.
+    `ops`: more worker jobs (name -> op(engines, payload)), run with `app.state.pool.run(name, payload)`."""
     settings = settings or ServeSettings()
     if load_engines is None:
         if restorer is None or scanner is None:
@@ -189,75 +197,75 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         app.state.engines = await asyncio.to_thread(load_engines)
-        app.state.gate = EngineGate(settings)
+        if read_upload is default_upload_reader:
+            await asyncio.to_thread(_preload_readers)
+        app.state.pool = WorkerPool(app.state.engines, {**engine_ops(read_upload, settings), **(ops or {})},
+                                    settings).start()
         try:
             yield
         finally:
-            app.state.gate.close()
+            app.state.pool.close()
 
-    app = FastAPI(title="unspin", version=VERSION, lifespan=lifespan, docs_url=None, redoc_url=None,
+    app = UnspinApp(title="unspin", version=VERSION, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Detect and reverse automatic article spinning (tortured phrases).")
     app.state.settings = settings
     _install_error_handlers(app)
     _add_api_routes(app, settings, read_upload)
+    app.include_router(languagetool_router)  # LanguageTool-compatible /v2/check, /v2/languages
+    app.include_router(assets_router)  # /report.css, the reports' one stylesheet
     _add_page_routes(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
     return app
 
 
 def _add_api_routes(app: FastAPI, settings: ServeSettings, read_upload: UploadReader) -> None:
     upload_note = f"a {', '.join(UPLOAD_SUFFIXES)} file of at most {_human_bytes(settings.max_body_bytes)}"
 
-    async def run(request: Request, job: Callable[[Engines, str, Submission], T]) -> T:
+    async def run(request: Request, op: str) -> Any:
         try:
             submission = await asyncio.wait_for(read_submission(request, settings), settings.timeout_s)
         except asyncio.TimeoutError:
             raise ApiError(408, "request_timeout", f"the body took over {settings.timeout_s:g} s to arrive") from None
-        engines: Engines = request.app.state.engines
-        gate: EngineGate = request.app.state.gate
-        try:
-            return await gate.run(lambda: job(engines, submission.read(read_upload), submission))
-        except UnspinError as exc:
-            raise _from_unspin_error(exc) from None
+        pool: WorkerPool = request.app.state.pool
+        return await pool.run(op, submission)
 
     @app.post("/api/restore", response_model=None, tags=["api"], openapi_extra=_body_doc(upload_note),
               responses={200: {"model": RestorationOut}, **_ERRORS},
               summary="Restore the original wording of a spun text")
     async def restore(request: Request) -> JSONResponse:
-        result = await run(request, lambda e, text, sub: e.restore(text, sub.threshold))
-        return ResultResponse(result.to_dict())
+        return ResultResponse(versioned(await run(request, "restore")))
 
     @app.post("/api/scan", response_model=None, tags=["api"], openapi_extra=_body_doc(upload_note),
               responses={200: {"model": DocReportOut}, **_ERRORS},
               summary="Score a document for spinning and list its tortured phrases")
     async def scan(request: Request) -> JSONResponse:
-        report = await run(request, lambda e, text, sub: _with_doc_id(e.scan(text), sub.doc_id))
-        return ResultResponse(report.to_dict())
+        return ResultResponse(versioned(await run(request, "scan")))
 
     @app.post("/api/extract", response_model=None, tags=["api"], openapi_extra=_body_doc(upload_note),
               responses={200: {"model": ExtractOut}, **_ERRORS},
               summary="Read the text of an uploaded file (what restore and scan would see)")
     async def extract(request: Request) -> JSONResponse:
-        text, filename = await run(request, lambda e, text, sub: (text, sub.filename))
-        return JSONResponse({"filename": filename, "text": text, "chars": len(text)})
+        return ResultResponse(await run(request, "extract"))
 
     @app.get("/api/health", response_model=HealthOut, tags=["api"], summary="Is the server up")
     async def health(request: Request) -> dict:
-        gate: EngineGate = request.app.state.gate
-        return {"status": "ok", "version": VERSION, "in_flight": gate.running,
+        pool: WorkerPool = request.app.state.pool
+        return {"status": "ok", "version": VERSION, "in_flight": pool.running,
                 "max_in_flight": settings.max_in_flight, "max_body_bytes": settings.max_body_bytes,
                 "timeout_s": settings.timeout_s}
 
 
 class ResultResponse(JSONResponse):
-    """JSON of a result; a non-finite float (a log-probability of -inf) is written as null."""
+    """JSON of a result; a non-finite float (a log-probability of -inf) is written as null, and a
+    text with a lone surrogate (a PDF's broken character map) as \\ud800 escapes, offsets intact."""
 
     def render(self, content: Any) -> bytes:
         try:
             return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(_finite(content), ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
         except ValueError:
-            return super().render(_finite(content))
+            return self.render(_finite(content))
 
 
 def _finite(value: Any) -> Any:
@@ -268,6 +276,18 @@ def _finite(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_finite(v) for v in value]
     return value
+
+
+def _preload_readers() -> None:
+    """Import the document readers once, here: every worker forked later has them (a recycled
+    worker would otherwise import pypdf, python-docx and trafilatura again, per upload)."""
+    import importlib
+
+    for name in ("unspin.io.readers", "docx", "pypdf", "trafilatura", "lxml.html"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
 
 
 def _with_doc_id(report: DocReport, doc_id: str | None) -> DocReport:

@@ -1,19 +1,15 @@
-"""Request limits for `unspin serve`: bodies over `max_body_bytes` (413), and the gate that lets at
-most `max_in_flight` engine jobs run at once, each under a time limit (503 busy, 504 timeout).
+"""Request limits for `unspin serve`: bodies over `max_body_bytes` (413) and texts over
+`max_text_chars` (413); the engine slots and their time limit are in `unspin.serve.workers`.
 
 Every refusal is an `ApiError`, answered as JSON: {"status": 413, "code": "body_too_large", "message": "..."}.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable
 
-from .settings import ServeSettings
-
-T = TypeVar("T")
+from ..errors import UnspinError
+from .middleware import send_json_error as _send_error
 
 
 class ApiError(Exception):
@@ -27,6 +23,25 @@ class ApiError(Exception):
 class BodyTooLarge(ApiError):
     def __init__(self, limit: int) -> None:
         super().__init__(413, "body_too_large", f"request body is larger than {_human_bytes(limit)}")
+
+
+class TextTooLong(ApiError):
+    def __init__(self, chars: int, limit: int) -> None:
+        super().__init__(413, "text_too_long", f"the text has {chars:,} characters; this server takes at most "
+                                               f"{limit:,} per request (split it, or use the command line)")
+
+
+def check_text_length(text: str, limit: int) -> str:
+    if len(text) > limit:
+        raise TextTooLong(len(text), limit)
+    return text
+
+
+def from_unspin_error(exc: UnspinError) -> ApiError:
+    """The answer to an unspin error: its code, and the HTTP status the catalogue gives it
+    (unspin.errors.CATALOGUE: 413 for U106/U110, 415 for U107, 422 for other input errors)."""
+    message = str(exc).removeprefix(f"{exc.code} ").strip()
+    return ApiError(exc.http_status, exc.code, message)
 
 
 def _human_bytes(n: int) -> str:
@@ -81,55 +96,3 @@ def _header(scope: dict, name: bytes) -> str | None:
         if key.lower() == name:
             return value.decode("latin-1").strip()
     return None
-
-
-async def _send_error(send: Callable, status: int, code: str, message: str) -> None:
-    body = json.dumps({"status": status, "code": code, "message": message}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": body})
-
-
-class EngineGate:
-    """At most `limit` engine jobs at once, each under a time limit; used from the event loop."""
-
-    def __init__(self, settings: ServeSettings) -> None:
-        self.settings = settings
-        self.pool = ThreadPoolExecutor(max_workers=settings.max_in_flight, thread_name_prefix="unspin-engine")
-        self.slots = asyncio.Semaphore(settings.max_in_flight)
-        self.running = 0
-        self.waiting = 0
-        self.peak = 0
-
-    async def run(self, job: Callable[[], T]) -> T:
-        limit = self.settings.max_in_flight + self.settings.max_queued
-        if self.running + self.waiting >= limit:
-            raise ApiError(503, "busy", f"{self.running} requests running and {self.waiting} waiting; try again shortly",
-                           {"Retry-After": str(self.settings.retry_after_s)})
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.settings.timeout_s
-        self.waiting += 1
-        try:
-            await asyncio.wait_for(self.slots.acquire(), self.settings.timeout_s)
-        except asyncio.TimeoutError:
-            raise ApiError(504, "timeout", f"no free slot within {self.settings.timeout_s:g} s") from None
-        finally:
-            self.waiting -= 1
-        self.running += 1
-        self.peak = max(self.peak, self.running)
-        future = loop.run_in_executor(self.pool, job)
-        future.add_done_callback(self._leave)
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), max(deadline - loop.time(), 0.01))
-        except asyncio.TimeoutError:
-            raise ApiError(504, "timeout", f"gave up after {self.settings.timeout_s:g} s") from None
-
-    def _leave(self, future: asyncio.Future) -> None:
-        self.running -= 1
-        self.slots.release()
-        if not future.cancelled():
-            future.exception()  # mark as retrieved: a timed-out job's error is not news
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)

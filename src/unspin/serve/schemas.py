@@ -60,7 +60,9 @@ async def read_submission(request: Request, settings: ServeSettings) -> Submissi
 def _json_submission(body: bytes) -> Submission:
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        raise ApiError(400, "invalid_json", "body is not acceptable JSON: nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer of more than 4,300 digits
         raise ApiError(400, "invalid_json", f"body is not valid JSON: {exc}") from None
     if not isinstance(payload, dict):
         raise ApiError(422, "invalid_request", "body must be a JSON object with a 'text' field")
@@ -68,7 +70,20 @@ def _json_submission(body: bytes) -> Submission:
         req = TextRequest.model_validate(payload)
     except Exception as exc:  # pydantic.ValidationError
         raise ApiError(422, "invalid_request", _pydantic_message(exc)) from None
+    for name in ("text", "doc_id"):
+        _refuse_lone_surrogates(name, getattr(req, name))
     return Submission(text=req.text, doc_id=req.doc_id, threshold=req.threshold)
+
+
+def _refuse_lone_surrogates(field: str, value: str | None) -> None:
+    """JSON can spell half a UTF-16 pair ("\\ud800"); no text has one, and no answer could carry it."""
+    if value is None:
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApiError(400, "invalid_text", f"{field}: a lone surrogate (U+{ord(value[exc.start]):04X}) at "
+                                            f"character {exc.start} is not text") from None
 
 
 def _pydantic_message(exc: Exception) -> str:
@@ -96,13 +111,25 @@ def _form_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def default_upload_reader(data: bytes, filename: str) -> str:
-    """unspin.io.readers.read_text_input, imported when the first upload arrives."""
+def default_upload_reader(data: bytes, filename: str, max_chars: int | None = None) -> str:
+    """unspin.io.readers.read_text_input, imported when the first upload arrives. It runs in an
+    engine worker, under the worker's memory cap and the request's deadline; the extraction caps
+    of unspin.io (uncompressed member size, pages, characters) refuse bombs before they allocate."""
     try:
         from ..io.readers import read_text_input
     except ImportError:
         raise ApiError(501, "upload_unavailable", "this build cannot read uploaded files; paste the text") from None
-    return read_text_input(data, filename)
+    return read_text_input(data, filename, **extraction_caps(max_chars))
+
+
+def extraction_caps(max_chars: int | None) -> dict[str, Any]:
+    """unspin.io's caps for one upload ($UNSPIN_MAX_* as the CLI has them), with the server's
+    own character limit; {} where unspin.io has no caps to set."""
+    try:
+        from ..io.limits import Limits
+    except ImportError:
+        return {}
+    return {"limits": Limits.from_env(max_chars=max_chars)}
 
 
 # ----------------------------------------------------------------------------- response docs
@@ -121,16 +148,21 @@ class EvidenceOut(BaseModel):
 
 
 class EditOut(BaseModel):
-    start: int
+    start: int = Field(description="code-point offset into the text")
     end: int
     observed: str
-    original: str
+    suggestion: str = Field(description="the likely original wording")
+    original: str = Field(description="deprecated alias of suggestion (removed in schema 2.0)", deprecated=True)
     confidence: float
+    kind: str = Field(description="fingerprint | model")
     alternatives: list[AlternativeOut]
     evidence: Optional[EvidenceOut]
+    message: str = Field(description="one sentence for a person")
+    short_message: str
 
 
 class RestorationOut(BaseModel):
+    schema_version: str = Field(description="unspin's JSON schema version (unspin/data/schema/restore.json)")
     text: str
     restored: str
     words: int
@@ -143,7 +175,9 @@ class SpanOut(BaseModel):
 
 
 class FindingOut(BaseModel):
-    span: SpanOut
+    start: int = Field(description="code-point offset into the text")
+    end: int
+    span: SpanOut = Field(description="deprecated alias of start/end (removed in schema 2.0)", deprecated=True)
     observed: str
     suggestion: str
     kind: str = Field(description="fingerprint | model")
@@ -151,9 +185,12 @@ class FindingOut(BaseModel):
     alternatives: list[AlternativeOut]
     evidence: dict[str, Any]
     rule: str
+    message: str = Field(description="one sentence for a person")
+    short_message: str
 
 
 class DocReportOut(BaseModel):
+    schema_version: str = Field(description="unspin's JSON schema version (unspin/data/schema/scan.json)")
     doc_id: str
     spin_probability: float
     spun: bool
@@ -161,6 +198,7 @@ class DocReportOut(BaseModel):
     findings: list[FindingOut]
     findings_per_1k: float
     error: Optional[str]
+    reason: str = Field(description="one sentence: why the document got its score")
 
 
 class ExtractOut(BaseModel):
@@ -184,7 +222,7 @@ class HealthOut(BaseModel):
     timeout_s: float
 
 
-_ERRORS = {status: {"model": ErrorOut} for status in (400, 408, 413, 415, 422, 503, 504)}
+_ERRORS = {status: {"model": ErrorOut} for status in (400, 408, 413, 415, 421, 422, 503, 504)}
 
 
 def _body_doc(upload_note: str) -> dict:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import ArtifactError, InputError
+from ..errors import ArtifactError, EmptyInput, error_from_message
 from .fingerprint import FAMILIES, Features, Vocabulary, chunks, features, text_keys
 
 FORMAT = "unspin-trace-index/1"
@@ -248,72 +248,35 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 # --- reading a reference corpus --------------------------------------------------------------
 
-_TEXT_SUFFIXES = {".txt", ".md", ".rst", ".text"}
-_ID_FIELDS = ("id", "doc_id", "_id", "url")
-_TEXT_FIELDS = ("text", "content", "body")
+CORPUS_ID_FIELDS = ("id", "doc_id", "_id", "url")
+CORPUS_TEXT_FIELDS = ("text", "content", "body")
 
 
-def read_corpus(path: str | Path) -> Iterator[SourceDoc]:
-    """A directory of text files, a .jsonl or .parquet file with ids, or one text file."""
-    path = Path(path)
-    if path.is_dir():
-        for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _TEXT_SUFFIXES):
-            yield SourceDoc(str(file.relative_to(path).with_suffix("")), _read_text(file), str(file))
-    elif path.suffix.lower() in (".jsonl", ".ndjson"):
-        yield from _read_jsonl(path)
-    elif path.suffix.lower() == ".parquet":
-        yield from _read_parquet(path)
-    elif path.is_file():
-        yield SourceDoc(path.stem, _read_text(path), str(path))
-    else:
-        raise InputError("no such file or directory", source=str(path))
+def read_corpus(
+    path: str | Path, on_error: Callable[[str], None] | None = None, max_bytes: int | None = None
+) -> Iterator[SourceDoc]:
+    """A directory of documents, a .jsonl/.csv/.parquet file of rows, or one document, read by
+    `unspin.io.readers` with the reference-corpus options: ids relative to the directory (or the
+    file's name) without the extension, or the row's id/doc_id/_id/url; text from text/content/body.
 
+    A document or row that cannot be read raises its coded `InputError`, or, with `on_error`,
+    is handed to it (the message) and skipped. Empty documents are skipped (nothing to index).
+    """
+    from ..io.readers import iter_documents
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", source=str(path)) from None
-
-
-def _pick(row: dict[str, Any], names: tuple[str, ...]) -> Any:
-    return next((row[n] for n in names if row.get(n) not in (None, "")), None)
-
-
-def _row_doc(row: dict[str, Any], where: str, fallback_id: str) -> SourceDoc:
-    text = _pick(row, _TEXT_FIELDS)
-    if not isinstance(text, str):
-        raise InputError(f"row has no text field ({'/'.join(_TEXT_FIELDS)})", source=where)
-    doc_id = _pick(row, _ID_FIELDS)
-    meta = {k: v for k, v in row.items() if k not in _TEXT_FIELDS and k not in _ID_FIELDS and _jsonable(v)}
-    return SourceDoc(str(doc_id if doc_id is not None else fallback_id), text, where, meta)
+    documents = iter_documents([str(path)], text_field=CORPUS_TEXT_FIELDS, id_field=CORPUS_ID_FIELDS, ids="relative",
+                               max_bytes=max_bytes)
+    for doc in documents:
+        if doc.error is not None:
+            if doc.error.startswith(EmptyInput.code):
+                continue
+            if on_error is None:
+                raise error_from_message(doc.error)
+            on_error(doc.error)
+            continue
+        meta = {k: v for k, v in doc.meta.items() if _jsonable(v)}
+        yield SourceDoc(doc.doc_id, doc.text, doc.source, meta)
 
 
 def _jsonable(value: Any) -> bool:
     return isinstance(value, (str, int, float, bool)) or value is None
-
-
-def _read_jsonl(path: Path) -> Iterator[SourceDoc]:
-    with open(path, encoding="utf-8") as lines:
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"malformed JSON: {exc.msg}", source=f"{path}:{lineno}") from None
-            if not isinstance(row, dict):
-                raise InputError("each line must be a JSON object", source=f"{path}:{lineno}")
-            yield _row_doc(row, f"{path}:{lineno}", f"{path.stem}:{lineno}")
-
-
-def _read_parquet(path: Path) -> Iterator[SourceDoc]:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        from ..errors import MissingExtraError
-
-        raise MissingExtraError("io", "parquet corpora") from None
-    table = pq.read_table(path)
-    for number, row in enumerate(table.to_pylist()):
-        yield _row_doc(row, f"{path}#{number}", f"{path.stem}#{number}")

@@ -144,10 +144,30 @@
     return kept;
   }
 
+  // The server counts code points (Python); JavaScript strings count UTF-16 units, and an emoji
+  // is two of them. Every span is converted here, once: the rest of the page slices with .span.
+  function utf16Offsets(text) {
+    const out = [];
+    let units = 0;
+    for (const ch of text) {
+      out.push(units);
+      units += ch.length;
+    }
+    out.push(units);
+    return out;
+  }
+
+  function withUtf16Spans(text, findings) {
+    const units = utf16Offsets(text);
+    const at = (i) => units[Math.min(Math.max(i, 0), units.length - 1)];
+    return findings.map((f) => ({ ...f, codepoints: { start: f.span.start, end: f.span.end },
+      span: { start: at(f.span.start), end: at(f.span.end) } }));
+  }
+
   function load(text, report) {
     state.text = text;
     state.report = report;
-    state.findings = keepNonOverlapping(report.findings || []);
+    state.findings = keepNonOverlapping(withUtf16Spans(text, report.findings || []));
     state.selected = -1;
     $("result").hidden = false;
     renderSummary();
@@ -155,12 +175,39 @@
     closeDetail();
   }
 
+  // As unspin.text.apply_restoration: "a"/"an" before a replacement agrees with it, and a
+  // replacement starting a sentence keeps the capital the replaced words had.
+  function article(word) {
+    if (!word || !/^[A-Za-z]/.test(word) || (word.length > 1 && word === word.toUpperCase())) return null;
+    if (/^(?:uni(?!nform|mport|nterest|nten)|use|usu|ura|uro|eu|ewe|one\b|once\b|ubiq|u[bcfhjkqrstn][aeiou])/i.test(word)) return "a";
+    return /^(?:hour|honest|honou?r|heir|[aeiou])/i.test(word) ? "an" : "a";
+  }
+
+  function agree(before, replacement) {
+    const m = /\b([Aa]n?)(\s+)$/.exec(before);
+    const word = /^\W*([A-Za-z][\w'-]*)/.exec(replacement);
+    if (!m || !word) return before;
+    const wanted = article(word[1]);
+    if (!wanted || m[1].toLowerCase() === wanted) return before;
+    const cased = m[1][0] === "A" ? wanted[0].toUpperCase() + wanted.slice(1) : wanted;
+    return before.slice(0, m.index) + cased + m[2];
+  }
+
   function restoredText() {
     let out = "";
     let cursor = 0;
     for (const f of state.findings) {
       out += state.text.slice(cursor, f.span.start);
-      out += f.status === "rejected" ? state.text.slice(f.span.start, f.span.end) : f.choice;
+      const observed = state.text.slice(f.span.start, f.span.end);
+      if (f.status === "rejected") {
+        out += observed;
+      } else {
+        let choice = f.choice;
+        if (/(^|[.!?]["'”’)\]]*\s+|\n\s*\n\s*)$/.test(out) && /^[A-Z]/.test(observed)) {
+          choice = choice.charAt(0).toUpperCase() + choice.slice(1);
+        }
+        out = agree(out, choice) + choice;
+      }
       cursor = f.span.end;
     }
     return out + state.text.slice(cursor);
@@ -179,10 +226,42 @@
       : p >= 0.3
         ? "Some signs of spinning, not enough to be sure."
         : "No clear sign of spinning.";
+    $("reason").textContent = r.reason || scoreReason(r, state.findings);
     const n = state.findings.length;
     $("counts").textContent =
       `${n} suspicious phrase${n === 1 ? "" : "s"} in ${r.words} words ` +
       `(${r.findings_per_1k.toFixed(1)} per 1,000 words).`;
+  }
+
+  // Wording as unspin.messages; the server's own "message"/"reason" fields win when present.
+  function message(f) {
+    if (f.message) return f.message;
+    if (f.kind === "fingerprint") {
+      return f.suggestion && f.suggestion.toLowerCase() !== f.observed.toLowerCase()
+        ? `Known tortured phrase for '${f.suggestion}' (listed by the Problematic Paper Screener).`
+        : "Known tortured phrase (on a published list of tortured phrases); the list gives no original wording.";
+    }
+    return `Unusual wording: spinners turn '${f.suggestion}' into this.`;
+  }
+
+  function foundBy(f) {
+    if (f.kind === "fingerprint") return "list of known tortured phrases";
+    return String(f.rule || "").startsWith("screen:") ? "screener (fast single pass)" : "restorer (full decoding)";
+  }
+
+  function scoreReason(r, findings) {
+    const known = findings.filter((f) => f.kind === "fingerprint").length;
+    const model = findings.length - known;
+    const parts = [];
+    if (known) parts.push(`${known} known tortured phrase${known === 1 ? "" : "s"} from a published list`);
+    if (model) parts.push(`${model} wording${model === 1 ? "" : "s"} a synonym-swapping tool typically produces`);
+    const p = percent(r.spin_probability);
+    if (!parts.length) return r.spun ? `The words as a whole read like a synonym-swapper's output (${r.words} words).`
+      : `No known tortured phrase and no likely swap in ${r.words} words.`;
+    const found = parts.join(" and ");
+    if (known && r.spun) return `Scored ${p} because the text contains ${found}; a listed phrase is strong evidence on its own.`;
+    if (r.spun) return `Scored ${p} because ${found} turned up in ${r.words} words, more than clean text shows.`;
+    return `Scored ${p}: ${found} in ${r.words} words, within what clean text sometimes shows.`;
   }
 
   function renderDoc() {
@@ -253,6 +332,7 @@
     }
     panel.hidden = false;
     $("detail-heading").textContent = f.kind === "fingerprint" ? "Known tortured phrase" : "Likely swapped wording";
+    $("detail-message").textContent = message(f);
     $("detail-observed").textContent = f.observed;
     $("detail-choice").textContent = f.choice;
     $("detail-meta").textContent =
@@ -313,7 +393,7 @@
     dl.textContent = "";
     const ev = f.evidence || {};
     const rows = [];
-    if (f.kind) rows.push(["Found by", f.kind === "fingerprint" ? "list of known tortured phrases" : "restoration model"]);
+    rows.push(["Found by", foundBy(f)]);
     if (ev.sources && ev.sources.length) rows.push(["Thesaurus sources", ev.sources.join(", ")]);
     if (typeof ev.lm_gain === "number") {
       const reads = ev.lm_gain > 4.6 ? "the original reads far more naturally"
@@ -381,7 +461,7 @@
       text: state.text,
       restored: restoredText(),
       decisions: state.findings.map((f) => ({
-        start: f.span.start, end: f.span.end, observed: f.observed,
+        start: f.codepoints.start, end: f.codepoints.end, observed: f.observed,
         suggestion: f.suggestion, chosen: f.status === "rejected" ? f.observed : f.choice, status: f.status,
       })),
     };
@@ -391,36 +471,52 @@
     return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   }
 
-  function htmlReport() {
+  // The downloaded report embeds the stylesheet and legend every unspin report uses (from the server).
+  async function shared(path) {
+    try {
+      const response = await fetch(path);
+      return response.ok ? await response.text() : "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function level(confidence) {
+    return confidence >= 0.8 ? "high" : confidence >= 0.5 ? "medium" : "low";
+  }
+
+  async function htmlReport() {
     const r = state.report;
+    const [css, legend] = await Promise.all([shared("/report.css"), shared("/report-legend.html")]);
     let body = "";
     let cursor = 0;
     for (const f of state.findings) {
       body += escapeHtml(state.text.slice(cursor, f.span.start));
       const observed = escapeHtml(state.text.slice(f.span.start, f.span.end));
+      const kind = f.kind === "fingerprint" ? " fingerprint" : "";
       body += f.status === "rejected"
         ? `<span class="kept" title="rejected">${observed}</span>`
-        : `<del>${observed}</del><ins class="${band(f.confidence)}">${escapeHtml(f.choice)}</ins>`;
+        : `<del><mark class="${level(f.confidence)}${kind}" title="${escapeHtml(message(f))}">${observed}</mark></del>` +
+          `<ins class="${band(f.confidence)}">${escapeHtml(f.choice)}</ins>`;
       cursor = f.span.end;
     }
     body += escapeHtml(state.text.slice(cursor));
     const rows = state.findings.map((f, i) =>
       `<tr><td>${i + 1}</td><td>${escapeHtml(f.observed)}</td><td>${escapeHtml(f.choice)}</td>` +
-      `<td>${percent(f.confidence)}</td><td>${escapeHtml(f.kind || "")}</td><td>${f.status}</td>` +
-      `<td>${escapeHtml((f.alternatives || []).map((a) => `${a.text} (${percent(a.score)})`).join(", "))}</td></tr>`).join("");
+      `<td>${escapeHtml(message(f))}</td><td class="num">${percent(f.confidence)}</td><td>${escapeHtml(foundBy(f))}</td>` +
+      `<td>${f.status}</td><td>${escapeHtml((f.alternatives || []).map((a) => `${a.text} (${percent(a.score)})`).join(", "))}</td></tr>`).join("");
+    const n = state.findings.length;
     return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>unspin report: ${escapeHtml(state.docId)}</title>
-<style>body{font:16px/1.6 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-.text{white-space:pre-wrap;border:1px solid #ccc;border-radius:6px;padding:1rem}
-del{color:#8a1c1c;background:#fde7e7;margin-right:.25em}ins{text-decoration:none;background:#e3f5e6;color:#14532d;font-weight:600}
-.kept{text-decoration:underline dotted #888}table{border-collapse:collapse;width:100%;font-size:14px}
-td,th{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}.big{font-size:2rem;font-weight:700}</style>
-</head><body><h1>unspin report</h1><p>Document: <strong>${escapeHtml(state.docId)}</strong></p>
+<style>${css}</style></head><body><h1>unspin report</h1><p>Document: <strong>${escapeHtml(state.docId)}</strong></p>
 <p>Spin probability: <span class="big">${percent(r.spin_probability)}</span> — ${r.spun ? "looks spun" : "not judged spun"};
-${state.findings.length} findings in ${r.words} words (${r.findings_per_1k.toFixed(1)} per 1,000).</p>
+${n} finding${n === 1 ? "" : "s"} in ${r.words} words (${r.findings_per_1k.toFixed(1)} per 1,000).</p>
+<p class="reason">${escapeHtml(r.reason || scoreReason(r, state.findings))}</p>
+${legend}
 <h2>Text with proposed originals</h2><div class="text">${body}</div>
-<h2>Findings</h2><table><thead><tr><th>#</th><th>Found</th><th>Original</th><th>Confidence</th><th>Kind</th><th>Decision</th><th>Alternatives</th></tr></thead>
-<tbody>${rows}</tbody></table><h2>Restored text</h2><div class="text">${escapeHtml(restoredText())}</div>
+<details class="numbers"><summary>Details: the numbers behind each change</summary><table><thead><tr><th>#</th><th>Found</th><th>Original</th><th>Message</th>
+<th>Confidence</th><th>Found by</th><th>Decision</th><th>Alternatives</th></tr></thead><tbody>${rows}</tbody></table></details>
+<h2>Restored text</h2><div class="text">${escapeHtml(restoredText())}</div>
 <p><small>Made by unspin on ${new Date().toISOString()}.</small></p></body></html>`;
   }
 
@@ -471,8 +567,8 @@ ${state.findings.length} findings in ${r.words} words (${r.findings_per_1k.toFix
     $("reject-all").addEventListener("click", () => decideAll("rejected"));
     $("download-json").addEventListener("click", () =>
       download(`${baseName()}.unspin.json`, "application/json", JSON.stringify(resultJson(), null, 2)));
-    $("download-html").addEventListener("click", () =>
-      download(`${baseName()}.unspin.html`, "text/html", htmlReport()));
+    $("download-html").addEventListener("click", async () =>
+      download(`${baseName()}.unspin.html`, "text/html", await htmlReport()));
     $("edit-text").addEventListener("click", () => {
       $("text-input").focus();
       $("text-input").scrollIntoView({ block: "center" });

@@ -1,0 +1,84 @@
+"""Steps the commands run on either executor (the local runner, Spark)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from unspin.errors import MissingExtraError, ModelError, error_record
+from unspin.pipeline.step import Step
+from unspin.types import Document
+
+log = logging.getLogger(__name__)
+
+
+class RestoreStep(Step):
+    """`restore --jsonl`: the row back, with "restored" and "edits" added.
+
+    `lm=None` is the default engine (n-gram + SmolLM2), falling back to the n-gram model alone
+    when SmolLM2 cannot load. Read the rows with ``keep_fields=True`` so the row comes back whole.
+    """
+
+    name = "restore"
+    requires = ("lexicon", "ngram")
+    lazy = ("restorer",)
+    DEFAULT_LM = "smollm2"
+
+    def __init__(self, lm: str | None = None, *, learned: str | None = None, threshold: float | None = None,
+                 text_field: str = "text", fingerprints: str | None = None) -> None:
+        super().__init__()
+        self.fingerprints = fingerprints
+        self.lm = lm
+        self.learned = learned
+        self.threshold = threshold
+        self.text_field = text_field
+
+    def setup(self) -> None:
+        self.restorer = with_fingerprints(self._engine(), self.fingerprints)
+
+    def _engine(self) -> Any:
+        from unspin.restorer import decode
+
+        if self.lm is not None:
+            return decode.load_restorer(self.lm, learned=self.learned)
+        try:
+            return decode.load_restorer(self.DEFAULT_LM, learned=self.learned)
+        except (MissingExtraError, ModelError) as exc:
+            log.warning("%s; using the n-gram model alone", exc)
+            return decode.load_restorer("ngram", learned=self.learned)
+
+    def run(self, doc: Document) -> dict[str, Any]:
+        from unspin.schema import versioned
+
+        result = self.restorer.restore(doc.text, threshold=self.threshold)
+        return versioned({"doc_id": doc.doc_id, **doc.meta, self.text_field: doc.text, "restored": result.restored,
+                          "edits": [e.to_dict() for e in result.edits]})
+
+    def error_record(self, doc_id: str, error: str, meta: dict[str, Any]) -> dict[str, Any]:
+        """A row that could not be read keeps its line number and raw text beside the error."""
+        extra = {k: meta[k] for k in ("line", "raw") if k in meta}
+        return {**error_record(doc_id, error), **extra} if extra else error_record(doc_id, error)
+
+
+class _WithFingerprints:
+    """An engine plus a known list's matches as edits (`lexicon.fingerprint_edits`)."""
+
+    def __init__(self, engine: Any, matcher: Any) -> None:
+        self.engine, self.matcher = engine, matcher
+
+    def restore(self, text: str, threshold: float | None = None) -> Any:
+        from unspin.lexicon.fingerprint_edits import with_fingerprint_edits
+
+        return with_fingerprint_edits(self.engine.restore(text, threshold=threshold), self.matcher)
+
+
+def with_fingerprints(engine: Any, path: str | None) -> Any:
+    """The engine, restoring a known tortured-phrase list's matches too when `path` names one."""
+    if not path:
+        return engine
+    from unspin.scanner.detect import load_fingerprints
+
+    return _WithFingerprints(engine, load_fingerprints(path))
+
+
+__all__ = ["RestoreStep", "with_fingerprints"]
