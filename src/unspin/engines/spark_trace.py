@@ -206,16 +206,17 @@ def _trace_batches(batches: Iterator[Any], vocabulary: Any, settings: dict[str, 
 
 
 def _trace_one(row: dict[str, Any], vocab: Any, settings: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    from ..pipeline import default_error_record
     from ..trace import trace
 
-    if row["error"]:
-        return {"doc_id": row["doc_id"], "error": row["error"]}, True
+    if row["error"]:  # the local runner's error record, from the error catalogue
+        return default_error_record(row["doc_id"], row["error"]), True
     restorer = None if row["restored"] is None else _KnownRestorations(json.loads(row["restored"]))
     view = QuerySlice(vocab, row["pairs"] or [], row["paras"] or [], row["docs"] or [])
     try:
         result = trace(row["text"], view, restorer=restorer, restore_when="always", **settings)
     except Exception as exc:  # noqa: BLE001 - one bad query must not fail the job
-        return {"doc_id": row["doc_id"], "error": f"U000 {row['doc_id']}: step failed: {type(exc).__name__}: {exc}"}, True
+        return default_error_record(row["doc_id"], f"U000 {row['doc_id']}: step failed: {type(exc).__name__}: {exc}"), True
     return {"doc_id": row["doc_id"], **result.to_dict()}, result.matched or restorer is not None
 
 
