@@ -68,13 +68,15 @@ def run_local(path: Path, out: Path, cores: int) -> dict[str, Any]:
 
 
 def run_spark(path: Path, out: Path, cores: int) -> tuple[dict[str, Any], Any]:
-    from ..steps import Scanner
+    from ..cli.scan import KeepFields, _error_record
     from ..engines.spark import run_on_spark, spark_session
+    from ..steps import Scanner
 
     start = time.perf_counter()
     spark = spark_session(f"local[{cores}]", "unspin bench spark", {"spark.sql.shuffle.partitions": str(cores)})
     started = time.perf_counter() - start
-    stats = run_on_spark(spark, Scanner(), [str(path)], str(out), fmt="jsonl")
+    # the step and error records of `unspin scan`, as the local run uses them
+    stats = run_on_spark(spark, KeepFields(Scanner()), [str(path)], str(out), fmt="jsonl", error_record=_error_record)
     spark.stop()
     loads = [p.load_seconds for p in stats.partitions if p.load_seconds is not None]
     report = {
