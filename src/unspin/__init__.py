@@ -44,12 +44,13 @@ def load_restorer(lm: str = "ngram", **options: Any) -> "Restorer":
     return _load(lm=lm, **options)
 
 
-def restore(text: str, *, lm: str = "smollm2", threshold: float | None = None, fingerprints: Any = None,
+def restore(text: str, *, lm: str = "ngram", threshold: float | None = None, fingerprints: Any = None,
             **options: Any) -> Restoration:
     """Restore the original wording of a (possibly) spun text.
 
-    lm="smollm2" (default) reranks with the neural model; lm="ngram" is about 20x faster with
-    lower recall (see BENCHMARKS.md). fingerprints: a known list (path or FingerprintMatcher)
+    lm="ngram" (default): the n-gram model and the learned site model; lm="smollm2": the
+    noisy-channel decoder with a SmolLM2 rerank, about 20x slower, more recall, less precise
+    (see BENCHMARKS.md). fingerprints: a known list (path or FingerprintMatcher)
     whose matches are restored to the list's expected phrase."""
     engine = load_restorer(lm, **options)
     result = engine.restore(text, threshold=threshold)

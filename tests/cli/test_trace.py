@@ -143,7 +143,7 @@ def test_learn_from_trace_output_then_show_and_export(setup, capsys):
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert rows and rows[0]["original"] == "said"
     assert main(["lexicon", "export", str(lexicon), "--format", "csv"]) == 0
-    assert capsys.readouterr().out.startswith("observed,original,count\n")
+    assert capsys.readouterr().out.startswith("observed,original,count,confidence,seen\n")
 
 
 def test_learn_from_pairs_tsv_and_by_tracing(setup, capsys):

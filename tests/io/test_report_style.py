@@ -29,7 +29,7 @@ def test_the_server_hands_the_page_the_same_files():
     from unspin.serve.settings import ServeSettings
 
     restorer = FakeRestorer()
-    with TestClient(create_app(restorer, lambda text: None, ServeSettings())) as client:
+    with TestClient(create_app(restorer, lambda text: None, ServeSettings()), base_url="http://127.0.0.1:8000") as client:
         css = client.get("/report.css")
         assert css.status_code == 200 and css.text == stylesheet() and css.headers["content-type"].startswith("text/css")
         assert client.get("/report-legend.html").text == legend()

@@ -40,12 +40,16 @@ def test_save_load_round_trip(tmp_path):
     lex.documents = 7
     path = tmp_path / "learned.tsv"
     lex.save(path)
-    assert path.read_text().splitlines()[1] == "p.c.\tpercent\t5"
+    assert path.read_text().splitlines()[1] == "p.c.\tpercent\t5\t1.0\t0"
     again = LearnedLexicon.load(path)
     assert list(again.pairs()) == list(lex.pairs()) and again.documents == 7
 
 
-@pytest.mark.parametrize("row", ["only\ttwo", "a\tb\tmany", "a\tb\t0", "\tb\t1"], ids=["fields", "count-text", "count-zero", "empty-observed"])
+@pytest.mark.parametrize(
+    "row",
+    ["only\ttwo", "a\tb\tmany", "a\tb\t0", "\tb\t1", "a\tb\t1\t1.5", "a\tb\t1\tsure", "a\tb\t1\t0.5\t2\t9"],
+    ids=["fields", "count-text", "count-zero", "empty-observed", "confidence-above-1", "confidence-text", "six-fields"],
+)
 def test_load_rejects_malformed_rows_naming_the_line(tmp_path, row):
     path = tmp_path / "bad.tsv"
     path.write_text("# unspin learned lexicon v1\nok\tfine\t1\n" + row + "\n")
@@ -71,8 +75,8 @@ def test_merge_and_export():
     other.add("corporate", "company", 3)
     lex.merge(other)
     assert lex.lookup("corporate")[0] == ("company", 5)
-    assert lex.export("tsv").splitlines()[:2] == ["observed\toriginal\tcount", "corporate\tcompany\t5"]
-    assert lex.export("csv").splitlines()[1] == "corporate,company,5"
-    assert json.loads(lex.export("json"))["pairs"][0] == {"observed": "corporate", "original": "company", "count": 5}
+    assert lex.export("tsv").splitlines()[:2] == ["observed\toriginal\tcount\tconfidence\tseen", "corporate\tcompany\t5\t1.0\t0"]
+    assert lex.export("csv").splitlines()[1] == "corporate,company,5,1.0,0"
+    assert json.loads(lex.export("json"))["pairs"][0] == {"observed": "corporate", "original": "company", "count": 5, "confidence": 1.0, "seen": 0}
     with pytest.raises(ValueError):
         lex.export("xml")

@@ -110,6 +110,21 @@ def labelled_spins(split: str, n: int, rates: Sequence[float] = RATES, seed: int
     return out
 
 
+def family_spins(split: str, n: int) -> list[tuple[str, float, tuple]]:
+    """(text, actual swap rate, swaps): n documents each spun by one training family (never the
+    holdout: `families.training`), cycling through families and both densities; clean copies not
+    included (`labelled_spins` gives them)."""
+    from .families.training import training_families
+
+    families = [f for density in ("dense", "light") for f in training_families(density) if f.name != "random"]
+    out: list[tuple[str, float, tuple]] = []
+    for i, text in enumerate(sample_chunks(split, n)):
+        spun = families[i % len(families)].spin(text)
+        if spun.swaps:
+            out.append((spun.text, actual_rate(spun.text, spun.swaps), spun.swaps))
+    return out
+
+
 def actual_rate(text: str, swaps: Sequence[Any]) -> float:
     """Swaps per word of a spun text: the spinner cannot always reach the rate it was asked for
     (it swaps only words its dictionary knows), so "spun at >= 8%" is judged on this."""
@@ -207,7 +222,8 @@ def rate_of(scores: Sequence[float], cut: float) -> float:
 # ---------------------------------------------------------------- the record
 
 
-def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: float, features_from: str = "") -> dict[str, Any]:
+def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: float, features_from: str = "",
+              spinners: str = "random") -> dict[str, Any]:
     from ..scanner.detect import ScoreModel
 
     site_model = fit_site_model(tables)
@@ -251,7 +267,10 @@ def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: f
             "sites_fitted": sum(1 for t in tables for label in t["labels"] if label is not None),
             "words_per_document": f"{MIN_WORDS}-{MAX_WORDS} (cut at paragraph or sentence ends)",
             "spin_rates": list(RATES),
-            "spinner": f"unspin.bench.spinner.Spinner(seed={seed})",
+            "spinner": {"random": f"unspin.bench.spinner.Spinner(seed={seed})",
+                        "families": "the training families (unspin.bench.families.training; never the holdout), dense and light",
+                        "both": f"unspin.bench.spinner.Spinner(seed={seed}) and the training families (unspin.bench.families.training; "
+                                "never the holdout), dense and light"}[spinners],
             "engine": "unspin.scanner.screen.load_screener(): the restorer's lexicon and n-gram model, web bigram counts",
             "features_from": features_from or "computed in this run",
             "seconds": round(seconds, 1),
@@ -332,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=900, help="documents from the split (each clean + spun)")
     parser.add_argument("--split", default="dev", choices=("dev",), help="calibration split (dev only)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--spinners", choices=("random", "families", "both"), default="both",
+                        help="spun copies from the old random spinner, the training families (never the holdout), or both")
     parser.add_argument("--out", default=str(CALIBRATION_PATH))
     parser.add_argument("--features", metavar="PICKLE", help="cache of per-site features: read if present, else written")
     parser.add_argument("-q", "--quiet", action="store_true")
@@ -346,12 +367,17 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from ..scanner.screen import load_screener
 
-        docs = labelled_spins(args.split, args.docs, seed=args.seed)
+        docs = labelled_spins(args.split, args.docs, seed=args.seed) if args.spinners != "families" else []
+        if args.spinners == "families":
+            docs = [d for d in labelled_spins(args.split, args.docs, seed=args.seed) if d[1] == 0.0]
+        if args.spinners != "random":
+            docs += family_spins(args.split, args.docs)
         tables = site_tables(docs, load_screener(fitted=False), progress=not args.quiet)
         if cache is not None:
             with open(cache, "wb") as f:
                 pickle.dump(tables, f, protocol=pickle.HIGHEST_PROTOCOL)
-    record = calibrate(tables, split=args.split, seed=args.seed, seconds=time.perf_counter() - started, features_from=from_cache)
+    record = calibrate(tables, split=args.split, seed=args.seed, seconds=time.perf_counter() - started, features_from=from_cache,
+                       spinners=args.spinners)
     Path(args.out).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(record["metrics"], indent=2))
     return 0

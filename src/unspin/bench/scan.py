@@ -8,6 +8,10 @@ cut into 150-600 words; each one clean and spun by the simulated spinner at a ra
 through 3-15%; "spun at >= 8%" means swaps per word actually made, which the spinner cannot
 always raise to the rate asked):
 
+- per spinner family and density band (`--family`, `--density`; holdout first): ROC AUC and TPR
+  at FPR 0.5% and 1% of the document score, each test document clean against its spun copy,
+  and TPR at the calibrated threshold; FPR at that threshold on clean news, speeches and
+  technical reference prose (corpora "technical", outside the news domain);
 - ROC AUC and TPR at FPR 1% and 0.5% of the document score (model-based scan, fingerprints on),
   for all spun documents and for those spun at >= 8%; FPR/TPR at the calibrated threshold;
 - throughput in words/s on one core: fingerprint matching alone, fingerprint-only scan
@@ -37,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .calibrate_scan import actual_rate, labelled_spins, rate_of, roc_auc, tpr_at_fpr
+from .family_options import add_family_options, chosen_densities, chosen_families, print_families
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_FINGERPRINTS = REPO_ROOT.parent / "shared" / "data" / "pps_tortured_phrases.csv"
@@ -59,6 +64,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-resume", action="store_true")
     p.add_argument("--skip-model", action="store_true", help="fingerprint-only numbers")
     p.add_argument("--skip-out-of-domain", action="store_true", help="skip the UK House of Commons check")
+    add_family_options(p)
+    p.add_argument("--skip-families", action="store_true", help="skip the per-family rows")
     p.add_argument("--format", choices=("json", "table"), default="table")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
@@ -67,6 +74,9 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..scanner.detect import load_fingerprints
 
+    if args.list_families:
+        print_families(args.format)
+        return 0
     spins = labelled_spins("test", args.docs, seed=args.seed)
     docs = [(text, rate) for text, rate, _ in spins]
     texts = [text for text, _ in docs]
@@ -83,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.skip_model:
         result["accuracy"], speed = _accuracy(spins, matcher, args)
         result["throughput"].update(speed)
+    if not args.skip_model and not args.skip_families:
+        result["families"], result["clean_fpr_at_calibrated_threshold"] = _family_accuracy(args, matcher)
     if not args.skip_model and not args.skip_out_of_domain:
         result["out_of_domain"] = _out_of_domain(args)
     if args.thorough_docs:
@@ -149,6 +161,46 @@ def _accuracy(spins: list[tuple[str, float, tuple]], matcher: Any, args: argpars
     }
     accuracy.update(_finding_quality(swaps_of, reports))
     return accuracy, {"model_words_per_s": round(words / max(seconds, 1e-9), 1), "model_cold_start": cold}
+
+
+def _family_accuracy(args: argparse.Namespace, matcher: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Each test document clean and spun by every chosen family at every chosen density."""
+    from tqdm import tqdm
+
+    from ..scanner.detect import scan_text, score_model
+    from ..scanner.screen import load_screener
+    from .calibrate_scan import sample_chunks
+    from .families import get_family
+    from .restore_scoring import clean_chunks
+
+    screener, cut = load_screener(), score_model(True).threshold
+
+    def scores(texts: list[str], label: str) -> list[float]:
+        return [scan_text(t, screener=screener, fingerprints=matcher or False).spin_probability
+                for t in tqdm(texts, desc=label, disable=args.quiet, file=sys.stderr)]
+
+    texts = sample_chunks("test", args.docs)
+    clean = scores(texts, "clean (families)")
+    rows = []
+    for name in chosen_families(args):
+        for density in chosen_densities(args):
+            family = get_family(name, density, **({"seed": args.seed} if name == "random" else {}))
+            spins = [family.spin(t) for t in texts]
+            spun = scores([s.text for s in spins], f"{name}/{density}")
+            rows.append({
+                "family": name, "holdout": family.holdout, "density": density, "documents": len(spun),
+                "swaps_per_word": round(sum(actual_rate(s.text, s.swaps) for s in spins) / max(len(spins), 1), 4),
+                "roc_auc": round(roc_auc(spun, clean), 4),
+                "tpr_at_fpr_0.5pct": round(tpr_at_fpr(spun, clean, 0.005), 4),
+                "tpr_at_fpr_1pct": round(tpr_at_fpr(spun, clean, 0.01), 4),
+                "tpr_at_calibrated_threshold": round(rate_of(spun, cut), 4),
+            })
+    fpr: dict[str, Any] = {"threshold": round(cut, 6), "news_and_speeches": round(rate_of(clean, cut), 4),
+                           "documents": len(clean)}
+    for label, source in (("news", "news"), ("speeches", "sotu"), ("technical", "technical")):
+        chunks = sample_chunks("test", args.docs, sources=(source,)) if source != "technical" else clean_chunks("technical", "test", args.docs)
+        fpr[label] = {"documents": len(chunks), "fpr": round(rate_of(scores(chunks, f"clean {label}"), cut), 4)}
+    return rows, fpr
 
 
 def _warm_up(screener: Any, n: int, quiet: bool) -> dict[str, Any]:
@@ -387,7 +439,13 @@ def _print(result: dict[str, Any], fmt: str) -> None:
         print(json.dumps(result, indent=2))
         return
     for section, values in result.items():
-        if isinstance(values, dict):
+        if section == "families":
+            print("families (holdout first):")
+            print(f"  {'family':18} {'density':7} {'swaps/word':>10} {'AUC':>7} {'TPR@0.5%':>9} {'TPR@1%':>7} {'TPR@thr':>8}")
+            for r in values:
+                print(f"  {r['family']:18} {r['density']:7} {r['swaps_per_word']:10.3f} {r['roc_auc']:7.4f} "
+                      f"{r['tpr_at_fpr_0.5pct']:9.4f} {r['tpr_at_fpr_1pct']:7.4f} {r['tpr_at_calibrated_threshold']:8.4f}")
+        elif isinstance(values, dict):
             print(f"{section}:")
             for key, value in values.items():
                 print(f"  {key:45} {value}")

@@ -16,7 +16,7 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
-from .restore import sample_docs, score_documents
+from .restore_scoring import sample_docs, score_documents
 
 GRIDS = {
     "ngram": {

@@ -1,4 +1,5 @@
-"""`unspin learn` (a learned lexicon from traced or aligned pairs) and `unspin lexicon show|export`."""
+"""`unspin learn` (a learned lexicon from traced or aligned pairs, and/or deciphered from spun text
+alone with --from-spun) and `unspin lexicon show|export`."""
 
 from __future__ import annotations
 
@@ -15,14 +16,19 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("learn", help="learn a spinner's swaps from traced pairs or aligned copy/source pairs")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help=(
+    p = sub.add_parser("learn", help="learn a spinner's swaps from traced pairs, aligned copy/source pairs, or its spun output alone")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help=(
         "`unspin trace --format json` output (.json/.jsonl), JSONL of {copy, source} or {observed, original[, count]}, "
         "a TSV of observed<TAB>original[<TAB>count], or with --index plain text copies to trace first"))
     p.add_argument("-o", "--output", required=True, metavar="LEXICON", help="learned lexicon file (TSV) to write")
     p.add_argument("--index", help="trace plain-text INPUTs against this index and learn from the matches")
     p.add_argument("--append", action="store_true", help="add to LEXICON if it exists instead of replacing it")
     p.add_argument("--min-count", type=int, default=1, help="keep pairs seen at least this often")
+    p.add_argument("--from-spun", action="append", default=[], metavar="CORPUS", help=(
+        "decipher the spinner's dictionary from its output alone: a directory, .jsonl, .parquet, .csv or text "
+        "files, as `scan` reads them (repeatable; read twice, so not -)"))
+    p.add_argument("--min-confidence", type=float, default=None, help="keep deciphered pairs at least this probable (default: chosen on dev text)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes for --from-spun")
     p.add_argument("--format", choices=("json", "text"), default="text")
     from . import add_reading_options
 
@@ -32,10 +38,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     lex = sub.add_parser("lexicon", help="inspect a learned lexicon")
     verbs = lex.add_subparsers(dest="verb", metavar="VERB")
-    show = verbs.add_parser("show", help="the most frequent learned swaps")
+    show = verbs.add_parser("show", help="the learned swaps, most confident first")
     show.add_argument("lexicon", metavar="LEXICON")
     show.add_argument("--top", type=int, default=30)
     show.add_argument("--observed", help="only the originals learned for this observed word or phrase")
+    show.add_argument("--min-confidence", type=float, default=0.0)
     show.add_argument("--format", choices=("json", "text"), default="text")
     show.set_defaults(handler=run_show)
     export = verbs.add_parser("export", help="write the whole lexicon as TSV, CSV or JSON")
@@ -50,14 +57,18 @@ def run_learn(args: argparse.Namespace) -> int:
     from ..io.writers import refuse_overwriting_inputs
     from ..lexicon.learned import LearnedLexicon
 
-    refuse_overwriting_inputs(args.output, list(args.inputs) + ([args.index] if args.index else []))
+    refuse_overwriting_inputs(args.output, list(args.inputs) + list(args.from_spun) + ([args.index] if args.index else []))
     out = Path(args.output)
+    if not args.inputs and not args.from_spun:
+        print("unspin learn: give INPUT files (traced pairs) and/or --from-spun CORPUS", file=sys.stderr)
+        return EXIT_USAGE
     lexicon = LearnedLexicon.load(out) if args.append and out.exists() else LearnedLexicon()
     before = len(lexicon)
     learned = LearnedLexicon()
+    stats: dict[str, Any] = {}
     if args.index:
         stats = _learn_by_tracing(learned, args.inputs, args.index, args.max_bytes)
-    else:
+    elif args.inputs:
         stats = {"records": sum(_learn_file(learned, Path(p)) for p in args.inputs)}
     if args.min_count > 1:
         kept = LearnedLexicon()
@@ -65,6 +76,9 @@ def run_learn(args: argparse.Namespace) -> int:
         kept.documents = learned.documents
         learned = kept
     lexicon.merge(learned)
+    if args.from_spun:
+        lexicon, spun_stats = _learn_from_spun(lexicon, args, out)
+        stats.update(spun_stats)
     lexicon.save(out)
     record = {"lexicon": str(out), **stats, "pairs_before": before, "pairs": len(lexicon), "documents": lexicon.documents}
     if args.format == "json":
@@ -72,6 +86,78 @@ def run_learn(args: argparse.Namespace) -> int:
     else:
         print("\n".join(f"{k}: {v}" for k, v in record.items()))
     return EXIT_OK
+
+
+def state_path(lexicon_path: Path) -> Path:
+    """Where the learner keeps its corpus statistics, so that --append can add documents."""
+    return lexicon_path.with_name(lexicon_path.name + ".state.gz")
+
+
+def _learn_from_spun(lexicon, args: argparse.Namespace, out: Path) -> tuple[Any, dict[str, Any]]:
+    """Decipher --from-spun corpora (with the saved statistics of earlier runs under --append);
+    the deciphered rows of an appended lexicon are re-decided, traced rows kept."""
+    from ..io.readers import iter_documents
+    from ..learn import LearnState, SpunLearner, default_toolkit, learn_from_spun, to_lexicon
+    from ..learn.from_spun import default_min_confidence
+    from ..lexicon.learned import LearnedLexicon
+
+    if "-" in args.from_spun:
+        raise InputError("--from-spun reads its corpus twice: give a file or directory, not standard input", source="-")
+    iter_documents(args.from_spun)  # raises at once, naming a missing input
+    state_file = state_path(out)
+    state = LearnState.load(state_file) if args.append and state_file.exists() else None
+    if state is not None:
+        kept = LearnedLexicon()
+        kept.add_pairs((o, r, c) for o, r, c, _, seen in lexicon.rows() if not seen)
+        kept.documents = max(lexicon.documents - state.counts.docs, 0)
+        lexicon = kept
+    unreadable = [0]
+
+    def texts():
+        unreadable[0] = 0
+        for doc in iter_documents(args.from_spun):
+            if doc.error:
+                unreadable[0] += 1
+                continue
+            yield doc.text
+
+    min_confidence = args.min_confidence if args.min_confidence is not None else default_min_confidence()
+    with _progress_bar(not progress.wanted(args)) as bar:
+        result = learn_from_spun(texts, SpunLearner(default_toolkit()), jobs=max(1, args.jobs), state=state, progress=bar)
+    deciphered = to_lexicon(result, min_confidence)
+    lexicon.merge(deciphered)
+    result.state.save(state_file)
+    return lexicon, {
+        "spun_documents": result.documents, "spun_words": result.tokens, "unreadable": unreadable[0],
+        "deciphered_pairs": len(deciphered), "min_confidence": min_confidence, "seconds": round(result.seconds, 1),
+        "state": str(state_file),
+    }
+
+
+class _progress_bar:
+    """tqdm on stderr unless `quiet` (the progress policy decides); a callable (pass name, docs)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet
+        self.bar = None
+        self.name = ""
+
+    def __enter__(self):
+        return self if self.enabled else None
+
+    def __call__(self, name: str, docs: int) -> None:
+        from tqdm import tqdm
+
+        if name != self.name:
+            if self.bar is not None:
+                self.bar.close()
+            self.name = name
+            self.bar = tqdm(desc=name, unit="doc", file=sys.stderr)
+        self.bar.update(docs)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _learn_by_tracing(lexicon, inputs: list[str], index_path: str, max_bytes: int | None = None) -> dict[str, Any]:
@@ -137,20 +223,20 @@ def _learn_record(lexicon, record: Any, where: str) -> None:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from ..lexicon.learned import LearnedLexicon
+    from ..lexicon.learned import LearnedLexicon, normalize
 
     lexicon = LearnedLexicon.load(args.lexicon)
+    rows = [r for r in lexicon.to_rows() if r["confidence"] >= args.min_confidence]
     if args.observed:
-        rows = [{"observed": args.observed, "original": o, "count": c} for o, c in lexicon.lookup(args.observed)]
-    else:
-        rows = lexicon.to_rows()[: args.top]
+        rows = [r for r in rows if r["observed"] == normalize(args.observed)]
+    rows = rows[: args.top]
     if args.format == "json":
         print(json.dumps({"pairs": len(lexicon), "documents": lexicon.documents, "rows": rows}, ensure_ascii=False))
         return EXIT_OK
     print(f"{args.lexicon}: {len(lexicon)} pairs learned from {lexicon.documents} documents")
     width = max((len(r["observed"]) for r in rows), default=8)
     for r in rows:
-        print(f"  {r['count']:>6}  {r['observed']:<{width}}  ->  {r['original']}")
+        print(f"  {r['confidence']:.3f}  {r['count']:>6}  {r['observed']:<{width}}  ->  {r['original']}")
     return EXIT_OK
 
 

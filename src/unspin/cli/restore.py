@@ -13,7 +13,7 @@ from typing import IO
 from ..errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError
 from . import add_reading_options, progress
 
-DEFAULT_LM = "smollm2"  # measured better than the n-gram model alone: see BENCHMARKS.md
+DEFAULT_LM = "ngram"  # n-gram + the learned site model: more precise than the SmolLM2 decoder, within the speed budget (BENCHMARKS.md)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -26,10 +26,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_reading_options(p)
     p.add_argument(
         "--lm", default=None,
-        help="smollm2 (default: n-gram + SmolLM2 rerank), ngram (about 20x faster, lower recall: BENCHMARKS.md), "
-             "or the path of a local Hugging Face causal-LM folder",
+        help="ngram (default: the n-gram model and the learned site model), smollm2 (the noisy-channel decoder with a "
+             "SmolLM2 rerank: about 20x slower, more recall, less precise: BENCHMARKS.md), or the path of a local Hugging Face causal-LM folder",
     )
-    p.add_argument("--threshold", type=float, default=None, help="nats an edit must win by (default: calibrated)")
+    p.add_argument("--threshold", type=float, default=None, help="the decision cut (site model: probability an edit must reach; decoder: nats it must win by; default: calibrated)")
     p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
     p.add_argument("--fingerprints", metavar="FILE",
                    help="known tortured phrases (PPS CSV export): each match is restored to the list's expected phrase; "

@@ -24,9 +24,13 @@ class Channel:
     prior_alpha: float = 1.0
     prior_beta: float = 25.0
     length_cost: float = 4.0  # nats per word an edit removes (LMs favour short wordings)
+    pair_logodds: dict = field(default_factory=dict)  # (observed, original) -> corpus-level prior (learned lexicon)
 
     def edit_logodds(self, q: float, observed: str, original: str) -> float:
         """log P(w | o) - log P(w | w): what the channel says about one edit, before the LM."""
+        known = self.pair_logodds.get((observed, original))
+        if known is not None:  # a rule learned over a whole corpus replaces the document's rate
+            return known
         boost = self.doc_prior(observed, original)
         return math.log(self.rho) + self.q_exponent * math.log(q) - math.log(1.0 - self.rho) + boost
 
@@ -51,4 +55,5 @@ class Channel:
             prior_alpha=self.prior_alpha,
             prior_beta=self.prior_beta,
             length_cost=self.length_cost,
+            pair_logodds=self.pair_logodds,
         )

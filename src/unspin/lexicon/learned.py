@@ -1,12 +1,20 @@
-"""Swaps learned from traced pairs (copy aligned against its source), with counts.
+"""Swaps learned from traced pairs (copy aligned against its source) or deciphered from spun
+text alone (`unspin.learn`), with counts and confidences.
 
-File format (TSV, UTF-8), one row per pair, most frequent first:
+File format (TSV, UTF-8), one row per pair, most confident first:
 
-    # unspin learned lexicon v1 pairs=N documents=D
-    observed <TAB> original <TAB> count
+    # unspin learned lexicon v2 pairs=N documents=D
+    observed <TAB> original <TAB> count [<TAB> confidence [<TAB> seen]]
+
+count: occurrences of the swap (traced, or EM's estimate); confidence: probability that the
+spinner has this rule (1 for traced swaps, which were seen); seen: occurrences of the observed
+form in the corpus it was learned from (0: unknown). v1 files (three columns) still load, with
+confidence 1 and seen unknown.
 
 `lookup(observed)` gives the originals this spinner was seen to replace with `observed`;
-`channel(observed, original)` is the learned q(observed | original) for the decoder.
+`channel(observed, original)` is the learned q(observed | original) for the decoder;
+`prior_logodds(observed, original)` the log-odds that an occurrence of `observed` was the
+original, where the corpus said how often it occurs (deciphered pairs), else None.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -22,7 +31,7 @@ from typing import Any, Iterable, Iterator
 from ..errors import ArtifactError
 from ..types import Source
 
-HEADER = "# unspin learned lexicon v1"
+HEADER = "# unspin learned lexicon v2"
 SOURCE = Source.LEARNED
 _SPACE = re.compile(r"\s+")
 
@@ -37,16 +46,24 @@ class LearnedLexicon:
         self._by_observed: dict[str, dict[str, int]] = defaultdict(dict)
         self._by_original: dict[str, int] = defaultdict(int)
         self._variants: dict[str, int] = defaultdict(int)  # distinct observed forms per original
-        self.documents = 0  # aligned pairs learned from
+        self._confidence: dict[tuple[str, str], float] = {}
+        self._seen: dict[str, int] = {}  # occurrences of an observed form in the learning corpus
+        self.documents = 0  # aligned pairs (or spun documents) learned from
 
     # --- building ------------------------------------------------------------------------
 
-    def add(self, observed: str, original: str, count: int = 1) -> None:
+    def add(self, observed: str, original: str, count: int = 1, confidence: float = 1.0, seen: int = 0) -> None:
+        """Add a swap; counts add up, the confidence kept is the higher one (a traced swap is
+        certain; a deciphered one keeps the confidence of the corpus that showed it best)."""
         observed, original = normalize(observed), normalize(original)
         if not observed or not original or observed == original or count <= 0:
             return
-        if (observed, original) not in self._counts:
+        key = (observed, original)
+        if key not in self._counts:
             self._variants[original] += 1
+        self._confidence[key] = max(self._confidence.get(key, 0.0), min(max(confidence, 0.0), 1.0))
+        if seen > 0:
+            self._seen[observed] = max(self._seen.get(observed, 0), seen)
         self._counts[(observed, original)] += count
         self._by_observed[observed][original] = self._counts[(observed, original)]
         self._by_original[original] += count
@@ -68,7 +85,7 @@ class LearnedLexicon:
 
     def merge(self, other: "LearnedLexicon") -> None:
         for (observed, original), count in other._counts.items():
-            self.add(observed, original, count)
+            self.add(observed, original, count, other._confidence[(observed, original)], other._seen.get(observed, 0))
         self.documents += other.documents
 
     # --- reading -------------------------------------------------------------------------
@@ -80,6 +97,23 @@ class LearnedLexicon:
 
     def count(self, observed: str, original: str) -> int:
         return self._counts.get((normalize(observed), normalize(original)), 0)
+
+    def confidence(self, observed: str, original: str) -> float:
+        return self._confidence.get((normalize(observed), normalize(original)), 0.0)
+
+    def seen(self, observed: str) -> int:
+        return self._seen.get(normalize(observed), 0)
+
+    def prior_logodds(self, observed: str, original: str) -> float | None:
+        """log-odds that one occurrence of `observed` stands for `original`: the rule's
+        confidence times the share of the observed form's occurrences it accounts for. None
+        where the corpus count of the observed form is unknown (traced or v1 rows)."""
+        seen = self.seen(observed)
+        count = self.count(observed, original)
+        if not seen or not count:
+            return None
+        p = min(max(self.confidence(observed, original) * min(count / seen, 1.0), 1e-4), 1 - 1e-3)
+        return math.log(p / (1 - p))
 
     def channel(self, observed: str, original: str, smoothing: float = 1.0) -> float:
         """Learned q(observed | original): share of the original's observed swaps (add-k smoothed)."""
@@ -93,6 +127,12 @@ class LearnedLexicon:
         """(observed, original, count), most frequent first."""
         for (observed, original), count in sorted(self._counts.items(), key=lambda kv: (-kv[1], kv[0])):
             yield observed, original, count
+
+    def rows(self) -> Iterator[tuple[str, str, int, float, int]]:
+        """(observed, original, count, confidence, seen), most confident (then frequent) first."""
+        conf = self._confidence
+        for (observed, original), count in sorted(self._counts.items(), key=lambda kv: (-conf[kv[0]], -kv[1], kv[0])):
+            yield observed, original, count, round(conf[(observed, original)], 4), self._seen.get(observed, 0)
 
     def __len__(self) -> int:
         return len(self._counts)
@@ -109,7 +149,7 @@ class LearnedLexicon:
         with open(tmp, "w", encoding="utf-8", newline="") as out:
             out.write(f"{HEADER} pairs={len(self)} documents={self.documents}\n")
             writer = csv.writer(out, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
-            writer.writerows(self.pairs())
+            writer.writerows(self.rows())
         tmp.replace(path)
 
     @classmethod
@@ -125,12 +165,11 @@ class LearnedLexicon:
                     continue
                 if not line.strip():
                     continue
-                observed, original, count = _parse_row(line.rstrip("\n"), f"{path}:{lineno}")
-                lexicon.add(observed, original, count)
+                lexicon.add(*_parse_row(line.rstrip("\n"), f"{path}:{lineno}"))
         return lexicon
 
     def to_rows(self) -> list[dict[str, Any]]:
-        return [{"observed": o, "original": r, "count": c} for o, r, c in self.pairs()]
+        return [{"observed": o, "original": r, "count": c, "confidence": p, "seen": n} for o, r, c, p, n in self.rows()]
 
     def export(self, fmt: str) -> str:
         """The lexicon as "tsv", "csv" or "json" text."""
@@ -140,8 +179,8 @@ class LearnedLexicon:
             raise ValueError(f"unknown export format {fmt!r} (tsv, csv, json)")
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
-        writer.writerow(["observed", "original", "count"])
-        writer.writerows(self.pairs())
+        writer.writerow(["observed", "original", "count", "confidence", "seen"])
+        writer.writerows(self.rows())
         return buf.getvalue()
 
 
@@ -150,14 +189,24 @@ def _header_documents(line: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-def _parse_row(line: str, where: str) -> tuple[str, str, int]:
+def _parse_row(line: str, where: str) -> tuple[str, str, int, float, int]:
     fields = line.split("\t")
-    if len(fields) != 3 or not fields[0] or not fields[1]:
-        raise ArtifactError(f"malformed learned-lexicon row (want observed, original, count): {line!r}", source=where)
+    if not 3 <= len(fields) <= 5 or not fields[0] or not fields[1]:
+        raise ArtifactError(f"malformed learned-lexicon row (want observed, original, count[, confidence[, seen]]): {line!r}", source=where)
     try:
         count = int(fields[2])
     except ValueError:
         raise ArtifactError(f"count is not an integer: {fields[2]!r}", source=where) from None
     if count <= 0:
         raise ArtifactError(f"count must be positive: {count}", source=where)
-    return fields[0], fields[1], count
+    confidence, seen = 1.0, 0
+    try:
+        if len(fields) >= 4:
+            confidence = float(fields[3])
+        if len(fields) == 5:
+            seen = int(fields[4])
+    except ValueError:
+        raise ArtifactError(f"confidence or seen is not a number: {line!r}", source=where) from None
+    if not 0.0 <= confidence <= 1.0 or seen < 0:
+        raise ArtifactError(f"confidence must be in [0, 1] and seen >= 0: {line!r}", source=where)
+    return fields[0], fields[1], count, confidence, seen

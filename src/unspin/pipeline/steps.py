@@ -15,14 +15,14 @@ log = logging.getLogger(__name__)
 class RestoreStep(Step):
     """`restore --jsonl`: the row back, with "restored" and "edits" added.
 
-    `lm=None` is the default engine (n-gram + SmolLM2), falling back to the n-gram model alone
-    when SmolLM2 cannot load. Read the rows with ``keep_fields=True`` so the row comes back whole.
+    `lm=None` is the default engine (the n-gram model and the learned site model); another
+    `lm` that cannot load falls back to the n-gram model alone. Read the rows with ``keep_fields=True`` so the row comes back whole.
     """
 
     name = "restore"
     requires = ("lexicon", "ngram")
     lazy = ("restorer",)
-    DEFAULT_LM = "smollm2"
+    DEFAULT_LM = "ngram"
 
     def __init__(self, lm: str | None = None, *, learned: str | None = None, threshold: float | None = None,
                  text_field: str = "text", fingerprints: str | None = None) -> None:

@@ -43,6 +43,7 @@ class DecodeConfig:
     detection_rate: float = 1.0  # share of swaps one pass finds, for the EM estimate of the spin rate
     neural_weight: float = 0.7  # share of the neural LM in the LM gain when a reranker is set
     rerank_margin: float = 6.0  # sites this close below the threshold get a neural second look
+    learned_prior: float = 1.0  # weight of a learned pair's corpus-level log-odds (0: use rho * q as before)
 
     @classmethod
     def calibrated(cls, kind: str = "ngram") -> "DecodeConfig":
@@ -84,6 +85,13 @@ class Restorer:
         config = self.config if threshold is None else replace(self.config, threshold=threshold)
         return self._restore(text, config)
 
+    def _learned_priors(self, config: DecodeConfig) -> dict:
+        """Pairs deciphered over a corpus (`unspin learn --from-spun`) carry their own prior."""
+        if self.learned is None or not config.learned_prior or not hasattr(self.learned, "prior_logodds"):
+            return {}
+        priors = ((o, r, self.learned.prior_logodds(o, r)) for o, r, _ in self.learned.pairs())
+        return {(o, r): config.learned_prior * p for o, r, p in priors if p is not None}
+
     def restore_phrase(self, phrase: str) -> str:
         """Best original for a phrase already known to be tortured (no context, forced choice)."""
         config = replace(self.config, rho=0.5, threshold=0.0, em_passes=1, name_penalty=0.0)
@@ -95,7 +103,7 @@ class Restorer:
         words = [[lm_word(t.text) for t in s] for s in sents]
         surfaces = [[t.text for t in s] for s in sents]
         sites = [self._sites(s, w) for s, w in zip(sents, words)]
-        channel = Channel(rho=config.rho, q_exponent=config.q_exponent, length_cost=config.length_cost, batch=Counter(batch_pairs or {}))
+        channel = Channel(rho=config.rho, q_exponent=config.q_exponent, length_cost=config.length_cost, batch=Counter(batch_pairs or {}), pair_logodds=self._learned_priors(config))
         for _ in range(max(1, config.em_passes)):
             for sent_words, sent_sites in zip(words, sites):
                 _decide_sentence(self.lm, sent_words, sent_sites, channel, config.threshold)
@@ -304,11 +312,23 @@ def _posterior(gains: tuple[float, ...], keep_score: float) -> list[float]:
 _ENGINES: dict[tuple, Restorer] = {}
 
 
-def load_restorer(lm: str = "ngram", learned: str | None = None, **options) -> Restorer:
+def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str = "auto", **options) -> Restorer:
     """A cached engine. lm: "ngram" (KenLM only), "smollm2" (KenLM + SmolLM2 rerank), or any
     Hugging Face causal LM name/path (KenLM + that model). learned: a learned-lexicon file
-    (`unspin learn`) whose swaps join the candidates. options: DecodeConfig fields."""
-    key = (lm, learned, tuple(sorted(options.items())))
+    (`unspin learn`) whose swaps join the candidates. decision: "model" (the learned site
+    model, `restorer.site_model`; n-gram only), "decoder" (this module's noisy-channel decoder),
+    or "auto" (the model for lm="ngram" when no decoder options are given). options:
+    DecodeConfig fields."""
+    if decision not in ("auto", "model", "decoder"):
+        raise ValueError(f"unknown decision {decision!r}: choose auto, model or decoder")
+    from .site_model import MODEL_PATH
+
+    use_model = decision == "model" or (decision == "auto" and lm == "ngram" and not options and MODEL_PATH.exists())
+    key = (lm, learned, use_model, tuple(sorted(options.items())))
+    if key not in _ENGINES and use_model:
+        from .site_model import load_model_restorer
+
+        _ENGINES[key] = load_model_restorer(learned)  # type: ignore[assignment]
     if key not in _ENGINES:
         from ..engine import resources
 

@@ -1,0 +1,155 @@
+"""Restore's learned decision: a gradient-boosted model over candidate rows picks, per site, one
+candidate original or keeps the observed words.
+
+Every (site, candidate) row (`restorer.candidates.CANDIDATE_FEATURES`) gets a calibrated
+probability that the site is a spinner's swap of exactly that candidate. A site is edited to its
+best candidate when that probability reaches the cut chosen on dev text (`unspin bench
+train-restore`: >= 95% edit precision, <= 1 false edit per 1,000 clean words); overlapping
+choices keep the likelier one. A second pass puts the first pass's edits into the context of the
+other sites (dense spinning leaves swaps side by side) and decides again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..errors import ArtifactError
+from ..text import apply_replacements, match_case
+from ..types import Alternative, Edit, Evidence, Restoration, Span
+from .candidates import CANDIDATE_FEATURES, CandidateBuilder, CandidateSite, DocumentSites
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+MODEL_PATH = DATA_DIR / "restore_model.txt"
+RECORD_PATH = DATA_DIR / "restore_model.json"
+PASSES = 2
+
+
+@dataclass(frozen=True)
+class CandidateModel:
+    """A LightGBM booster and its isotonic calibration (x -> y knots)."""
+
+    booster: Any
+    knots_x: tuple[float, ...]
+    knots_y: tuple[float, ...]
+    cut: float
+
+    @classmethod
+    def load(cls, model_path: Path = MODEL_PATH, record_path: Path = RECORD_PATH) -> "CandidateModel":
+        try:
+            import lightgbm as lgb
+
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            booster = lgb.Booster(model_file=str(model_path))
+        except (OSError, ValueError) as exc:
+            raise ArtifactError(f"cannot load the restore site model: {exc}", source=str(model_path)) from exc
+        if tuple(record["features"]) != CANDIDATE_FEATURES:
+            raise ArtifactError("restore site model features differ from CANDIDATE_FEATURES: retrain", source=str(record_path))
+        calibration = record["calibration"]
+        return cls(booster, tuple(calibration["x"]), tuple(calibration["y"]), float(record["metrics_held_out_half"]["cut"]))
+
+    def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        import numpy as np
+
+        if not rows:
+            return []
+        raw = self.booster.predict(np.asarray(rows, dtype=float), num_threads=1)
+        return np.interp(raw, self.knots_x, self.knots_y).tolist()
+
+
+@dataclass
+class _Choice:
+    site: CandidateSite
+    index: int
+    probability: float
+    probabilities: list[float]
+
+
+class ModelRestorer:
+    """The restoration engine with the learned decision: same interface as `decode.Restorer`."""
+
+    def __init__(self, builder: CandidateBuilder, model: CandidateModel, cut: float | None = None, passes: int = PASSES) -> None:
+        self.builder = builder
+        self.model = model
+        self.cut = model.cut if cut is None else cut
+        self.passes = passes
+        self.lexicon = builder.lexicon
+        self.learned = builder.learned
+        self._phrase_decoder = None
+
+    def restore(self, text: str, threshold: float | None = None) -> Restoration:
+        """`threshold`: the probability cut (default: the model's, set on dev)."""
+        cut = self.cut if threshold is None else threshold
+        doc = self.builder.build(text)
+        chosen = self._choose(doc, cut)
+        for _ in range(self.passes - 1):
+            if not chosen:
+                break
+            applied = {(c.site.sentence, c.site.start): (c.site.end, c.site.candidates[c.index].original) for c in chosen}
+            doc = self.builder.build(text, applied)
+            chosen = self._choose(doc, cut)
+        return self._restoration(doc, chosen)
+
+    def restore_many(self, texts: Sequence[str], threshold: float | None = None, share: bool = True) -> list[Restoration]:
+        return [self.restore(t, threshold) for t in texts]
+
+    def restore_phrase(self, phrase: str) -> str:
+        """Best original for a phrase already known to be tortured: a forced choice with no
+        context, which the noisy-channel decoder makes better (PPS test half: 4.3% against the
+        site model's 1.7% top-1, BENCHMARKS.md)."""
+        from .decode import DecodeConfig, Restorer
+
+        if self._phrase_decoder is None:
+            self._phrase_decoder = Restorer(self.lexicon, self.builder.lm, None, DecodeConfig.calibrated("ngram"), self.learned)
+        return self._phrase_decoder.restore_phrase(phrase)
+
+    def _choose(self, doc: DocumentSites, cut: float) -> list[_Choice]:
+        rows = [row for site in doc.sites for row in site.rows]
+        probs = self.model.probabilities(rows)
+        choices, k = [], 0
+        for site in doc.sites:
+            p = probs[k : k + len(site.rows)]
+            k += len(site.rows)
+            best = max(range(len(p)), key=p.__getitem__)
+            if p[best] >= cut:
+                choices.append(_Choice(site, best, p[best], p))
+        choices.sort(key=lambda c: -c.probability)
+        kept: list[_Choice] = []
+        for c in choices:
+            if not any(o.site.sentence == c.site.sentence and o.site.start < c.site.end and c.site.start < o.site.end for o in kept):
+                kept.append(c)
+        return sorted(kept, key=lambda c: c.site.char_start)
+
+    def _restoration(self, doc: DocumentSites, chosen: list[_Choice]) -> Restoration:
+        edits = tuple(_edit(doc.text, c) for c in chosen)
+        restored = apply_replacements(doc.text, [(e.span.start, e.span.end, e.suggestion) for e in edits])
+        near = sum(1 for site in doc.sites if site.gains and max(site.gains) > 0)
+        return Restoration(doc.text, restored, edits, doc.word_count, {"sites": float(len(doc.sites)), "near_sites": float(near)})
+
+
+def _edit(text: str, choice: _Choice) -> Edit:
+    site = choice.site
+    observed = text[site.char_start : site.char_end]
+    cand = site.candidates[choice.index]
+    others = sorted((i for i in range(len(site.candidates)) if i != choice.index), key=lambda i: -choice.probabilities[i])[:4]
+    alternatives = tuple(Alternative(match_case(observed, site.candidates[i].original), round(choice.probabilities[i], 4)) for i in others)
+    keep = max(0.0, 1.0 - choice.probability - sum(a.score for a in alternatives))
+    return Edit(
+        span=Span(site.char_start, site.char_end),
+        observed=observed,
+        suggestion=match_case(observed, cand.original),
+        confidence=round(choice.probability, 4),
+        alternatives=alternatives + (Alternative(observed, round(keep, 4)),),
+        evidence=Evidence(sources=cand.sources, lm_gain=round(site.gains[choice.index], 3), channel=round(math.log(cand.weight), 3)),
+    )
+
+
+def load_model_restorer(learned: str | None = None) -> ModelRestorer:
+    from ..engine import resources
+
+    builder = CandidateBuilder(resources.lexicon(), resources.ngram(), resources.web_pairs(),
+                               resources.learned(learned) if learned else None)
+    return ModelRestorer(builder, CandidateModel.load())

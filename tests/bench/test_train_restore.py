@@ -1,0 +1,35 @@
+"""The restore site model's training harness: the decision and the cut, on hand-made rows; the
+shipped model's record against the code."""
+
+import json
+
+from unspin.bench.train_restore import RECORD_PATH, choose_cut, decide, evaluate
+from unspin.restorer.candidates import CANDIDATE_FEATURES
+
+
+def _doc(family, labels, groups, words=100, swaps=0):
+    return {"family": family, "labels": labels, "groups": groups, "words": words, "swaps": swaps, "rows": [[0.0]] * len(labels)}
+
+
+def test_each_site_edits_its_best_candidate_over_the_cut():
+    doc = _doc("f", [0, 1, 0, 0], [0, 0, 1, 1], swaps=1)
+    assert sorted(decide(doc, [0.2, 0.9, 0.6, 0.7], 0.5)) == [(0, 1, 0.9), (1, 1, 0.7)]
+    assert decide(doc, [0.2, 0.9, 0.6, 0.7], 0.95) == []
+
+
+def test_the_cut_is_the_lowest_that_keeps_edits_precise_and_clean_text_clean():
+    spun = _doc("f", [1, 0, 0], [0, 1, 2], swaps=2)
+    clean = _doc("clean", [0], [0], words=1000)
+    probs = [[0.9, 0.5, 0.3], [0.45]]
+    m = evaluate([spun, clean], probs, 0.4)
+    assert (m["edits"], m["precision"], m["clean_false_per_1k"]) == (2, 0.5, 1.0)
+    cut, metrics = choose_cut([spun, clean], probs, 0.95)
+    assert cut == 0.51 and metrics["precision"] == 1.0 and metrics["recall"] == 0.5
+
+
+def test_the_shipped_model_matches_the_features_and_never_saw_the_holdout():
+    record = json.loads(RECORD_PATH.read_text(encoding="utf-8"))
+    assert tuple(record["features"]) == CANDIDATE_FEATURES
+    assert record["data"]["split"] == "dev" and record["data"]["holdout_family_used"] is False
+    assert "holdout" not in record["data"]["families"]
+    assert 0.0 < record["metrics_held_out_half"]["cut"] < 1.0 and record["calibration"]["x"]

@@ -1,0 +1,80 @@
+"""The learner on a synthetic language spun by a deterministic test spinner (tests/learn/world.py)."""
+
+import pytest
+
+from unspin.learn import LearnConfig, SpunLearner, learn_from_spun, to_lexicon
+from unspin.lexicon.learned import LearnedLexicon
+
+from . import world
+
+TRUE = {(out, orig) for orig, out in world.RULES.items()}
+MIN_CONFIDENCE = 0.5
+
+
+@pytest.fixture(scope="module")
+def learner():
+    return SpunLearner(world.toolkit(world.corpus(seed=1, docs=300)), LearnConfig())
+
+
+def _learn(learner, texts, **kw):
+    return learn_from_spun(lambda: texts, learner, **kw)
+
+
+def _confident(result):
+    return {(p.observed, p.original) for p in result.pairs if p.confidence >= MIN_CONFIDENCE}
+
+
+def test_recovers_the_spinners_pairs_and_nothing_else(learner):
+    spun = [world.spin(t) for t in world.corpus(seed=2, docs=150)]
+    result = _learn(learner, spun)
+    assert _confident(result) == TRUE
+    by_pair = {(p.observed, p.original): p for p in result.pairs}
+    stated = by_pair[("stated", "said")]
+    assert stated.original_count == 0 and stated.share > 0.9 and stated.count > 50
+
+
+def test_clean_corpus_learns_no_pair(learner):
+    result = _learn(learner, world.corpus(seed=3, docs=150))
+    assert _confident(result) == set()
+
+
+def test_mixed_corpus_still_yields_the_pairs(learner):
+    clean = world.corpus(seed=4, docs=200)
+    mixed = [world.spin(t) for t in clean[:100]] + clean[100:]
+    assert _confident(_learn(learner, mixed)) >= {("stated", "said"), ("massive", "big"), ("corporate", "company")}
+
+
+def test_more_documents_only_sharpen(learner):
+    docs = [world.spin(t) for t in world.corpus(seed=5, docs=160)]
+    small = _learn(learner, docs[:15])
+    state = _learn(learner, docs[:80]).state
+    more = _learn(learner, docs[80:], state=state)  # incremental: the earlier statistics merged in
+    whole = _learn(learner, docs)
+    conf = lambda r: {(p.observed, p.original): p.confidence for p in r.pairs}
+    for pair in TRUE:
+        assert conf(more)[pair] >= conf(small).get(pair, 0.0) - 1e-9
+        assert conf(more)[pair] == pytest.approx(conf(whole)[pair], abs=0.05)
+    assert more.documents == 160
+    assert _confident(more) == TRUE
+
+
+def test_parallel_chunks_give_the_same_counts(learner):
+    spun = [world.spin(t) for t in world.corpus(seed=6, docs=120)]
+    one, two = _learn(learner, spun, jobs=1), _learn(learner, spun, jobs=2)
+    assert one.state.counts.ngrams == two.state.counts.ngrams
+    assert [(p.observed, p.original, round(p.confidence, 6)) for p in one.pairs] == [(p.observed, p.original, round(p.confidence, 6)) for p in two.pairs]
+
+
+def test_state_and_lexicon_round_trip(learner, tmp_path):
+    from unspin.learn import LearnState
+
+    spun = [world.spin(t) for t in world.corpus(seed=7, docs=100)]
+    result = _learn(learner, spun)
+    result.state.save(tmp_path / "s.gz")
+    again = LearnState.load(tmp_path / "s.gz")
+    assert again.counts.ngrams == result.state.counts.ngrams and again.gains.samples == result.state.gains.samples
+    lexicon = to_lexicon(result, MIN_CONFIDENCE)
+    lexicon.save(tmp_path / "spinner.tsv")
+    loaded = LearnedLexicon.load(tmp_path / "spinner.tsv")
+    assert {(o, r) for o, r, *_ in loaded.rows()} == TRUE
+    assert loaded.prior_logodds("stated", "said") > 2.0  # nearly every "stated" was "said"
