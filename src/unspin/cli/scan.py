@@ -58,11 +58,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="one record per document (default), or one per finding as the Problematic Paper Screener "
                         "exports them (a document without findings still gets one row)")
     progress.add_options(p)
+    from .engine_options import add_engine_options
+
+    add_engine_options(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    fmt = args.format or _format_from_output(args.output)
+    if args.engine == "spark":
+        fmt = args.format or _format_from_output(args.output, default="parquet")
+    else:
+        fmt = args.format or _format_from_output(args.output)
     problem = _usage_problem(args, fmt)
     if problem:
         print(f"unspin scan: {problem}", file=sys.stderr)
@@ -92,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
         threshold=args.threshold,
         use_default_fingerprints=not args.no_fingerprints,
     ))
+    if args.engine == "spark":
+        return _run_spark(step, args, fmt)
     documents = iter_documents(
         args.paths, include=args.include, exclude=args.exclude, text_field=args.text_field, id_field=args.id_field,
         max_bytes=args.max_bytes,
@@ -114,12 +122,12 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_INPUT if stats.errors or gate.errors_before else EXIT_OK
 
 
-def _format_from_output(output: str | None) -> str:
+def _format_from_output(output: str | None, default: str = "jsonl") -> str:
     from ..io.writers import format_from_path
 
     if output and output.lower().endswith((".html", ".htm")):
         return "html"
-    return format_from_path(output, "jsonl")
+    return format_from_path(output, default)
 
 
 def _usage_problem(args: argparse.Namespace, fmt: str) -> str | None:
@@ -135,7 +143,30 @@ def _usage_problem(args: argparse.Namespace, fmt: str) -> str | None:
         return f"--resume works with {', '.join(RESUMABLE)} output, not {fmt}"
     if args.no_model and args.no_fingerprints:
         return "--no-model with --no-fingerprints leaves nothing to scan with"
+    if args.engine == "spark":
+        return _spark_usage_problem(args, fmt)
     return None
+
+
+def _spark_usage_problem(args: argparse.Namespace, fmt: str) -> str | None:
+    if not args.output or args.output == "-":
+        return "--engine spark needs -o OUT (a directory of part files)"
+    if fmt not in ("parquet", "jsonl"):
+        return f"--engine spark writes parquet or jsonl, not {fmt}"
+    if args.fail_over is not None or args.rows != "documents":
+        return "--fail-over and --rows findings work with --engine local only"
+    return None
+
+
+def _run_spark(step: Any, args: argparse.Namespace, fmt: str) -> int:
+    from ..engines.spark import run_on_spark
+    from .engine_options import print_spark_summary, start_spark
+
+    reading = {"text_field": args.text_field, "id_field": args.id_field, "max_bytes": args.max_bytes}
+    stats = run_on_spark(start_spark(args), step, args.paths, args.output, fmt=fmt, resume=args.resume, reading=reading,
+                         include=args.include, exclude=args.exclude, error_record=_error_record)
+    print_spark_summary("scan", stats, args.output, progress.quiet(args))
+    return EXIT_INPUT if stats.errors else EXIT_OK
 
 
 def _without_output(documents: Iterable[Document], output: str) -> Iterator[Document]:

@@ -35,6 +35,11 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="write here instead of stdout")
     add_reading_options(p, rows=False)
     progress.add_options(p)
+    p.add_argument("--text-field", default="text", help="text field of JSONL/parquet query rows (--engine spark)")
+    p.add_argument("--id-field", default="id", help="id field of JSONL/parquet query rows (--engine spark)")
+    from .engine_options import add_engine_options
+
+    add_engine_options(p)
     p.set_defaults(handler=run_trace)
 
 
@@ -48,7 +53,15 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--format", choices=("json", "text"), default="text")
     add_reading_options(build, rows=False)
     progress.add_options(build)
+    from .engine_options import add_engine_options
+
+    add_engine_options(build)
     build.set_defaults(handler=run_build)
+    export = verbs.add_parser("export", help="write an index as parquet tables, for `trace --engine spark`")
+    export.add_argument("index", metavar="INDEX")
+    export.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for documents/ paragraphs/ bands/ vocabulary/")
+    export.add_argument("--format", choices=("json", "text"), default="text")
+    export.set_defaults(handler=run_export)
     add = verbs.add_parser("add", help="append documents to an index (no rebuild)")
     add.add_argument("index", metavar="INDEX")
     add.add_argument("corpus", nargs="+", metavar="CORPUS")
@@ -111,6 +124,13 @@ def run_build(args: argparse.Namespace) -> int:
         vocabulary, name = lexicon_vocabulary(Path(args.lexicon)), f"lexicon:{Path(args.lexicon).name}"
     else:
         vocabulary, name = thesaurus_vocabulary(), "thesaurus"
+    if args.engine == "spark":
+        from ..engines.spark_index import build_index_on_spark
+        from .engine_options import start_spark
+
+        built = build_index_on_spark(start_spark(args), args.corpus, args.output, vocabulary, name, max_bytes=args.max_bytes)
+        _emit(built, args.format)
+        return EXIT_INPUT if built["errors"] else EXIT_OK
     errors = _Errors(args.quiet)
     partial = Path(args.output).with_name(f".{Path(args.output).name}.partial")
     try:
@@ -130,6 +150,15 @@ def _remove_quietly(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError:  # a read-only folder: nothing was written there either
         pass
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from ..engines.spark_trace import export_index
+
+    if Path(args.output).resolve() == Path(args.index).resolve():
+        raise InputError("the export would overwrite the index", source=args.output)
+    _emit({"index": args.index, "output": args.output, **export_index(args.index, args.output)}, args.format)
+    return EXIT_OK
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -220,6 +249,8 @@ class _LazyRestorer:
 def run_trace(args: argparse.Namespace) -> int:
     from ..trace import MIN_SCORE, TraceIndex, trace
 
+    if args.engine == "spark":
+        return _run_trace_spark(args)
     restorer = _LazyRestorer(args.restore) if args.restore else None
     from ..io.writers import refuse_overwriting_inputs
 
@@ -240,6 +271,39 @@ def run_trace(args: argparse.Namespace) -> int:
         Path(args.output).write_text(rendered, encoding="utf-8")
     else:
         sys.stdout.write(rendered)
+    return EXIT_OK
+
+
+def _run_trace_spark(args: argparse.Namespace) -> int:
+    """A batch of queries (JSONL/parquet rows, text files) against an exported index, on Spark."""
+    import tempfile
+
+    from ..engines.spark_input import read_documents
+    from ..engines.spark_output import write_records
+    from ..engines.spark_trace import export_index, trace_records
+    from ..io.writers import format_from_path
+    from .engine_options import start_spark
+
+    if not args.output:
+        print("unspin trace: --engine spark needs -o OUT (a directory)", file=sys.stderr)
+        return EXIT_USAGE
+    spark = start_spark(args)
+    fmt = format_from_path(args.output, "parquet")
+    if args.restore:
+        from ..engines.spark import check_artifacts
+
+        check_artifacts(spark, ["lexicon", "ngram"])
+    with tempfile.TemporaryDirectory(prefix="unspin-index-") as tmp:
+        index_dir = args.index
+        if Path(args.index).is_file():  # a SQLite index: export it first (a cluster wants `index export` once)
+            index_dir = tmp
+            export_index(args.index, index_dir)
+        documents = read_documents(spark, args.docs, text_field=args.text_field, id_field=args.id_field)
+        records = trace_records(spark, index_dir, documents, top=args.top, min_score=args.min_score,
+                                restore=args.restore, restore_when=args.restore_when, flat=fmt == "parquet")
+        write_records(spark, records, args.output, fmt if fmt in ("jsonl", "parquet") else "parquet",
+                      append=False, key_order=lambda: ["doc_id", "query_words", "matched", "best", "candidates"])
+    print(f"unspin trace: traced on Spark -> {args.output}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -124,27 +124,33 @@ class TraceIndex:
         Band keys are written in sorted batches of `batch` paragraphs (B-tree inserts in key
         order are several times faster than random ones).
         """
+        return self.add_fingerprinted(((doc, None) for doc in docs), progress=progress, batch=batch)
+
+    def add_fingerprinted(self, docs: Iterable[tuple[SourceDoc, "list[tuple[str, list[int]]] | None"]],
+                          progress: Callable[[int], None] | None = None, batch: int = 20000) -> AddStats:
+        """`add`, for documents whose paragraphs and band keys (`fingerprint_document`) were
+        computed elsewhere (on Spark executors); None computes them here."""
         start = time.perf_counter()
         n_docs = n_paras = skipped = 0
         para_id = self.conn.execute("SELECT COALESCE(MAX(para_id), 0) FROM paragraphs").fetchone()[0]
         doc_num = self.conn.execute("SELECT COALESCE(MAX(doc_num), 0) FROM documents").fetchone()[0]
         known = {d for (d,) in self.conn.execute("SELECT doc_id FROM documents")}
         docs_rows, para_rows, band_rows = [], [], []
-        for doc in docs:
+        for doc, printed in docs:
             if doc.doc_id in known:
                 skipped += 1
                 continue
             known.add(doc.doc_id)
-            pieces = chunks(doc.text)
+            pieces = fingerprint_document(doc.text, self.vocabulary) if printed is None else printed
             if not pieces:
                 skipped += 1
                 continue
             doc_num += 1
             docs_rows.append((doc_num, doc.doc_id, doc.source, json.dumps(doc.meta or {}), len(pieces)))
-            for number, piece in enumerate(pieces):
+            for number, (piece, keys) in enumerate(pieces):
                 para_id += 1
                 para_rows.append((para_id, doc_num, number, piece, len(piece.split())))
-                band_rows.extend((key, para_id) for key in text_keys(features(piece, self.vocabulary)))
+                band_rows.extend((key, para_id) for key in keys)
             n_docs += 1
             n_paras += len(pieces)
             if progress:
@@ -225,6 +231,11 @@ class TraceIndex:
             parts.append(text)
             cursor += len(text) + 2
         return "\n\n".join(parts), offsets
+
+
+def fingerprint_document(text: str, vocabulary: Vocabulary) -> list[tuple[str, list[int]]]:
+    """The paragraphs a document is indexed as, each with its LSH band keys."""
+    return [(piece, text_keys(features(piece, vocabulary))) for piece in chunks(text)]
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -100,14 +100,10 @@ def trace(
         if plain.matched:
             return plain
         return trace(text, index, restorer=restorer, top=top, min_score=min_score, with_alignment=with_alignment, restore_when="always")
-    all_pieces = chunks(text)
-    if not all_pieces:
+    plan = plan_lookups(text, index.vocabulary, restorer)
+    if plan is None:
         return TraceResult(0, (), False)
-    total_words = sum(len(word_tokens(p)) for p in all_pieces)
-    pieces = [_piece(all_pieces[i], i, index, restorer) for i in _spread(len(all_pieces), MAX_PIECES)]
-    lookups = list(pieces)
-    if len(pieces) > 1 and total_words <= WHOLE_TEXT_WORDS:
-        lookups.append(_piece(text, -1, index, restorer))
+    all_pieces, pieces, lookups, total_words = plan.all_pieces, plan.pieces, plan.lookups, plan.total_words
     hits = {p.position: _top_hits(index.band_hits(p.keys)) for p in lookups}
     paras = index.paragraphs({pid for found in hits.values() for pid in found})
     shortlist = _shortlist(lookups, hits, paras, index, max(top, SHORTLIST))
@@ -124,14 +120,39 @@ def trace(
     return TraceResult(total_words, candidates, True, source_text, first, align(text, source_text))
 
 
+@dataclass(frozen=True)
+class LookupPlan:
+    """What `trace` looks up for one text: its paragraphs, the pieces sampled from them, and
+    those pieces plus (for a short text) the whole text, each with its band keys."""
+
+    all_pieces: list[str]
+    pieces: list[_Piece]
+    lookups: list[_Piece]
+    total_words: int
+
+
+def plan_lookups(text: str, vocabulary: Any, restorer: Restorer | None = None) -> LookupPlan | None:
+    """The lookups of `trace(text, ...)` (None for a text with no paragraph): an engine that
+    joins band keys itself (Spark) asks for exactly the keys the SQLite index is asked for."""
+    all_pieces = chunks(text)
+    if not all_pieces:
+        return None
+    total_words = sum(len(word_tokens(p)) for p in all_pieces)
+    pieces = [_piece(all_pieces[i], i, vocabulary, restorer) for i in _spread(len(all_pieces), MAX_PIECES)]
+    lookups = list(pieces)
+    if len(pieces) > 1 and total_words <= WHOLE_TEXT_WORDS:
+        lookups.append(_piece(text, -1, vocabulary, restorer))
+    return LookupPlan(all_pieces, pieces, lookups, total_words)
+
+
 def _spread(n: int, k: int) -> list[int]:
     if n <= k:
         return list(range(n))
     return sorted({round(i * (n - 1) / (k - 1)) for i in range(k)})
 
 
-def _piece(text: str, position: int, index: TraceIndex, restorer: Restorer | None) -> _Piece:
-    feats = features(text, index.vocabulary)
+def _piece(text: str, position: int, vocabulary: Any, restorer: Restorer | None) -> _Piece:
+    feats = features(text, vocabulary)
     keys = text_keys(feats)
     restored: frozenset[int] = frozenset()
     restored_text = ""
