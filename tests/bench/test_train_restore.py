@@ -30,6 +30,6 @@ def test_the_cut_is_the_lowest_that_keeps_edits_precise_and_clean_text_clean():
 def test_the_shipped_model_matches_the_features_and_never_saw_the_holdout():
     record = json.loads(RECORD_PATH.read_text(encoding="utf-8"))
     assert tuple(record["features"]) == CANDIDATE_FEATURES
-    assert record["data"]["split"] == "dev" and record["data"]["holdout_family_used"] is False
+    assert record["data"]["split"] == "dev" and record["data"]["held_out_family_used"] is False
     assert "holdout" not in record["data"]["families"]
     assert 0.0 < record["metrics_held_out_half"]["cut"] < 1.0 and record["calibration"]["x"]

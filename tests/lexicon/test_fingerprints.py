@@ -125,7 +125,7 @@ def test_unreadable_list_is_an_input_error(tmp_path):
 
 @pytest.fixture(scope="module")
 def pps_matcher():
-    from conftest import PPS_CSV
+    from tests.conftest import PPS_CSV
 
     if not PPS_CSV.exists():
         pytest.skip(f"{PPS_CSV} not found (../shared is beside the repo in CI)")

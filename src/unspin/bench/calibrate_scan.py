@@ -111,8 +111,8 @@ def labelled_spins(split: str, n: int, rates: Sequence[float] = RATES, seed: int
 
 
 def family_spins(split: str, n: int) -> list[tuple[str, float, tuple]]:
-    """(text, actual swap rate, swaps): n documents each spun by one training family (never the
-    holdout: `families.training`), cycling through families and both densities; clean copies not
+    """(text, actual swap rate, swaps): n documents each spun by one training family (only those
+    of `families.training`), cycling through families and both densities; clean copies not
     included (`labelled_spins` gives them)."""
     from .families.training import training_families
 
@@ -268,9 +268,9 @@ def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: f
             "words_per_document": f"{MIN_WORDS}-{MAX_WORDS} (cut at paragraph or sentence ends)",
             "spin_rates": list(RATES),
             "spinner": {"random": f"unspin.bench.spinner.Spinner(seed={seed})",
-                        "families": "the training families (unspin.bench.families.training; never the holdout), dense and light",
+                        "families": "the training families (unspin.bench.families.training; never the held-out benchmark family), dense and light",
                         "both": f"unspin.bench.spinner.Spinner(seed={seed}) and the training families (unspin.bench.families.training; "
-                                "never the holdout), dense and light"}[spinners],
+                                "never the held-out benchmark family), dense and light"}[spinners],
             "engine": "unspin.scanner.screen.load_screener(): the restorer's lexicon and n-gram model, web bigram counts",
             "features_from": features_from or "computed in this run",
             "seconds": round(seconds, 1),
@@ -352,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="dev", choices=("dev",), help="calibration split (dev only)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--spinners", choices=("random", "families", "both"), default="both",
-                        help="spun copies from the old random spinner, the training families (never the holdout), or both")
+                        help="spun copies from the old random spinner, the training families (never the held-out benchmark family), or both")
     parser.add_argument("--out", default=str(CALIBRATION_PATH))
     parser.add_argument("--features", metavar="PICKLE", help="cache of per-site features: read if present, else written")
     parser.add_argument("-q", "--quiet", action="store_true")

@@ -1,7 +1,7 @@
 """`unspin bench train-restore`: fit the restorer's learned site model on the dev split.
 
 Training data: dev-split news articles and State of the Union chunks (150-600 words), each spun
-by every *training* family (`families.training_families`: never the holdout) at both densities,
+by every *training* family (`families.training_families`: never the held-out benchmark family) at both densities,
 plus the same documents clean. Every (site, candidate) row of `restorer.candidates` is labelled
 1 when the site is exactly a spinner's swap and the candidate its original, else 0. Documents
 are split in two by a hash of their text: the first half fits a LightGBM classifier, the second
@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
         "features": list(CANDIDATE_FEATURES),
         "data": {"split": "dev", "documents": len(texts), "skipped_first": args.skip, "sources": "news articles and State of the Union chunks",
                  "families": sorted({d["family"] for d in docs}), "densities": ["dense", "light"],
-                 "rows": sum(len(d["rows"]) for d in docs), "holdout_family_used": False},
+                 "rows": sum(len(d["rows"]) for d in docs), "held_out_family_used": False},
         "method": ("LightGBM binary classifier over (site, candidate) rows (300 trees, 15 leaves, >= 300 rows a leaf, "
                    "monotone increasing in the LM gains), fitted on half the documents (crc32 of the text, even); "
                    "isotonic calibration and the edit cut on the other half."),
