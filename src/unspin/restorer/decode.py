@@ -317,13 +317,16 @@ def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str =
     Hugging Face causal LM name/path (KenLM + that model). learned: a learned-lexicon file
     (`unspin learn`) whose swaps join the candidates. decision: "model" (the learned site
     model, `restorer.site_model`; n-gram only), "decoder" (this module's noisy-channel decoder),
-    or "auto" (the model for lm="ngram" when no decoder options are given). options:
+    or "auto" (the model for lm="ngram" with no learned lexicon and no decoder options). options:
     DecodeConfig fields."""
     if decision not in ("auto", "model", "decoder"):
         raise ValueError(f"unknown decision {decision!r}: choose auto, model or decoder")
     from .site_model import MODEL_PATH
 
-    use_model = decision == "model" or (decision == "auto" and lm == "ngram" and not options and MODEL_PATH.exists())
+    # a learned lexicon goes to the decoder, whose channel takes its pairs' priors; the site
+    # model was never trained with one
+    use_model = decision == "model" or (decision == "auto" and lm == "ngram" and not options and learned is None
+                                        and MODEL_PATH.exists())
     key = (lm, learned, use_model, tuple(sorted(options.items())))
     if key not in _ENGINES and use_model:
         from .site_model import load_model_restorer
