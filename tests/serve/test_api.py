@@ -29,7 +29,7 @@ STATIC = Path(__file__).resolve().parents[2] / "src" / "unspin" / "serve" / "sta
 
 
 def fake_scanner(restorer: FakeRestorer):
-    """A scanner in the shape of unspin.detect's: the restorer's edits become findings."""
+    """A scanner in the shape of unspin.scanner.detect's: the restorer's edits become findings."""
 
     def scan(text: str) -> DocReport:
         restoration = restorer.restore(text)

@@ -58,7 +58,7 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bomb-mb", type=int, default=1024, help="--hostile: what the .docx bomb expands to (default %(default)s)")
     p.add_argument("--header-timeout", type=float, default=5.0,
                    help="--hostile: the server's request-head time limit (default %(default)s)")
-    p.add_argument("--fake", action="store_true", help="serve a stand-in engine instead of unspin.decode")
+    p.add_argument("--fake", action="store_true", help="serve a stand-in engine instead of the restorer")
     p.add_argument("--fake-delay-ms", type=float, default=20.0,
                    help="--fake: CPU time each engine call burns (default %(default)s)")
     p.add_argument("--lm", default="ngram", help="language model of the real engine (default %(default)s)")

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Union
 from ..messages import with_messages
 from ..stats import sigmoid
 from ..types import DocReport, Edit, Finding, Restoration
-from .calibration import CALIBRATION_PATH, load_calibration
+from .calibration import load_calibration
 
 if TYPE_CHECKING:
     from ..lexicon.fingerprints import FingerprintMatcher

@@ -1,7 +1,7 @@
 """The `unspin serve` web service: a JSON API and a local page, with the engines injected.
 
     app = create_app(restorer, scanner, settings)   # engines already loaded (tests, benchmarks)
-    app = build_default_app(settings)                # loads unspin.decode / unspin.detect at start
+    app = build_default_app(settings)                # loads the restorer and the screener at start
 
 Engines are CPU-bound and synchronous: every restore, scan or file extraction runs in one of
 `max_in_flight` worker processes (`unspin.serve.workers`), forked once the engines are loaded.
