@@ -237,16 +237,30 @@ def _chunks(data: bytes, size: int = 256 * 1024) -> Iterator[bytes]:
         yield data[start:start + size]
 
 
+class ThreadClients:
+    """One httpx client per calling thread (proxies from the environment off); `drop()` after an
+    error, so the thread's next request opens a fresh connection."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        self.base_url, self.timeout = base_url, timeout
+        self._local = threading.local()
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        import httpx
+
+        if not hasattr(self._local, "client"):
+            self._local.client = httpx.Client(base_url=self.base_url, timeout=self.timeout, trust_env=False)
+        return self._local.client
+
+    def drop(self) -> None:
+        self._local.__dict__.pop("client", None)
+
+
 def send_all(base_url: str, kinds: list[str], texts: list[str], big: bytes, concurrency: int,
              client_timeout: float) -> list[Outcome]:
     import httpx
 
-    local = threading.local()
-
-    def client() -> httpx.Client:
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=base_url, timeout=client_timeout, trust_env=False)
-        return local.client
+    client = ThreadClients(base_url, client_timeout)
 
     def one(i: int) -> Outcome:
         kind = kinds[i]
@@ -256,7 +270,7 @@ def send_all(base_url: str, kinds: list[str], texts: list[str], big: bytes, conc
             status = str(response.status_code)
         except httpx.HTTPError as exc:
             status = f"error:{type(exc).__name__}"
-            local.__dict__.pop("client", None)
+            client.drop()
         return Outcome(kind, status, time.perf_counter() - started)
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:

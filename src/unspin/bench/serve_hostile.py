@@ -30,7 +30,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .hostile_inputs import deep_json, docx_bomb, lone_surrogate_json, pdf_bomb
-from .serve import FALLBACK_TEXT, JSON_TYPE, Outcome, ServerProcess, latency_ms, percentile, sample_texts, start_server
+from .serve import (FALLBACK_TEXT, JSON_TYPE, Outcome, ServerProcess, latency_ms, percentile, sample_texts, start_server,
+                    ThreadClients)
 
 ENGINE = {503, 504}  # the server protecting itself: right for any call that reaches the engines
 # kind: (share of the load, the answers it may rightly get)
@@ -150,14 +151,9 @@ def send_all(base_url: str, kinds: list[str], p: Payloads, concurrency: int, cli
              head_timeout_s: float) -> list[Outcome]:
     import httpx
 
-    local = threading.local()
     where = urlsplit(base_url)
     host, port = where.hostname or "127.0.0.1", where.port or 80
-
-    def client() -> httpx.Client:
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=base_url, timeout=client_timeout, trust_env=False)
-        return local.client
+    client = ThreadClients(base_url, client_timeout)
 
     def one(i: int) -> Outcome:
         kind = kinds[i]
@@ -171,7 +167,7 @@ def send_all(base_url: str, kinds: list[str], p: Payloads, concurrency: int, cli
                 status = str(client().request(**request_for(kind, i, p)).status_code)
         except (httpx.HTTPError, OSError) as exc:
             status = f"error:{type(exc).__name__}"
-            local.__dict__.pop("client", None)
+            client.drop()
         return Outcome(kind, status, time.perf_counter() - started)
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
