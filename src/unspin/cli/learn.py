@@ -28,12 +28,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "decipher the spinner's dictionary from its output alone: a directory, .jsonl, .parquet, .csv or text "
         "files, as `scan` reads them (repeatable; read twice, so not -)"))
     p.add_argument("--min-confidence", type=float, default=None, help="keep deciphered pairs at least this probable (default: chosen on dev text)")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes for --from-spun")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes for --from-spun (--engine local)")
     p.add_argument("--format", choices=("json", "text"), default="text")
     from . import add_reading_options
 
     add_reading_options(p, rows=False)
     progress.add_options(p)
+    from .engine_options import add_engine_options
+
+    add_engine_options(p)
     p.set_defaults(handler=run_learn)
 
     lex = sub.add_parser("lexicon", help="inspect a learned lexicon")
@@ -61,6 +64,9 @@ def run_learn(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if not args.inputs and not args.from_spun:
         print("unspin learn: give INPUT files (traced pairs) and/or --from-spun CORPUS", file=sys.stderr)
+        return EXIT_USAGE
+    if getattr(args, "engine", "local") == "spark" and not args.from_spun:
+        print("unspin learn: --engine spark deciphers --from-spun corpora; traced INPUTs are learned locally", file=sys.stderr)
         return EXIT_USAGE
     lexicon = LearnedLexicon.load(out) if args.append and out.exists() else LearnedLexicon()
     before = len(lexicon)
@@ -103,7 +109,8 @@ def _learn_from_spun(lexicon, args: argparse.Namespace, out: Path) -> tuple[Any,
 
     if "-" in args.from_spun:
         raise InputError("--from-spun reads its corpus twice: give a file or directory, not standard input", source="-")
-    iter_documents(args.from_spun)  # raises at once, naming a missing input
+    reading = {"max_bytes": args.max_bytes}
+    iter_documents(args.from_spun, **reading)  # raises at once, naming a missing input
     state_file = state_path(out)
     state = LearnState.load(state_file) if args.append and state_file.exists() else None
     if state is not None:
@@ -115,15 +122,18 @@ def _learn_from_spun(lexicon, args: argparse.Namespace, out: Path) -> tuple[Any,
 
     def texts():
         unreadable[0] = 0
-        for doc in iter_documents(args.from_spun):
+        for doc in iter_documents(args.from_spun, **reading):
             if doc.error:
                 unreadable[0] += 1
                 continue
             yield doc.text
 
     min_confidence = args.min_confidence if args.min_confidence is not None else default_min_confidence()
-    with _progress_bar(not progress.wanted(args)) as bar:
-        result = learn_from_spun(texts, SpunLearner(default_toolkit()), jobs=max(1, args.jobs), state=state, progress=bar)
+    if getattr(args, "engine", "local") == "spark":
+        result, unreadable[0] = _learn_on_spark(args, reading, state)
+    else:
+        with _progress_bar(not progress.wanted(args)) as bar:
+            result = learn_from_spun(texts, SpunLearner(default_toolkit()), jobs=max(1, args.jobs), state=state, progress=bar)
     deciphered = to_lexicon(result, min_confidence)
     lexicon.merge(deciphered)
     result.state.save(state_file)
@@ -132,6 +142,23 @@ def _learn_from_spun(lexicon, args: argparse.Namespace, out: Path) -> tuple[Any,
         "deciphered_pairs": len(deciphered), "min_confidence": min_confidence, "seconds": round(result.seconds, 1),
         "state": str(state_file),
     }
+
+
+def _learn_on_spark(args: argparse.Namespace, reading: dict[str, Any], state: Any) -> tuple[Any, int]:
+    """Both passes on Spark (executors build the toolkit themselves); the decision here."""
+    from ..engines.spark import check_artifacts
+    from ..engines.spark_learn import learn_on_spark
+    from ..learn import SpunLearner, default_toolkit
+    from .engine_options import start_spark
+
+    spark = start_spark(args)
+    check_artifacts(spark, tuple(getattr(default_toolkit, "requires", ())))  # before loading anything here
+    run = learn_on_spark(spark, args.from_spun, SpunLearner(default_toolkit()), default_toolkit, state=state,
+                         reading=reading, check=False)
+    if not progress.quiet(args):
+        print(f"unspin learn: {run.result.documents} documents, {run.unreadable} unreadable, {run.partitions} tasks a pass "
+              f"in {run.result.seconds:.1f}s on Spark", file=sys.stderr)
+    return run.result, run.unreadable
 
 
 class _progress_bar:

@@ -8,7 +8,8 @@
 Chunks run in worker processes (`jobs`), at most 2 x jobs chunks in flight, so memory holds
 one chunk per worker plus counts bounded by the vocabulary. The merged statistics are the
 learner's state: saved next to a lexicon, they let a later run add documents and re-decide
-(`LearnState`), so more documents only sharpen the dictionary.
+(`LearnState`), so more documents only sharpen the dictionary. `learn_with` runs the selection
+and the decision around passes someone else runs: `unspin.engines.spark_learn` runs them on Spark.
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ def default_toolkit() -> Toolkit:
     function_words = frozenset(w for w in common if zipf_frequency(w, "en") >= FUNCTION_ZIPF)
     substitutes = tuple(w for w in common if zipf_frequency(w, "en") >= SUBSTITUTE_ZIPF)
     return Toolkit(ReverseIndex.load(), lm, LanguageReference(lm), function_words, substitutes, tuple(common))
+
+
+default_toolkit.requires = ("lexicon", "ngram")  # type: ignore[attr-defined]  # what a Spark executor needs to build it
 
 
 @dataclass
@@ -280,14 +284,22 @@ def _chunks(texts: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
+def count_texts(kit: Toolkit, texts: Iterable[str]) -> CorpusCounts:
+    """Pass 1 over some documents with the toolkit's lexicon and function words."""
+    return count_ngrams(texts, kit.lexicon.is_spin_output, kit.is_function, _max_words(kit))
+
+
+def weigh_texts(kit: Toolkit, texts: Iterable[str], suspects: dict[str, tuple[str, ...]], extra: frozenset[str]) -> GainStats:
+    """Pass 2 over some documents with the toolkit's language model."""
+    return occurrence_gains(texts, suspects, kit.lm, extra, _max_words(kit))
+
+
 def _pass1(chunk: list[str]) -> CorpusCounts:
-    kit: Toolkit = _WORKER["kit"]
-    return count_ngrams(chunk, kit.lexicon.is_spin_output, kit.is_function, _max_words(kit))
+    return count_texts(_WORKER["kit"], chunk)
 
 
 def _pass2(chunk: list[str]) -> GainStats:
-    kit: Toolkit = _WORKER["kit"]
-    return occurrence_gains(chunk, _WORKER["suspects"], kit.lm, _WORKER["extra"], _max_words(kit))
+    return weigh_texts(_WORKER["kit"], chunk, _WORKER["suspects"], _WORKER["extra"])
 
 
 def _max_words(kit: Toolkit) -> int:
@@ -326,23 +338,47 @@ def learn_from_spun(
 ) -> LearnResult:
     """Learn from the documents `texts()` yields (called twice: one streaming pass each).
     `state` (from an earlier run) is merged with them; `progress(pass_name, docs)` ticks."""
-    started = time.perf_counter()
-    state = state or LearnState()
     kit = learner.kit
+    tick1 = (lambda n: progress("counting", n)) if progress else (lambda n: None)
+    tick2 = (lambda n: progress("weighing", n)) if progress else (lambda n: None)
+
+    def count() -> CorpusCounts:
+        new = CorpusCounts()
+        _run(_pass1, texts(), jobs, new.merge, tick1)
+        return new
+
+    def weigh(suspects: dict[str, tuple[str, ...]], extra: frozenset[str]) -> GainStats:
+        new = GainStats()
+        _WORKER["suspects"], _WORKER["extra"] = suspects, extra
+        _run(_pass2, texts(), jobs, new.merge, tick2)
+        return new
+
     _WORKER.clear()
     _WORKER["kit"] = kit
-    tick1 = (lambda n: progress("counting", n)) if progress else (lambda n: None)
-    new = CorpusCounts()
-    _run(_pass1, texts(), jobs, new.merge, tick1)
-    state.counts.merge(new)
+    try:
+        return learn_with(learner, count, weigh, state)
+    finally:
+        _WORKER.clear()
+
+
+def learn_with(
+    learner: SpunLearner,
+    count: Callable[[], CorpusCounts],
+    weigh: Callable[[dict[str, tuple[str, ...]], frozenset[str]], GainStats],
+    state: LearnState | None = None,
+) -> LearnResult:
+    """The learner's two passes, whoever runs them: `count()` gives pass 1's counts of the new
+    documents; `weigh(suspects, extra)` pass 2's gains over the same documents in the same
+    order (first samples first). Both are merged into `state`; then `decide` runs here. The
+    local runner (`learn_from_spun`) and `unspin.engines.spark_learn` both go through this."""
+    started = time.perf_counter()
+    state = state or LearnState()
+    state.counts.merge(count())
     selected = learner.candidate_pairs(state.counts)
     suspects = {o: tuple(p.original for p in ps) for o, ps in selected.items()}
     extra = frozenset(p.original for ps in selected.values() for p in ps if not _counted_in_pass1(p.original) and p.original not in state.counts.ngrams)
-    _WORKER["suspects"], _WORKER["extra"] = suspects, extra
-    tick2 = (lambda n: progress("weighing", n)) if progress else (lambda n: None)
-    _run(_pass2, texts(), jobs, state.gains.merge, tick2)
+    state.gains.merge(weigh(suspects, extra))
     pairs = learner.decide(state, selected)
-    _WORKER.clear()
     return LearnResult(tuple(pairs), state.counts.docs, state.counts.tokens, time.perf_counter() - started, state)
 
 
