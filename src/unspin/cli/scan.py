@@ -153,8 +153,6 @@ def _spark_usage_problem(args: argparse.Namespace, fmt: str) -> str | None:
         return "--engine spark needs -o OUT (a directory of part files)"
     if fmt not in ("parquet", "jsonl"):
         return f"--engine spark writes parquet or jsonl, not {fmt}"
-    if args.fail_over is not None or args.rows != "documents":
-        return "--fail-over and --rows findings work with --engine local only"
     return None
 
 
@@ -163,9 +161,18 @@ def _run_spark(step: Any, args: argparse.Namespace, fmt: str) -> int:
     from .engine_options import print_spark_summary, start_spark
 
     reading = {"text_field": args.text_field, "id_field": args.id_field, "max_bytes": args.max_bytes}
-    stats = run_on_spark(start_spark(args), step, args.paths, args.output, fmt=fmt, resume=args.resume, reading=reading,
-                         include=args.include, exclude=args.exclude, error_record=_error_record)
+    spark = start_spark(args)
+    stats = run_on_spark(spark, step, args.paths, args.output, fmt=fmt, resume=args.resume, reading=reading,
+                         include=args.include, exclude=args.exclude, error_record=_error_record,
+                         rows=record_rows if args.rows == "findings" else None)
     print_spark_summary("scan", stats, args.output, progress.quiet(args))
+    if args.fail_over is not None:  # read back from the output: a resumed run's earlier records count too
+        from ..engines.spark_output import highest
+
+        worst = highest(spark, args.output, fmt)
+        if worst is not None and worst[1] > args.fail_over:
+            print(f"unspin scan: {worst[0]} scored {worst[1]:.3f} > --fail-over {args.fail_over}", file=sys.stderr)
+            return EXIT_FAIL_OVER
     return EXIT_INPUT if stats.errors else EXIT_OK
 
 
@@ -219,18 +226,22 @@ def finding_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     return rows or [{**document, **dict.fromkeys(FINDING_COLUMNS)}]
 
 
+def record_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `--rows findings` rows of one document's record (an error record: one row with every column)."""
+    if record.get("error") and "findings" not in record:
+        record = {**record, **dict.fromkeys(FINDING_COLUMNS)}
+        return [{k: record.get(k) for k in ("doc_id", *_DOCUMENT_COLUMNS, *FINDING_COLUMNS)} | record]
+    return finding_rows(record)
+
+
 class _FindingRows:
-    """A writer wrapper that writes `finding_rows(record)` for each document record."""
+    """A writer wrapper that writes `record_rows(record)` for each document record."""
 
     def __init__(self, writer: Any) -> None:
         self.writer = writer
 
     def write(self, record: dict[str, Any]) -> None:
-        if record.get("error") and "findings" not in record:
-            record = {**record, **dict.fromkeys(FINDING_COLUMNS)}
-            self.writer.write({k: record.get(k) for k in ("doc_id", *_DOCUMENT_COLUMNS, *FINDING_COLUMNS)} | record)
-            return
-        for row in finding_rows(record):
+        for row in record_rows(record):
             self.writer.write(row)
 
     def close(self) -> None:

@@ -40,6 +40,7 @@ from ..types import Document
 DOCUMENT_SCHEMA = "doc_id string, text string, source string, meta binary, error string"
 RECORD_SCHEMA = "doc_id string, record string"
 OUTPUT_FORMATS = ("parquet", "jsonl")
+RowsFn = Callable[[dict[str, Any]], list[dict[str, Any]]]
 
 
 class SparkError(UnspinError):
@@ -173,11 +174,13 @@ class SparkRunStats:
     partitions: tuple[PartitionStats, ...] = field(default_factory=tuple)
 
 
-def map_records(documents: Any, step: Any, *, flat: bool = False, stats: Any = None, error_record: Any = None) -> Any:
+def map_records(documents: Any, step: Any, *, flat: bool = False, stats: Any = None, error_record: Any = None,
+                rows: RowsFn | None = None) -> Any:
     """The DataFrame (doc_id, record) of `step` over a documents DataFrame (DOCUMENT_SCHEMA):
-    one row per document, `record` its JSON text (flattened for parquet when `flat`)."""
+    one row per document, `record` its JSON text (flattened for parquet when `flat`); with
+    `rows`, the rows `rows(record)` gives for each document's record instead."""
     token = uuid.uuid4().hex
-    return documents.mapInArrow(_partition_runner(step, token, flat, stats, error_record), RECORD_SCHEMA)
+    return documents.mapInArrow(_partition_runner(step, token, flat, stats, error_record, rows), RECORD_SCHEMA)
 
 
 def run_on_spark(
@@ -193,11 +196,14 @@ def run_on_spark(
     exclude: Sequence[str] = (),
     error_record: Callable[[str, str], dict[str, Any]] | None = None,
     check: bool = True,
+    rows: RowsFn | None = None,
 ) -> SparkRunStats:
     """Read `inputs`, apply `step`, write one record per document to the directory `output`.
 
     `reading`: `iter_documents`' options (text_field, id_field, max_bytes, jsonl, keep_fields),
-    as the command reads locally; `error_record`: as `run_local`'s (a picklable function)."""
+    as the command reads locally; `error_record`: as `run_local`'s (a picklable function);
+    `rows`: a picklable function turning one document's record into the rows to write (e.g.
+    one per finding); the stats still count documents."""
     from .spark_input import read_documents, unit_frame
     from .spark_output import done_ids, write_records
 
@@ -214,14 +220,14 @@ def run_on_spark(
     skipped = 0
     flat = fmt == "parquet"
     if done is None and enough and units is not None:
-        records = _read_and_map(units, step, reading, flat, stats, error_record)
+        records = _read_and_map(units, step, reading, flat, stats, error_record, rows)
     else:  # documents are spread over the cores, or filtered by the ids already done
         documents = read_documents(spark, inputs, include=include, exclude=exclude, **reading)
         if done is not None:
             before = documents.count()
             documents = documents.join(done, "doc_id", "left_anti")
             skipped = before - documents.count()
-        records = map_records(documents, step, flat=flat, stats=stats, error_record=error_record)
+        records = map_records(documents, step, flat=flat, stats=stats, error_record=error_record, rows=rows)
     write_records(spark, records, output, fmt, append=resume, key_order=lambda: _key_order(stats.value))
     parts = tuple(sorted((PartitionStats(**s) for s in stats.value), key=lambda s: s.partition))
     return SparkRunStats(
@@ -233,14 +239,15 @@ def run_on_spark(
     )
 
 
-def _read_and_map(units: Any, step: Any, reading: dict[str, Any], flat: bool, stats: Any, error_record: Any) -> Any:
+def _read_and_map(units: Any, step: Any, reading: dict[str, Any], flat: bool, stats: Any, error_record: Any,
+                  rows: RowsFn | None = None) -> Any:
     """Reading and the step in one Python worker per task: the engine loads in as many workers
     as run at once, and no document crosses to the JVM and back between the two."""
     from .spark_input import read_batches
 
     token = uuid.uuid4().hex
     def run(batches: Iterator[Any]) -> Iterator[Any]:
-        return _run_partition(step, token, flat, stats, error_record, read_batches(batches, reading))
+        return _run_partition(step, token, flat, stats, error_record, read_batches(batches, reading), rows)
 
     return units.mapInArrow(run, RECORD_SCHEMA)
 
@@ -265,14 +272,16 @@ _WORKER_STEPS: dict[str, Any] = {}  # token -> step, kept between the tasks of o
 _KEEP_STEPS = 4
 
 
-def _partition_runner(step: Any, token: str, flat: bool, stats: Any, error_record: Any) -> Callable[[Iterator[Any]], Iterator[Any]]:
+def _partition_runner(step: Any, token: str, flat: bool, stats: Any, error_record: Any,
+                      rows: RowsFn | None = None) -> Callable[[Iterator[Any]], Iterator[Any]]:
     def run(batches: Iterator[Any]) -> Iterator[Any]:  # Spark unpickles this (and the step) once per task
-        return _run_partition(step, token, flat, stats, error_record, batches)
+        return _run_partition(step, token, flat, stats, error_record, batches, rows)
 
     return run
 
 
-def _run_partition(task_step: Any, token: str, flat: bool, stats: Any, error_record: Any, batches: Iterator[Any]) -> Iterator[Any]:
+def _run_partition(task_step: Any, token: str, flat: bool, stats: Any, error_record: Any, batches: Iterator[Any],
+                   rows: RowsFn | None = None) -> Iterator[Any]:
     import pyarrow as pa
     from pyspark import TaskContext
 
@@ -284,7 +293,7 @@ def _run_partition(task_step: Any, token: str, flat: bool, stats: Any, error_rec
     step = _WORKER_STEPS[token]
     started = time.perf_counter()
     load_seconds = _set_up(step) if fresh else None
-    sink = _Records(flat)
+    sink = _Records(flat, rows)
     for batch in batches:
         docs = [_document(row) for row in batch.to_pylist()]
         if fresh and load_seconds is None and docs:  # no set-up hook: the first document loads the engine
@@ -343,14 +352,21 @@ def _record_arrow_schema() -> Any:
 class _Records:
     """A Writer for run_local that keeps records as JSON text until the batch is handed to Spark."""
 
-    def __init__(self, flat: bool) -> None:
+    def __init__(self, flat: bool, rows: RowsFn | None = None) -> None:
         self.flat = flat
+        self.rows = rows
         self.count = self.errors = 0
         self.keys: dict[str, None] = {}
         self._ids: list[str] = []
         self._texts: list[str] = []
 
     def write(self, record: dict[str, Any]) -> None:
+        self.count += 1  # documents, whatever rows they give
+        self.errors += bool(record.get("error"))
+        for row in (self.rows(record) if self.rows is not None else (record,)):
+            self._row(row)
+
+    def _row(self, record: dict[str, Any]) -> None:
         from ..io.writers import _flat, dumps
 
         if self.flat:
@@ -358,8 +374,6 @@ class _Records:
         self.keys.update(dict.fromkeys(record))
         self._ids.append(str(record.get("doc_id", "")))
         self._texts.append(dumps(record))
-        self.count += 1
-        self.errors += bool(record.get("error"))
 
     def close(self) -> None:
         pass

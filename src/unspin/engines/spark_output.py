@@ -43,6 +43,26 @@ def done_ids(spark: Any, output: str, fmt: str) -> Any:
     return table.select("doc_id").where("doc_id IS NOT NULL AND doc_id != ''").distinct()
 
 
+def highest(spark: Any, output: str, fmt: str, column: str = "spin_probability") -> tuple[str, float] | None:
+    """The record of `output` with the highest `column` (error records left out) as (doc_id, value);
+    None when no record has it. Among equal values, the smallest doc_id."""
+    if not path_exists(spark, output):
+        return None
+    if fmt == "parquet":
+        table = spark.read.parquet(output)
+        if column not in table.columns:
+            return None
+    else:  # no schema inference pass over the whole output: only these fields are read
+        table = spark.read.schema(f"doc_id string, `{column}` double, error string").json(output)
+    if "doc_id" not in table.columns:
+        return None
+    if "error" in table.columns:
+        table = table.where("error IS NULL OR error = ''")
+    row = (table.where(f"`{column}` IS NOT NULL").orderBy(table[f"`{column}`"].desc(), table["doc_id"].asc())
+           .select("doc_id", f"`{column}`").first())
+    return None if row is None else (str(row[0] or ""), float(row[1]))
+
+
 def _filesystem(spark: Any, path: str) -> tuple[Any, Any]:
     jvm = spark.sparkContext._jvm
     hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
