@@ -2,6 +2,7 @@
 
     unspin bench spark                       # 10,000 pages of ~500 words, 2 cores each way
     unspin bench spark --docs 500 --format json
+    unspin bench spark --skip-scan --learn-docs 300   # learn --from-spun: --jobs N vs --engine spark
 
 The pages are ~500-word windows of the text shipped in PyPI packages (unspin.corpora), written
 as parquet shards of 250 rows (a crawl comes sharded; Spark runs one task per file). Both runs use the default scan (n-gram screener and
@@ -13,6 +14,11 @@ the default fingerprint list) and include loading the engine in every worker:
   session start-up; per-worker engine load time and peak RSS from the partitions' stats).
 Both outputs are compared record by record. From the Spark rate per core follows, on paper,
 what 100M pages of 500 words a day take (core-hours, and cores for 24 hours).
+
+`--learn-docs N`: N test-split news documents spun by the `mythes-first` family (dense), as
+JSONL shards of 50, learned from with `unspin learn --from-spun` twice in subprocesses: `--jobs N`
+and `--engine spark --master local[N]` (wall time of each command, toolkit and session start-up
+included); the two lexicons are compared byte for byte.
 """
 
 from __future__ import annotations
@@ -39,7 +45,9 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cores", type=int, default=2, help="--jobs of the local runner and local[N] of Spark (default 2)")
     p.add_argument("--trace-queries", type=int, default=0, metavar="N",
                    help="also trace N spun + N clean queries of `bench trace` locally and on Spark and compare the records")
-    p.add_argument("--skip-scan", action="store_true", help="only the trace comparison")
+    p.add_argument("--learn-docs", type=int, default=0, metavar="N",
+                   help="also learn from N spun documents (mythes-first) with --jobs N and on Spark; compare the lexicons")
+    p.add_argument("--skip-scan", action="store_true", help="only the trace / learn comparisons")
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(handler=run)
 
@@ -151,6 +159,42 @@ def trace_identity(n: int, cores: int) -> dict[str, Any]:
             "local_s": round(local_s, 1), "spark_s": round(spark_s, 1)}
 
 
+LEARN_SHARD = 50
+LEARN_FAMILY = "mythes-first"  # a public family (never the holdout: this is not a headline number)
+
+
+def learn_identity(n: int, cores: int) -> dict[str, Any]:
+    """`learn --from-spun` on n spun documents: local `--jobs cores` vs `--engine spark`, wall time
+    of each command and whether the written lexicons are the same bytes."""
+    from .families import get_family
+    from .learn_scoring import corpus_docs
+
+    family = get_family(LEARN_FAMILY, "dense")
+    texts = [family.spin(t).text for t in corpus_docs("test", n)]
+    with tempfile.TemporaryDirectory(prefix="unspin-bench-learn-") as tmp:
+        corpus = Path(tmp) / "spun"
+        corpus.mkdir()
+        for shard, start in enumerate(range(0, len(texts), LEARN_SHARD)):
+            lines = (json.dumps({"id": f"s{start + i:06d}", "text": t}) + "\n" for i, t in enumerate(texts[start : start + LEARN_SHARD]))
+            (corpus / f"part-{shard:05d}.jsonl").write_text("".join(lines), encoding="utf-8")
+        base = [sys.executable, "-m", "unspin", "learn", "--from-spun", str(corpus), "-q", "--format", "json"]
+        runs = {}
+        for name, extra in (("local", ["--jobs", str(cores)]), ("spark", ["--engine", "spark", "--master", f"local[{cores}]"])):
+            out = Path(tmp) / f"{name}.tsv"
+            start = time.perf_counter()
+            done = subprocess.run([*base, "-o", str(out), *extra], check=False, capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            summary = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {"error": done.stderr[-500:]}
+            runs[name] = {"seconds": round(seconds, 1), "exit": done.returncode, "pairs": summary.get("deciphered_pairs"),
+                          "lexicon": out.read_bytes() if out.exists() else b""}
+    same = runs["local"]["lexicon"] == runs["spark"]["lexicon"] and bool(runs["local"]["lexicon"])
+    for run in runs.values():
+        run["lexicon_bytes"] = len(run.pop("lexicon"))
+    return {"documents": len(texts), "family": f"{LEARN_FAMILY}/dense", "shards": -(-len(texts) // LEARN_SHARD),
+            "local_jobs": runs["local"], "spark_local": runs["spark"], "lexicons_identical": same,
+            "spark_vs_local_time": round(runs["spark"]["seconds"] / max(runs["local"]["seconds"], 1e-9), 2)}
+
+
 class _Collect:
     def __init__(self) -> None:
         self.records: list[dict[str, Any]] = []
@@ -169,6 +213,8 @@ def run(args: argparse.Namespace) -> int:
         report.update(scan_comparison(args))
     if args.trace_queries:
         report["trace_local_vs_spark"] = trace_identity(args.trace_queries, args.cores)
+    if args.learn_docs:
+        report["learn_local_vs_spark"] = learn_identity(args.learn_docs, args.cores)
     report["load_average_after"] = os.getloadavg()
     if args.format == "json":
         print(json.dumps(report, indent=1))
