@@ -38,10 +38,12 @@ __version__ = "0.1.0"
 
 
 def load_restorer(lm: str = "ngram", **options: Any) -> "Restorer":
-    """A ready restoration engine; cached per (lm, options) so repeated calls are free."""
-    from .restorer.decode import load_restorer as _load
+    """A ready restoration engine; cached per (lm, options) so repeated calls are free.
+    options: `learned` (a learned lexicon), `spun_threshold` (the site model's cut in documents
+    scan flags as spun; see `unspin.steps.restore_engine`), or the decoder's settings."""
+    from .steps import restore_engine
 
-    return _load(lm=lm, **options)
+    return restore_engine(lm, **options)
 
 
 def restore(text: str, *, lm: str = "ngram", threshold: float | None = None, fingerprints: Any = None,

@@ -1,6 +1,7 @@
 """Pipeline steps that combine the decision layers: `Scanner` (scan, with the restorer's edits
-as findings when thorough). A step is a picklable callable `Document -> record dict` that stores
-only its settings and loads its engines lazily, once per process (see `unspin.pipeline`)."""
+as findings when thorough), and `restore_engine` (restore, where the scan's document posterior
+decides first). A step is a picklable callable `Document -> record dict` that stores only its
+settings and loads its engines lazily, once per process (see `unspin.pipeline`)."""
 
 from __future__ import annotations
 
@@ -89,3 +90,43 @@ class Scanner:
         record = self.scan(doc.text, doc.doc_id).to_dict()
         record["source"] = doc.source
         return record
+
+
+class ScanPosterior:
+    """The calibrated spin probability `scan` reports for a text (model score, default
+    fingerprint lists), as a callable the restorer asks before it decides."""
+
+    def __init__(self) -> None:
+        from .scanner.detect import score_model
+        from .scanner.screen import load_screener
+
+        self.screener = load_screener()
+        self.flag_at = score_model(True).threshold
+
+    def __call__(self, text: str) -> float:
+        return scan_text(text, screener=self.screener).spin_probability
+
+
+_POSTERIOR: list[ScanPosterior] = []
+_COMPOSED: dict[tuple, Any] = {}
+
+
+def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_threshold: float | None = None, **options: Any) -> Any:
+    """The restoration engine (`restorer.decode.load_restorer`); with `spun_threshold`, a
+    document that scan flags as spun (spin probability at or over scan's calibrated threshold)
+    is edited wherever the site model's probability reaches `spun_threshold`, every other
+    document at the default cut. Only the site model (`lm="ngram"`) takes a document prior."""
+    from .restorer.decode import load_restorer
+
+    engine = load_restorer(lm, learned=learned, **options)
+    if spun_threshold is None:
+        return engine
+    if not hasattr(engine, "with_document_prior"):
+        raise ValueError("a cut for spun documents (spun_threshold) needs the site model: lm='ngram', no decoder options")
+    key = (lm, learned, spun_threshold, tuple(sorted(options.items())))
+    if key not in _COMPOSED:
+        if not _POSTERIOR:
+            _POSTERIOR.append(ScanPosterior())
+        posterior = _POSTERIOR[0]
+        _COMPOSED[key] = engine.with_document_prior(posterior, posterior.flag_at, spun_threshold)
+    return _COMPOSED[key]

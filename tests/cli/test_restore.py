@@ -134,3 +134,14 @@ def test_every_working_subcommand_takes_quiet_and_progress(argv):
     parser = build_parser()
     assert parser.parse_args(argv + ["-q"]).quiet is True
     assert parser.parse_args(argv + ["--progress"]).progress is True
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--spun-threshold", "0"], "probability in (0, 1]"),
+    (["--spun-threshold", "0.5", "--lm", "smollm2"], "site model only"),
+])
+def test_spun_threshold_usage_errors(tmp_path, capsys, args, message):
+    path = tmp_path / "a.txt"
+    path.write_text("The corporate stated sales fell.")
+    assert main(["restore", str(path), *args]) == 2
+    assert message in capsys.readouterr().err

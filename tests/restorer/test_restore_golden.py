@@ -40,3 +40,18 @@ def test_golden(engine, case):
 
 def test_restore_phrase_forces_a_choice(engine):
     assert engine.restore_phrase("p.c.") == "percent"
+
+
+def test_the_scan_posterior_lowers_the_cut_in_a_spun_document_only(engine):
+    """The bundled example is surely spun: with a cut for spun documents it gets more edits, all
+    of the default's among them; a clean text is flagged by nothing and restored as by default."""
+    from unspin.steps import restore_engine
+
+    spun = (Path(__file__).parents[2] / "examples" / "spun_article.txt").read_text(encoding="utf-8")
+    clean = "The company said on Tuesday that sales fell 4 percent during the third quarter."
+    composed = restore_engine("ngram", spun_threshold=0.6)
+    default, aggressive = engine.restore(spun), composed.restore(spun)
+    assert aggressive.signals["spin_probability"] > composed.flag_at
+    assert len(aggressive.edits) > len(default.edits)
+    assert {(e.span.start, e.suggestion) for e in default.edits} <= {(e.span.start, e.suggestion) for e in aggressive.edits}
+    assert composed.restore(clean).edits == engine.restore(clean).edits == ()

@@ -61,3 +61,32 @@ def test_the_restorer_edits_sites_over_the_cut_with_offsets_and_alternatives(bui
 
 def test_clean_text_is_left_alone(builder):
     assert ModelRestorer(builder, GainModel()).restore("The company said sales fell.").edits == ()
+
+
+class Prior:
+    """A document prior that says `p` for every text and counts its calls."""
+
+    def __init__(self, p):
+        self.p, self.calls = p, 0
+
+    def __call__(self, text):
+        self.calls += 1
+        return self.p
+
+
+def test_a_flagged_document_is_edited_at_the_spun_cut_and_others_at_the_default(builder):
+    text = "The corporate stated sales fell."
+    strict = ModelRestorer(builder, GainModel(), cut=0.95)  # the default cut edits nothing here
+    assert strict.restore(text).edits == ()
+    flagged = strict.with_document_prior(Prior(0.99), flag_at=0.9, spun_cut=0.5)
+    result = flagged.restore(text)
+    assert result.restored == "The company said sales fell." and result.signals["spin_probability"] == 0.99
+    unflagged = strict.with_document_prior(Prior(0.9), flag_at=0.9, spun_cut=0.5)  # not over the flag
+    assert unflagged.restore(text).edits == () and unflagged.restore(text).signals["spin_probability"] == 0.9
+    assert flagged.restore(text, threshold=0.95).edits == ()  # an explicit threshold wins
+    assert strict.document_prior is None  # the original engine is unchanged
+
+
+def test_a_spun_cut_outside_the_probabilities_is_refused(builder):
+    with pytest.raises(ValueError, match="probability"):
+        ModelRestorer(builder, GainModel()).with_document_prior(Prior(1.0), flag_at=0.5, spun_cut=0.0)

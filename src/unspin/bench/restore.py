@@ -65,7 +65,7 @@ def family_row(family, scores: RestoreScores) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..restorer.decode import load_restorer
+    from ..steps import restore_engine
     from .families import get_family
 
     if args.list_families:
@@ -73,10 +73,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     names, densities = chosen_families(args), chosen_densities(args)
     t0 = time.perf_counter()
-    restorer = load_restorer(args.lm)
+    restorer = restore_engine(args.lm, spun_threshold=args.spun_threshold)
     load_seconds = time.perf_counter() - t0
     texts = sample_docs(args.split, args.docs)
-    result: dict = {"bench": "restore", "split": args.split, "lm": args.lm, "docs_per_row": len(texts),
+    result: dict = {"bench": "restore", "split": args.split, "lm": args.lm, "spun_threshold": args.spun_threshold,
+                    "docs_per_row": len(texts),
                     "load_seconds": round(load_seconds, 2)}
     rows = []
     for name in names:
@@ -121,6 +122,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--lm", default="ngram")
     p.add_argument("--split", default="test", choices=["dev", "test"])
+    p.add_argument("--spun-threshold", type=float, default=None, metavar="P",
+                   help="as restore --spun-threshold: the site model's cut in documents scan flags as spun")
     p.add_argument("--docs", type=int, default=40, help="articles per family and density")
     p.add_argument("--clean-docs", type=int, default=None, help="clean documents per source (default --docs; 0: skip)")
     add_family_options(p)

@@ -30,6 +30,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
              "SmolLM2 rerank: about 20x slower, more recall, less precise: BENCHMARKS.md), or the path of a local Hugging Face causal-LM folder",
     )
     p.add_argument("--threshold", type=float, default=None, help="the decision cut (site model: probability an edit must reach; decoder: nats it must win by; default: calibrated)")
+    p.add_argument("--spun-threshold", type=float, default=None, metavar="P",
+                   help="in a document that scan flags as spun, edit wherever the site model's probability reaches P "
+                        "(default: the calibrated cut everywhere); lower P restores more of a spun document, less precisely "
+                        "(BENCHMARKS.md); other documents keep the default cut. Site model (--lm ngram) only")
     p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
     p.add_argument("--fingerprints", metavar="FILE",
                    help="known tortured phrases (PPS CSV export): each match is restored to the list's expected phrase; "
@@ -45,16 +49,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _engine(args: argparse.Namespace):
     """The asked-for engine; by default SmolLM2, falling back to the n-gram model if it is missing."""
-    from ..restorer.decode import load_restorer
     from ..errors import MissingExtraError, ModelError
+    from ..steps import restore_engine
 
     if args.lm is not None:
-        return load_restorer(args.lm, learned=args.learned)
+        return restore_engine(args.lm, learned=args.learned, spun_threshold=args.spun_threshold)
     try:
-        return load_restorer(DEFAULT_LM, learned=args.learned)
+        return restore_engine(DEFAULT_LM, learned=args.learned, spun_threshold=args.spun_threshold)
     except (MissingExtraError, ModelError) as exc:
         print(f"unspin: {exc}; using the n-gram model alone", file=sys.stderr)
-        return load_restorer("ngram", learned=args.learned)
+        return restore_engine("ngram", learned=args.learned, spun_threshold=args.spun_threshold)
+
+
+def _option_problem(args: argparse.Namespace) -> str | None:
+    if args.spun_threshold is None:
+        return None
+    if not 0.0 < args.spun_threshold <= 1.0:
+        return f"--spun-threshold takes a probability in (0, 1], not {args.spun_threshold}"
+    if args.lm not in (None, "ngram") or args.learned:
+        return "--spun-threshold works with the site model only (--lm ngram, no --learned)"
+    return None
 
 
 def fingerprints_path(args: argparse.Namespace) -> str | None:
@@ -75,6 +89,10 @@ def run(args: argparse.Namespace) -> int:
     from ..io.writers import refuse_overwriting_inputs
 
     refuse_overwriting_inputs(args.output, [args.input])
+    problem = _option_problem(args)
+    if problem:
+        print(f"unspin restore: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if args.engine == "spark":
         return _run_spark(args)
     if args.jsonl:
@@ -122,7 +140,7 @@ def _restore_jsonl(args: argparse.Namespace) -> int:
     documents = iter_documents([args.input], text_field=args.text_field, id_field=args.id_field,
                                max_bytes=args.max_bytes, jsonl=True, keep_fields=True)
     step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
-                       fingerprints=fingerprints_path(args))
+                       fingerprints=fingerprints_path(args), spun_threshold=args.spun_threshold)
     show = progress.wanted(args)
     before = resume_state(args.output, "jsonl") if args.resume else None
     writer = open_writer("jsonl", args.output, append=bool(before and before.records))
@@ -161,7 +179,7 @@ def _run_spark(args: argparse.Namespace) -> int:
 
     fmt = format_from_path(args.output, "parquet")
     step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
-                       fingerprints=fingerprints_path(args))
+                       fingerprints=fingerprints_path(args), spun_threshold=args.spun_threshold)
     reading = {"text_field": args.text_field, "id_field": args.id_field, "max_bytes": args.max_bytes,
                "jsonl": True, "keep_fields": True}  # as the local `_restore_jsonl` reads
     stats = run_on_spark(start_spark(args), step, [args.input], args.output, fmt=fmt, resume=args.resume, reading=reading)

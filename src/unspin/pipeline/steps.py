@@ -25,8 +25,9 @@ class RestoreStep(Step):
     DEFAULT_LM = "ngram"
 
     def __init__(self, lm: str | None = None, *, learned: str | None = None, threshold: float | None = None,
-                 text_field: str = "text", fingerprints: str | None = None) -> None:
+                 text_field: str = "text", fingerprints: str | None = None, spun_threshold: float | None = None) -> None:
         super().__init__()
+        self.spun_threshold = spun_threshold
         self.fingerprints = fingerprints
         self.lm = lm
         self.learned = learned
@@ -37,15 +38,16 @@ class RestoreStep(Step):
         self.restorer = with_fingerprints(self._engine(), self.fingerprints)
 
     def _engine(self) -> Any:
-        from unspin.restorer import decode
+        from unspin.steps import restore_engine
 
+        options = {"learned": self.learned, "spun_threshold": self.spun_threshold}
         if self.lm is not None:
-            return decode.load_restorer(self.lm, learned=self.learned)
+            return restore_engine(self.lm, **options)
         try:
-            return decode.load_restorer(self.DEFAULT_LM, learned=self.learned)
+            return restore_engine(self.DEFAULT_LM, **options)
         except (MissingExtraError, ModelError) as exc:
             log.warning("%s; using the n-gram model alone", exc)
-            return decode.load_restorer("ngram", learned=self.learned)
+            return restore_engine("ngram", **options)
 
     def run(self, doc: Document) -> dict[str, Any]:
         from unspin.schema import versioned

@@ -7,6 +7,10 @@ best candidate when that probability reaches the cut chosen on dev text (`unspin
 train-restore`: >= 95% edit precision, <= 1 false edit per 1,000 clean words); overlapping
 choices keep the likelier one. A second pass puts the first pass's edits into the context of the
 other sites (dense spinning leaves swaps side by side) and decides again.
+
+The document can decide first (`with_document_prior`): given the scan's calibrated spin
+probability of the whole text, a document scan flags as spun is edited at a lower cut
+(`spun_cut`), while every other document keeps the default cut and its near-zero edit rate.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from ..errors import ArtifactError
 from ..text import apply_replacements, match_case
@@ -79,10 +83,30 @@ class ModelRestorer:
         self.lexicon = builder.lexicon
         self.learned = builder.learned
         self._phrase_decoder = None
+        self.document_prior: Callable[[str], float] | None = None
+        self.flag_at = 1.0
+        self.spun_cut: float | None = None
+
+    def with_document_prior(self, prior: Callable[[str], float], flag_at: float, spun_cut: float) -> "ModelRestorer":
+        """A restorer sharing this one's models that first asks `prior(text)` how likely the whole
+        text is spun, and edits at `spun_cut` (instead of the default cut) where that is over
+        `flag_at`. Its restorations carry the probability as the signal "spin_probability"."""
+        if not 0.0 < spun_cut <= 1.0:
+            raise ValueError(f"the cut for spun documents is a probability in (0, 1], not {spun_cut}")
+        other = ModelRestorer(self.builder, self.model, self.cut, self.passes)
+        other.document_prior, other.flag_at, other.spun_cut = prior, flag_at, spun_cut
+        return other
 
     def restore(self, text: str, threshold: float | None = None) -> Restoration:
-        """`threshold`: the probability cut (default: the model's, set on dev)."""
+        """`threshold`: the probability cut (default: the model's, set on dev; or `spun_cut` in a
+        document the prior flags)."""
+        spin = self.document_prior(text) if self.document_prior is not None else None
         cut = self.cut if threshold is None else threshold
+        if threshold is None and spin is not None and self.spun_cut is not None and spin > self.flag_at:
+            cut = self.spun_cut
+        return self._restore_at(text, cut, {} if spin is None else {"spin_probability": round(spin, 6)})
+
+    def _restore_at(self, text: str, cut: float, signals: dict[str, float]) -> Restoration:
         doc = self.builder.build(text)
         chosen = self._choose(doc, cut)
         for _ in range(self.passes - 1):
@@ -91,7 +115,7 @@ class ModelRestorer:
             applied = {(c.site.sentence, c.site.start): (c.site.end, c.site.candidates[c.index].original) for c in chosen}
             doc = self.builder.build(text, applied)
             chosen = self._choose(doc, cut)
-        return self._restoration(doc, chosen)
+        return self._restoration(doc, chosen, signals)
 
     def restore_many(self, texts: Sequence[str], threshold: float | None = None, share: bool = True) -> list[Restoration]:
         return [self.restore(t, threshold) for t in texts]
@@ -123,11 +147,11 @@ class ModelRestorer:
                 kept.append(c)
         return sorted(kept, key=lambda c: c.site.char_start)
 
-    def _restoration(self, doc: DocumentSites, chosen: list[_Choice]) -> Restoration:
+    def _restoration(self, doc: DocumentSites, chosen: list[_Choice], signals: dict[str, float]) -> Restoration:
         edits = tuple(_edit(doc.text, c) for c in chosen)
         restored = apply_replacements(doc.text, [(e.span.start, e.span.end, e.suggestion) for e in edits])
         near = sum(1 for site in doc.sites if site.gains and max(site.gains) > 0)
-        return Restoration(doc.text, restored, edits, doc.word_count, {"sites": float(len(doc.sites)), "near_sites": float(near)})
+        return Restoration(doc.text, restored, edits, doc.word_count, {"sites": float(len(doc.sites)), "near_sites": float(near), **signals})
 
 
 def _edit(text: str, choice: _Choice) -> Edit:
