@@ -28,6 +28,7 @@ class Scanner:
         screener: Any = None,
         restorer: Any = None,
         use_default_fingerprints: bool = True,
+        bundled_fingerprints: bool | None = None,
     ) -> None:
         self.lm = lm
         self.use_model = use_model
@@ -35,6 +36,8 @@ class Scanner:
         self.fingerprints_path = fingerprints_path
         self.threshold = threshold
         self.use_default_fingerprints = use_default_fingerprints
+        # a setting, not the environment, so Spark executors and --jobs workers see it too
+        self.bundled_fingerprints = bundled_fingerprints  # None: $UNSPIN_DEFAULT_FINGERPRINTS
         # injected engines (tests) travel with the step; loaded ones are rebuilt in each worker
         self._screener, self._restorer = screener, restorer
         self._injected = {"_screener": screener is not None, "_restorer": restorer is not None}
@@ -54,9 +57,10 @@ class Scanner:
             if self.fingerprints_path:
                 from .lexicon.fingerprint_lists import effective_list
 
-                self._matcher = load_fingerprints(effective_list(self.fingerprints_path))
+                path = effective_list(self.fingerprints_path, self.bundled_fingerprints)
+                self._matcher = load_fingerprints(path) if path else None
             elif self.use_default_fingerprints:
-                self._matcher = default_fingerprints()
+                self._matcher = default_fingerprints(self.bundled_fingerprints)
             self._matcher_loaded = True
         return self._matcher
 

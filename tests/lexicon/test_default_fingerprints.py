@@ -58,3 +58,15 @@ def test_scan_cli_uses_it_unless_told_not_to(bundled, tmp_path, capsys):
     assert [f["observed"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["neural organization"]
     assert main(["scan", str(doc), "--no-model", "-q", "--no-default-fingerprints"]) == 0
     assert json.loads(capsys.readouterr().out)["findings"] == []
+
+
+def test_a_scanner_told_to_leave_the_bundled_list_out_keeps_that_where_it_runs(bundled):
+    """A Spark executor or --jobs worker does not see the driver's environment: the setting
+    travels with the pickled step."""
+    import pickle
+
+    from unspin.steps import Scanner
+
+    step = pickle.loads(pickle.dumps(Scanner(use_model=False, bundled_fingerprints=False)))
+    assert step.matcher() is None  # $UNSPIN_DEFAULT_FINGERPRINTS=1 here, as on an executor
+    assert len(pickle.loads(pickle.dumps(Scanner(use_model=False))).matcher()) > 5000

@@ -97,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
         fingerprints_path=args.fingerprints,
         threshold=args.threshold,
         use_default_fingerprints=not args.no_fingerprints,
+        bundled_fingerprints=False if args.no_default_fingerprints else None,
     ))
     if args.engine == "spark":
         return _run_spark(step, args, fmt)

@@ -22,9 +22,10 @@ def bundled_enabled() -> bool:
     return os.environ.get(BUNDLED_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def bundled_list() -> Path | None:
-    """The bundled list as a PPS CSV, or None when it is turned off or its package is missing."""
-    if not bundled_enabled():
+def bundled_list(enabled: bool | None = None) -> Path | None:
+    """The bundled list as a PPS CSV, or None when it is turned off (`enabled`, by default
+    $UNSPIN_DEFAULT_FINGERPRINTS) or its package is missing."""
+    if not (bundled_enabled() if enabled is None else enabled):
         return None
     from ..errors import MissingExtraError
     from .default_fingerprints import default_list_csv
@@ -35,9 +36,10 @@ def bundled_list() -> Path | None:
         return None
 
 
-def effective_list(user: str | os.PathLike | None) -> str | None:
-    """The path of the list to load: the user's merged with the bundled one, either alone, or None."""
-    bundled = bundled_list()
+def effective_list(user: str | os.PathLike | None, bundled_on: bool | None = None) -> str | None:
+    """The path of the list to load: the user's merged with the bundled one, either alone, or None.
+    `bundled_on`: whether the bundled list joins (default: $UNSPIN_DEFAULT_FINGERPRINTS)."""
+    bundled = bundled_list(bundled_on)
     if user is None or str(user) == "":
         return str(bundled) if bundled is not None else None
     if bundled is None:

@@ -129,11 +129,12 @@ def load_fingerprints(path: str) -> "FingerprintMatcher":
     return FingerprintMatcher.from_csv(path)
 
 
-def default_fingerprints() -> "FingerprintMatcher | None":
-    """$UNSPIN_FINGERPRINTS merged with the bundled list (`lexicon.fingerprint_lists`), or None."""
+def default_fingerprints(bundled_on: bool | None = None) -> "FingerprintMatcher | None":
+    """$UNSPIN_FINGERPRINTS merged with the bundled list (`lexicon.fingerprint_lists`; `bundled_on`
+    overrides $UNSPIN_DEFAULT_FINGERPRINTS), or None."""
     from ..lexicon.fingerprint_lists import effective_list
 
-    path = effective_list(os.environ.get(FINGERPRINTS_ENV))
+    path = effective_list(os.environ.get(FINGERPRINTS_ENV), bundled_on)
     return load_fingerprints(path) if path else None
 
 
