@@ -89,6 +89,8 @@ class DocumentSites:
     words: list[list[str]]  # lm_word forms per sentence
     sites: list[CandidateSite]
     word_count: int
+    counts: Counter = field(default_factory=Counter)  # phrase counts of the document
+    screened: dict = field(default_factory=dict)  # the screener's view by character span
 
 
 class CandidateBuilder:
@@ -102,28 +104,42 @@ class CandidateBuilder:
         self.learned = learned
         self.shortlist = shortlist
         self._prefix = prefix_test(lexicon, learned)
+        self._ranked: dict[str, list[Candidate]] = {}  # per observed phrase: it depends on nothing else
 
-    def build(self, text: str, applied: dict[tuple[int, int], tuple[int, str]] | None = None) -> DocumentSites:
+    def build(self, text: str, applied: dict[tuple[int, int], tuple[int, str]] | None = None,
+              previous: DocumentSites | None = None) -> DocumentSites:
         """Every site of the text with candidate rows. `applied`: chosen edits by (sentence,
-        token start) -> (token end, original words), put into the context of the other sites (a second pass)."""
-        tokens = tokenize(text)
-        sents = [s for s in sentences(tokens, text) if s]
-        words = [[lm_word(t.text) for t in s] for s in sents]
-        sites = [site for i, (s, w) in enumerate(zip(sents, words)) for site in self._sentence_sites(i, s, w)]
-        counts = _phrase_counts(words)
-        for site in sites:
-            site.gains = self._gains(words[site.sentence], site, sites, applied)
-        doc = DocumentSites(text, sents, words, sites, sum(t.is_word for t in tokens))
-        screened = {s.char_span: s.features for s in self.analyser.sites(text)[0]}
-        self._rows(doc, counts, screened)
+        token start) -> (token end, original words), put into the context of the other sites (a
+        second pass). `previous`: an earlier build of the same text, whose sites, shortlists and
+        screener view a second pass reuses (they do not depend on `applied`; only gains and rows do)."""
+        if previous is not None and previous.text == text:
+            doc = previous
+        else:
+            tokens = tokenize(text)
+            sents = [s for s in sentences(tokens, text) if s]
+            words = [[lm_word(t.text) for t in s] for s in sents]
+            sites = [site for i, (s, w) in enumerate(zip(sents, words)) for site in self._sentence_sites(i, s, w)]
+            doc = DocumentSites(text, sents, words, sites, sum(t.is_word for t in tokens), _phrase_counts(words),
+                                {s.char_span: s.features for s in self.analyser.sites(text)[0]})
+        for site in doc.sites:
+            site.gains = self._gains(doc.words[site.sentence], site, doc.sites, applied)
+        self._rows(doc, doc.counts, doc.screened)
         return doc
+
+    def _ranked_candidates(self, observed: str) -> list[Candidate]:
+        ranked = self._ranked.get(observed)
+        if ranked is None:
+            if len(self._ranked) >= 200_000:
+                self._ranked.clear()
+            ranked = self._ranked[observed] = ranked_candidates(self.lexicon, self.learned, observed)
+        return ranked
 
     def _sentence_sites(self, index: int, sent: list[Token], words: list[str]) -> list[CandidateSite]:
         lowers = [t.lower for t in sent]
         is_word = [t.is_word for t in sent]
         out = []
         for start, end, observed in find_spans(lowers, is_word, self.lexicon.max_words, self._prefix, self.lexicon.last_word_lemma_prefix):
-            ranked = ranked_candidates(self.lexicon, self.learned, observed)
+            ranked = self._ranked_candidates(observed)
             candidates = lm_shortlist(self.lm, words, start, end, ranked, self.shortlist, 0.5)
             if candidates:
                 out.append(CandidateSite(index, start, end, sent[start].start, sent[end - 1].end, observed, candidates))

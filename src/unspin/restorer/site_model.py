@@ -113,7 +113,7 @@ class ModelRestorer:
             if not chosen:
                 break
             applied = {(c.site.sentence, c.site.start): (c.site.end, c.site.candidates[c.index].original) for c in chosen}
-            doc = self.builder.build(text, applied)
+            doc = self.builder.build(text, applied, previous=doc)
             chosen = self._choose(doc, cut)
         return self._restoration(doc, chosen, signals)
 
