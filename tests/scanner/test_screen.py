@@ -74,8 +74,14 @@ def test_screen_reports_the_swap_with_offsets_and_alternatives(screener):
 
 def test_spun_text_has_stronger_document_evidence(screener):
     spun, clean = screener.screen(SPUN).features, screener.screen(CLEAN).features
-    assert set(spun) == {"mix_02", "mix_05", "mix_10", "mix_20", "sites_per_100"}
-    assert spun["mix_05"] > clean["mix_05"]
+    assert set(spun) == {"mix_02", "mix_05", "mix_10", "mix_20", "sites_per_100", "top_llr"}
+    assert spun["mix_05"] > clean["mix_05"] and spun["top_llr"] > clean["top_llr"]
+
+
+def test_the_strongest_phrases_are_averaged_once_each():
+    features = document_features(["a", "b", "b", "c", "d", "e", "f"], [9.0, 1.0, 7.0, 5.0, 3.0, 1.0, -4.0], 100, 1.0)
+    assert features["top_llr"] == pytest.approx(((9 - 1) + (7 - 1) + (5 - 1) + (3 - 1) + (1 - 1)) / 5)
+    assert document_features([], [], 100, 0.0)["top_llr"] == 0.0
 
 
 def test_a_higher_finding_threshold_reports_less(lexicon):

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 RATES = (0.03, 0.05, 0.08, 0.10, 0.12, 0.15)
-DOC_FEATURES = ("mix_02", "mix_05", "mix_10", "mix_20")
+DOC_FEATURES = ("mix_02", "mix_05", "mix_10", "mix_20", "top_llr")
 FINGERPRINT_PRIOR = {"coef": 4.6, "intercept": -4.6, "threshold": 0.5}
 # beside the engine's evidence a fingerprint hit weighs less: news and manuscripts use some PPS
 # phrases legitimately ("cyber assault"), and one hit alone must not flag a clean document

@@ -43,6 +43,7 @@ FEATURES = (
     "mix_10",  # ... 10% swapped
     "mix_20",  # ... 20% swapped
     "sites_per_100",  # spans a spinner could have produced, per 100 words
+    "top_llr",  # screening: mean log-likelihood ratio of the 5 strongest phrases
     "fingerprint_per_1k",  # known-fingerprint hits, per 1,000 words
     "fingerprint_conf_per_1k",  # sum of their confidences, per 1,000 words
 )

@@ -24,6 +24,7 @@ from ..text import match_case
 from ..types import Alternative, FindingKind, Match, Span
 
 MIXTURE_RATES = (0.02, 0.05, 0.1, 0.2)
+TOP_SITES = 5
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,9 @@ def _finding(text: str, site: ScoredSite, logit: float) -> Match:
 
 
 def document_features(observed: Sequence[str], logits: Sequence[float], words: int, prior_logodds: float) -> dict[str, float]:
-    """Mixture log-likelihood ratios per 100 words, one per assumed spin rate, and the site rate.
+    """Mixture log-likelihood ratios per 100 words, one per assumed spin rate, the site rate, and
+    the mean likelihood ratio of the TOP_SITES strongest phrases (a dense spinner leaves several
+    sites that are surely swaps even where the mixture over all sites is diluted).
 
     A phrase repeated through a document counts once (its strongest occurrence): a clean text
     about lettuce says "iceberg lettuce" many times, a spinner's swaps are scattered.
@@ -157,6 +160,8 @@ def document_features(observed: Sequence[str], logits: Sequence[float], words: i
         total = sum(math.log(1 - rate + rate * math.exp(min(llr, 30.0))) for llr in strongest.values())
         out[f"mix_{round(rate * 100):02d}"] = total * per_100
     out["sites_per_100"] = len(observed) * per_100
+    strongest_first = sorted(strongest.values(), reverse=True)[:TOP_SITES]
+    out["top_llr"] = sum(min(llr, 30.0) for llr in strongest_first) / len(strongest_first) if strongest_first else 0.0
     return out
 
 
