@@ -25,8 +25,9 @@ class RestoreStep(Step):
     DEFAULT_LM = "ngram"
 
     def __init__(self, lm: str | None = None, *, learned: str | None = None, threshold: float | None = None,
-                 text_field: str = "text", fingerprints: str | None = None) -> None:
+                 text_field: str = "text", fingerprints: str | None = None, device: str | None = None) -> None:
         super().__init__()
+        self.device = device
         self.fingerprints = fingerprints
         self.lm = lm
         self.learned = learned
@@ -40,7 +41,7 @@ class RestoreStep(Step):
         from unspin.restorer import decode
 
         if self.lm is not None:
-            return decode.load_restorer(self.lm, learned=self.learned)
+            return decode.load_restorer(self.lm, learned=self.learned, device=self.device)
         try:
             return decode.load_restorer(self.DEFAULT_LM, learned=self.learned)
         except (MissingExtraError, ModelError) as exc:
