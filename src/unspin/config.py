@@ -34,6 +34,10 @@ DEVICE_ENV = "UNSPIN_DEVICE"
 DEVICES = ("auto", "cpu", "cuda")
 
 
+def is_device_name(value: str) -> bool:
+    return value in DEVICES or (value.startswith("cuda:") and value[5:].isdigit())
+
+
 def device_setting(device: str | None = None) -> str:
     """The device a neural LM is asked to run on: `device`, else $UNSPIN_DEVICE, else "auto".
 
@@ -43,6 +47,6 @@ def device_setting(device: str | None = None) -> str:
 
     source = "device" if device else DEVICE_ENV
     value = (device or os.environ.get(DEVICE_ENV) or "auto").strip().lower()
-    if value in DEVICES or (value.startswith("cuda:") and value[5:].isdigit()):
+    if is_device_name(value):
         return value
     raise DeviceError(f"unknown device {value!r}: use auto, cpu, cuda or cuda:N", source=source)

@@ -37,10 +37,10 @@ def add_reading_options(p: argparse.ArgumentParser, *, rows: bool = True) -> Non
 
 
 def _device(value: str) -> str:
-    from ..config import DEVICES
+    from ..config import is_device_name
 
     value = value.strip().lower()
-    if value in DEVICES or (value.startswith("cuda:") and value[5:].isdigit()):
+    if is_device_name(value):
         return value
     raise argparse.ArgumentTypeError(f"{value!r}: use auto, cpu, cuda or cuda:N")
 
