@@ -192,3 +192,16 @@ def test_gpu_weights_are_bfloat16_where_supported_else_float16(monkeypatch):
     assert _dtype_for(torch, "cuda") is torch.bfloat16
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
     assert _dtype_for(torch, "cuda:1") is torch.float16
+
+
+def test_gemma3_without_its_optional_package_says_how_to_install_it(tmp_path, monkeypatch, no_cuda):
+    from unspin.model import neural
+
+    monkeypatch.setattr(neural, "neural_cache_dir", lambda name: tmp_path / name)
+    real_find_spec = neural.importlib.util.find_spec
+    monkeypatch.setattr(neural.importlib.util, "find_spec",
+                        lambda name, *a: None if name == neural._GEMMA3_PACKAGE else real_find_spec(name, *a))
+    with pytest.raises(errors.MissingExtraError) as err:
+        neural.load_neural("gemma3", device="cpu")
+    assert "unspin[gemma]" in str(err.value) and "make gemma" in str(err.value) and "Gemma terms" in str(err.value)
+    assert not (tmp_path / "gemma3.gguf").exists()  # the work folder is cleaned up
