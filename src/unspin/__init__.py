@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import ArtifactError, InputError, MissingExtraError, ModelError, UnspinError
+from .errors import ArtifactError, DeviceError, InputError, MissingExtraError, ModelError, UnspinError
 from .types import (
     Alternative,
     DocReport,
@@ -32,7 +32,7 @@ __all__ = [
     "restore", "load_restorer", "scan", "scan_frame", "restore_frame",
     "Alternative", "DocReport", "Edit", "Evidence", "Finding", "FindingKind", "Match",
     "Restoration", "Source", "Span",
-    "UnspinError", "InputError", "ArtifactError", "ModelError", "MissingExtraError",
+    "UnspinError", "InputError", "ArtifactError", "ModelError", "DeviceError", "MissingExtraError",
 ]
 __version__ = "0.1.0"
 
