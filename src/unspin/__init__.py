@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import ArtifactError, InputError, MissingExtraError, ModelError, UnspinError
+from .errors import ArtifactError, DeviceError, InputError, MissingExtraError, ModelError, UnspinError
 from .types import (
     Alternative,
     DocReport,
@@ -32,7 +32,7 @@ __all__ = [
     "restore", "load_restorer", "scan", "scan_frame", "restore_frame",
     "Alternative", "DocReport", "Edit", "Evidence", "Finding", "FindingKind", "Match",
     "Restoration", "Source", "Span",
-    "UnspinError", "InputError", "ArtifactError", "ModelError", "MissingExtraError",
+    "UnspinError", "InputError", "ArtifactError", "ModelError", "DeviceError", "MissingExtraError",
 ]
 __version__ = "0.1.0"
 
@@ -40,7 +40,9 @@ __version__ = "0.1.0"
 def load_restorer(lm: str = "ngram", **options: Any) -> "Restorer":
     """A ready restoration engine; cached per (lm, options) so repeated calls are free.
     options: `learned` (a learned lexicon), `spun_threshold` (the site model's cut in documents
-    scan flags as spun; see `unspin.steps.restore_engine`), or the decoder's settings."""
+    scan flags as spun; see `unspin.steps.restore_engine`), `device` ("auto"|"cpu"|"cuda", default
+    $UNSPIN_DEVICE, else auto: where a neural lm runs; "cuda" without a GPU raises DeviceError,
+    U301), or the decoder's settings."""
     from .steps import restore_engine
 
     return restore_engine(lm, **options)
@@ -52,7 +54,7 @@ def restore(text: str, *, lm: str = "ngram", threshold: float | None = None, fin
 
     lm="ngram" (default): the n-gram model and the learned site model; lm="smollm2": the
     noisy-channel decoder with a SmolLM2 rerank, about 20x slower, more recall, less precise
-    (see BENCHMARKS.md). fingerprints: a known list (path or FingerprintMatcher)
+    (see BENCHMARKS.md); device="auto"|"cpu"|"cuda" puts a neural lm on a GPU. fingerprints: a known list (path or FingerprintMatcher)
     whose matches are restored to the list's expected phrase."""
     engine = load_restorer(lm, **options)
     result = engine.restore(text, threshold=threshold)
@@ -64,9 +66,9 @@ def restore(text: str, *, lm: str = "ngram", threshold: float | None = None, fin
 
 
 def scan(text: str, *, fingerprints: Any = None, thorough: bool = False, lm: str = "ngram", restorer: Any = None,
-         **options: Any) -> DocReport:
+         device: str | None = None, **options: Any) -> DocReport:
     """Say how likely a text is spun and list its tortured phrases. With `thorough`, the
-    findings are the restorer's edits (`lm` picks its language model).
+    findings are the restorer's edits (`lm` picks its language model, `device` where a neural one runs).
 
     fingerprints: a path to a PPS-style CSV (str or PathLike; merged with the bundled list unless
     $UNSPIN_DEFAULT_FINGERPRINTS=0), a `FingerprintMatcher`, None ($UNSPIN_FINGERPRINTS and the
@@ -74,7 +76,7 @@ def scan(text: str, *, fingerprints: Any = None, thorough: bool = False, lm: str
     from .scanner.detect import scan_text
 
     if thorough and restorer is None:
-        restorer = load_restorer(lm)
+        restorer = load_restorer(lm, device=device)
     return scan_text(text, fingerprints=fingerprint_list(fingerprints), thorough=thorough, restorer=restorer, **options)
 
 

@@ -28,3 +28,25 @@ def bin_dir() -> Path:
 
 def neural_cache_dir(model_name: str) -> Path:
     return cache_dir() / "models" / model_name.replace("/", "--")
+
+
+DEVICE_ENV = "UNSPIN_DEVICE"
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def is_device_name(value: str) -> bool:
+    return value in DEVICES or (value.startswith("cuda:") and value[5:].isdigit())
+
+
+def device_setting(device: str | None = None) -> str:
+    """The device a neural LM is asked to run on: `device`, else $UNSPIN_DEVICE, else "auto".
+
+    "auto" is CUDA when torch sees a GPU, else the CPU; "cuda:N" names one GPU. Resolved against
+    torch by `model.neural.resolve_device` (torch is imported there, never here)."""
+    from .errors import DeviceError
+
+    source = "device" if device else DEVICE_ENV
+    value = (device or os.environ.get(DEVICE_ENV) or "auto").strip().lower()
+    if is_device_name(value):
+        return value
+    raise DeviceError(f"unknown device {value!r}: use auto, cpu, cuda or cuda:N", source=source)

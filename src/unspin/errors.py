@@ -45,6 +45,7 @@ CATALOGUE: dict[str, ErrorCode] = _codes(
     ("U113", "cannot write the output (disk full, read-only, permissions)", EXIT_INPUT, 500),
     ("U200", "artifact missing or malformed", EXIT_INTERNAL, 500),
     ("U300", "language model could not load or run", EXIT_INTERNAL, 500),
+    ("U301", "device unknown or not available (--device, $UNSPIN_DEVICE)", EXIT_USAGE, 500),
     ("U400", "optional dependency not installed", EXIT_INTERNAL, 500),
 )
 
@@ -141,6 +142,12 @@ class ModelError(UnspinError):
     code = "U300"
 
 
+class DeviceError(ModelError):
+    """The device asked for a neural LM (--device, $UNSPIN_DEVICE, device=) is unknown or absent."""
+
+    code = "U301"
+
+
 class MissingExtraError(UnspinError):
     """An optional dependency is not installed."""
 
@@ -159,7 +166,7 @@ class StepFailed(UnspinError):
 _CLASSES: dict[str, type[UnspinError]] = {}
 for _cls in (InputError, BinaryInput, EmptyInput, NoTextLayer, BadEncoding, MalformedRow, TooLarge, UnsupportedFormat,
              CorruptFile, MissingField, ExtractionLimit, NotRegularFile, OutputIsInput, OutputError, ArtifactError,
-             ModelError, StepFailed):
+             ModelError, DeviceError, StepFailed):
     _CLASSES.setdefault(_cls.code, _cls)
 
 

@@ -29,8 +29,10 @@ class Scanner:
         restorer: Any = None,
         use_default_fingerprints: bool = True,
         bundled_fingerprints: bool | None = None,
+        device: str | None = None,
     ) -> None:
         self.lm = lm
+        self.device = device
         self.use_model = use_model
         self.thorough = thorough
         self.fingerprints_path = fingerprints_path
@@ -75,7 +77,7 @@ class Scanner:
         if self.use_model and self.thorough and self._restorer is None:
             from .restorer.decode import load_restorer
 
-            self._restorer = load_restorer(lm=self.lm)
+            self._restorer = load_restorer(lm=self.lm, device=self.device)
         return self._restorer
 
     def scan(self, text: str, doc_id: str = "") -> DocReport:

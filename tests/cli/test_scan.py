@@ -66,7 +66,7 @@ def test_thorough_scan_takes_findings_from_the_restorer(corpus, monkeypatch, cap
     from fakes import FakeRestorer
 
     monkeypatch.setattr("unspin.scanner.screen.load_screener", lambda: fake_screener)
-    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm: FakeRestorer({"corporate": "firm"}))
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm, **kw: FakeRestorer({"corporate": "firm"}))
     (corpus / "c_news.txt").write_text("The corporate said gross sales fell.", encoding="utf-8")
     assert main(["scan", str(corpus / "c_news.txt"), "--no-fingerprints", "--thorough", "-q"]) == 0
     (record,) = _jsonl(capsys.readouterr().out)

@@ -149,7 +149,7 @@ def test_scanner_is_a_picklable_pipeline_step(fake_screener, matcher, tmp_path):
 def test_scanner_without_injected_engine_loads_it_lazily(monkeypatch, fake_screener, fake_restorer):
     calls = []
     monkeypatch.setattr("unspin.scanner.screen.load_screener", lambda: calls.append("screener") or fake_screener)
-    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm: calls.append(lm) or fake_restorer)
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm, **kw: calls.append(lm) or fake_restorer)
     step = Scanner(lm="ngram", use_default_fingerprints=False)
     assert pickle.loads(pickle.dumps(step))._screener is None
     step(Document("a", SPUN))

@@ -73,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     names, densities = chosen_families(args), chosen_densities(args)
     t0 = time.perf_counter()
-    restorer = restore_engine(args.lm, spun_threshold=args.spun_threshold)
+    restorer = restore_engine(args.lm, spun_threshold=args.spun_threshold, device=args.device)
     load_seconds = time.perf_counter() - t0
     texts = sample_docs(args.split, args.docs)
+    reranker = getattr(restorer, "reranker", None)
     result: dict = {"bench": "restore", "split": args.split, "lm": args.lm, "spun_threshold": args.spun_threshold,
-                    "docs_per_row": len(texts),
+                    "docs_per_row": len(texts), "device": str(getattr(reranker, "device", "cpu")),
                     "load_seconds": round(load_seconds, 2)}
     rows = []
     for name in names:
@@ -121,6 +122,9 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("restore", help="restoration accuracy and speed per spinner family, clean text and PPS",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--lm", default="ngram")
+    from ..cli import add_device_option
+
+    add_device_option(p)
     p.add_argument("--split", default="test", choices=["dev", "test"])
     p.add_argument("--spun-threshold", type=float, default=None, metavar="P",
                    help="as restore --spun-threshold: the site model's cut in documents scan flags as spun")

@@ -36,6 +36,30 @@ def add_reading_options(p: argparse.ArgumentParser, *, rows: bool = True) -> Non
         p.add_argument("--id-field", default="id", metavar="F", help="id field of JSONL/CSV/parquet rows (default id)")
 
 
+def _device(value: str) -> str:
+    from ..config import is_device_name
+
+    value = value.strip().lower()
+    if is_device_name(value):
+        return value
+    raise argparse.ArgumentTypeError(f"{value!r}: use auto, cpu, cuda or cuda:N")
+
+
+def add_device_option(p: argparse.ArgumentParser) -> None:
+    """`--device auto|cpu|cuda[:N]`: where a neural --lm runs (the n-gram model ignores it)."""
+    p.add_argument("--device", type=_device, default=None, metavar="auto|cpu|cuda",
+                   help="where a neural --lm runs: auto (CUDA when torch sees a GPU, else the CPU), cpu, cuda or "
+                        "cuda:N (default $UNSPIN_DEVICE, else auto; bfloat16 weights on a GPU)")
+
+
+def check_device(lm: str | None, device: str | None) -> None:
+    """Fail before any work (U301, exit 2) when a neural lm is asked for a device that is not here."""
+    if lm not in (None, "ngram"):
+        from ..model.neural import resolve_device
+
+        resolve_device(device)
+
+
 def present_modules(package: str, names: tuple[str, ...]):
     """The modules package.<name> that exist (a missing one is skipped; a broken one raises)."""
     for name in names:

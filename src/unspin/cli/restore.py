@@ -11,7 +11,7 @@ import sys
 from typing import IO
 
 from ..errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError
-from . import add_reading_options, progress
+from . import add_device_option, add_reading_options, check_device, progress
 
 DEFAULT_LM = "ngram"  # n-gram + the learned site model: more precise than the SmolLM2 decoder, within the speed budget (BENCHMARKS.md)
 
@@ -27,8 +27,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--lm", default=None,
         help="ngram (default: the n-gram model and the learned site model), smollm2 (the noisy-channel decoder with a "
-             "SmolLM2 rerank: about 20x slower, more recall, less precise: BENCHMARKS.md), or the path of a local Hugging Face causal-LM folder",
+             "SmolLM2 rerank: about 20x slower, more recall, less precise: BENCHMARKS.md), gemma3 (Gemma-3-270M, "
+             "make gemma), or the path of a local Hugging Face causal-LM folder",
     )
+    add_device_option(p)
     p.add_argument("--threshold", type=float, default=None, help="the decision cut (site model: probability an edit must reach; decoder: nats it must win by; default: calibrated)")
     p.add_argument("--spun-threshold", type=float, default=None, metavar="P",
                    help="in a document that scan flags as spun, edit wherever the site model's probability reaches P "
@@ -53,9 +55,9 @@ def _engine(args: argparse.Namespace):
     from ..steps import restore_engine
 
     if args.lm is not None:
-        return restore_engine(args.lm, learned=args.learned, spun_threshold=args.spun_threshold)
+        return restore_engine(args.lm, learned=args.learned, spun_threshold=args.spun_threshold, device=args.device)
     try:
-        return restore_engine(DEFAULT_LM, learned=args.learned, spun_threshold=args.spun_threshold)
+        return restore_engine(DEFAULT_LM, learned=args.learned, spun_threshold=args.spun_threshold, device=args.device)
     except (MissingExtraError, ModelError) as exc:
         print(f"unspin: {exc}; using the n-gram model alone", file=sys.stderr)
         return restore_engine("ngram", learned=args.learned, spun_threshold=args.spun_threshold)
@@ -93,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"unspin restore: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    check_device(args.lm, args.device)
     if args.engine == "spark":
         return _run_spark(args)
     if args.jsonl:
@@ -140,7 +143,8 @@ def _restore_jsonl(args: argparse.Namespace) -> int:
     documents = iter_documents([args.input], text_field=args.text_field, id_field=args.id_field,
                                max_bytes=args.max_bytes, jsonl=True, keep_fields=True)
     step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
-                       fingerprints=fingerprints_path(args), spun_threshold=args.spun_threshold)
+                       fingerprints=fingerprints_path(args), device=args.device,
+                       spun_threshold=args.spun_threshold)
     show = progress.wanted(args)
     before = resume_state(args.output, "jsonl") if args.resume else None
     writer = open_writer("jsonl", args.output, append=bool(before and before.records))
@@ -179,7 +183,8 @@ def _run_spark(args: argparse.Namespace) -> int:
 
     fmt = format_from_path(args.output, "parquet")
     step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
-                       fingerprints=fingerprints_path(args), spun_threshold=args.spun_threshold)
+                       fingerprints=fingerprints_path(args), device=args.device,
+                       spun_threshold=args.spun_threshold)
     reading = {"text_field": args.text_field, "id_field": args.id_field, "max_bytes": args.max_bytes,
                "jsonl": True, "keep_fields": True}  # as the local `_restore_jsonl` reads
     stats = run_on_spark(start_spark(args), step, [args.input], args.output, fmt=fmt, resume=args.resume, reading=reading)

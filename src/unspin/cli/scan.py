@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 from ..errors import InputError
 from ..schema import versioned
 from ..types import Document
-from . import EXIT_FAIL_OVER, EXIT_INPUT, EXIT_OK, EXIT_USAGE, add_reading_options, progress
+from . import EXIT_FAIL_OVER, EXIT_INPUT, EXIT_OK, EXIT_USAGE, add_device_option, add_reading_options, check_device, progress
 
 FORMATS = ("jsonl", "csv", "parquet", "json", "html")
 RESUMABLE = ("jsonl", "csv", "parquet", "json")
@@ -50,7 +50,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--thorough", action="store_true",
                    help="findings from the full restoration engine (slower, more precise); the score is the same")
     p.add_argument("--lm", default="ngram", metavar="NAME",
-                   help="language model of the --thorough engine: ngram (default), smollm2, or a model name")
+                   help="language model of the --thorough engine: ngram (default), smollm2, gemma3, or a model name")
+    add_device_option(p)
     add_reading_options(p)
     p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB in directories (repeatable)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files matching GLOB in directories (repeatable)")
@@ -76,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
     from ..io.writers import refuse_overwriting_inputs
 
     refuse_overwriting_inputs(args.output, list(args.paths) + ([args.fingerprints] if args.fingerprints else []))
+    if args.thorough and not args.no_model:
+        check_device(args.lm, args.device)
     if args.fingerprints and not os.path.isfile(args.fingerprints):
         raise InputError("fingerprint list not found", source=args.fingerprints)
     if args.fingerprints:
@@ -98,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         threshold=args.threshold,
         use_default_fingerprints=not args.no_fingerprints,
         bundled_fingerprints=False if args.no_default_fingerprints else None,
+        device=args.device,
     ))
     if args.engine == "spark":
         return _run_spark(step, args, fmt)

@@ -9,6 +9,7 @@ import sys
 import threading
 
 from ..serve.settings import LOOPBACK, MB, ServeSettings
+from . import add_device_option
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="also answer requests for this Host name (repeat; '*' for any). Others get 421: "
                         "a web page cannot reach this server by pointing its own name at it")
-    p.add_argument("--lm", default="ngram", help="language model: ngram, smollm2 or a model name (default %(default)s)")
+    p.add_argument("--lm", default="ngram", help="language model: ngram, smollm2, gemma3 or a model name (default %(default)s)")
+    add_device_option(p)
     p.add_argument("--fingerprints", metavar="FILE", help="extra list of known tortured phrases for scan")
     p.add_argument("--format", choices=["text", "json"], default="text",
                    help="how to print the startup line with the bound URL")
@@ -47,7 +49,7 @@ def settings_from_args(args: argparse.Namespace) -> ServeSettings:
                          timeout_s=args.timeout, max_in_flight=args.max_in_flight, max_queued=args.max_queued, lm=args.lm,
                          fingerprints=args.fingerprints, max_text_chars=args.max_chars,
                          worker_memory_mb=args.worker_memory_mb, head_timeout_s=args.header_timeout,
-                         keep_alive_s=args.keep_alive, allowed_hosts=tuple(args.allow_host))
+                         keep_alive_s=args.keep_alive, allowed_hosts=tuple(args.allow_host), device=args.device)
 
 
 def run(args: argparse.Namespace) -> int:

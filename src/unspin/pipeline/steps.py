@@ -25,9 +25,11 @@ class RestoreStep(Step):
     DEFAULT_LM = "ngram"
 
     def __init__(self, lm: str | None = None, *, learned: str | None = None, threshold: float | None = None,
-                 text_field: str = "text", fingerprints: str | None = None, spun_threshold: float | None = None) -> None:
+                 text_field: str = "text", fingerprints: str | None = None, spun_threshold: float | None = None,
+                 device: str | None = None) -> None:
         super().__init__()
         self.spun_threshold = spun_threshold
+        self.device = device
         self.fingerprints = fingerprints
         self.lm = lm
         self.learned = learned
@@ -40,7 +42,7 @@ class RestoreStep(Step):
     def _engine(self) -> Any:
         from unspin.steps import restore_engine
 
-        options = {"learned": self.learned, "spun_threshold": self.spun_threshold}
+        options = {"learned": self.learned, "spun_threshold": self.spun_threshold, "device": self.device}
         if self.lm is not None:
             return restore_engine(self.lm, **options)
         try:

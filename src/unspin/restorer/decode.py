@@ -312,22 +312,35 @@ def _posterior(gains: tuple[float, ...], keep_score: float) -> list[float]:
 _ENGINES: dict[tuple, Restorer] = {}
 
 
-def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str = "auto", **options) -> Restorer:
-    """A cached engine. lm: "ngram" (KenLM only), "smollm2" (KenLM + SmolLM2 rerank), or any
-    Hugging Face causal LM name/path (KenLM + that model). learned: a learned-lexicon file
-    (`unspin learn`) whose swaps join the candidates. decision: "model" (the learned site
-    model, `restorer.site_model`; n-gram only), "decoder" (this module's noisy-channel decoder),
-    or "auto" (the model for lm="ngram" with no learned lexicon and no decoder options). options:
-    DecodeConfig fields."""
+def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str = "auto", device: str | None = None,
+                  **options) -> Restorer:
+    """A cached engine. lm: "ngram" (KenLM only), "smollm2" (KenLM + SmolLM2 rerank), "gemma3"
+    (KenLM + Gemma-3-270M, optional package), or any Hugging Face causal LM name/path (KenLM +
+    that model). learned: a learned-lexicon file (`unspin learn`) whose swaps join the
+    candidates. decision: "model" (the learned site model, `restorer.site_model`; n-gram only),
+    "decoder" (this module's noisy-channel decoder), or "auto" (the model for lm="ngram" with no
+    learned lexicon and no decoder options). device: where a neural lm runs, "auto" (CUDA when
+    present), "cpu", "cuda" or "cuda:N" (default $UNSPIN_DEVICE, else auto; unused by lm="ngram").
+    options: DecodeConfig fields."""
     if decision not in ("auto", "model", "decoder"):
         raise ValueError(f"unknown decision {decision!r}: choose auto, model or decoder")
+    if lm != "ngram":
+        from ..model.neural import resolve_device
+
+        device = resolve_device(device)  # before anything loads: a missing GPU fails at once
+    else:
+        if device:
+            from ..config import device_setting
+
+            device_setting(device)  # a misspelt device is an error even where no neural LM runs
+        device = None
     from .site_model import MODEL_PATH
 
     # a learned lexicon goes to the decoder, whose channel takes its pairs' priors; the site
     # model was never trained with one
     use_model = decision == "model" or (decision == "auto" and lm == "ngram" and not options and learned is None
                                         and MODEL_PATH.exists())
-    key = (lm, learned, use_model, tuple(sorted(options.items())))
+    key = (lm, learned, use_model, device, tuple(sorted(options.items())))
     if key not in _ENGINES and use_model:
         from .site_model import load_model_restorer
 
@@ -335,7 +348,7 @@ def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str =
     if key not in _ENGINES:
         from ..engine import resources
 
-        reranker = None if lm == "ngram" else resources.neural(lm)
+        reranker = None if lm == "ngram" else resources.neural(lm, device)
         config = replace(DecodeConfig.calibrated("ngram" if reranker is None else "neural"), **options)
         learned_lexicon = resources.learned(learned) if learned else None
         _ENGINES[key] = Restorer(resources.lexicon(), resources.ngram(), reranker, config, learned_lexicon)

@@ -352,8 +352,9 @@ def load_real_engines(settings: ServeSettings) -> Engines:
     from ..restorer.decode import load_restorer
     from ..steps import Scanner as DetectScanner
 
-    restorer = load_restorer(lm=settings.lm)
-    detector = DetectScanner(lm=settings.lm, fingerprints_path=settings.fingerprints, restorer=restorer)
+    restorer = load_restorer(lm=settings.lm, device=settings.device)
+    detector = DetectScanner(lm=settings.lm, fingerprints_path=settings.fingerprints, restorer=restorer,
+                             device=settings.device)
     detector.matcher()  # load the fingerprint list now, not on the first request
 
     def scanner(text: str) -> DocReport:

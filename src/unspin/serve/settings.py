@@ -27,7 +27,7 @@ class ServeSettings:
     shutdown_grace_s: on SIGTERM, requests in flight get this long before they are cut off.
     allowed_hosts: Host names answered besides the bound address (and loopback names when bound
         to loopback); "*" answers any Host. Other Host headers get 421 (DNS rebinding).
-    lm / fingerprints: passed to the real engines (ignored when engines are injected).
+    lm / fingerprints / device: passed to the real engines (ignored when engines are injected).
     """
 
     host: str = LOOPBACK
@@ -48,6 +48,7 @@ class ServeSettings:
     allowed_hosts: tuple[str, ...] = ()
     lm: str = "ngram"
     fingerprints: str | None = None
+    device: str | None = None
 
     def __post_init__(self) -> None:
         if self.max_body_bytes <= 0:
