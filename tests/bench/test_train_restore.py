@@ -3,7 +3,7 @@ shipped model's record against the code."""
 
 import json
 
-from unspin.bench.train_restore import RECORD_PATH, choose_cut, decide, evaluate
+from unspin.bench.train_restore import LEARNED_RECORD_PATH, RECORD_PATH, choose_cut, decide, evaluate
 from unspin.restorer.candidates import CANDIDATE_FEATURES
 
 
@@ -29,7 +29,26 @@ def test_the_cut_is_the_lowest_that_keeps_edits_precise_and_clean_text_clean():
 
 def test_the_shipped_model_matches_the_features_and_never_saw_the_holdout():
     record = json.loads(RECORD_PATH.read_text(encoding="utf-8"))
-    assert tuple(record["features"]) == CANDIDATE_FEATURES
+    assert set(record["features"]) <= set(CANDIDATE_FEATURES)  # a model without the learned features picks its columns
     assert record["data"]["split"] == "dev" and record["data"]["held_out_family_used"] is False
     assert "holdout" not in record["data"]["families"]
     assert 0.0 < record["metrics_held_out_half"]["cut"] < 1.0 and record["calibration"]["x"]
+
+
+def test_the_shipped_model_was_trained_with_lexicons_learned_from_training_families_only():
+    from unspin.bench.families.training import training_family_names
+
+    record = json.loads(LEARNED_RECORD_PATH.read_text(encoding="utf-8"))
+    assert tuple(record["features"]) == CANDIDATE_FEATURES and "holdout" not in record["data"]["families"]
+    learned = record["data"]["learned_lexicons"]
+    assert record["trained_with_learned"] is True and learned["split"] == "dev"
+    assert learned["families"] and set(learned["families"]) <= set(training_family_names())
+    assert 0.0 < record["metrics_held_out_half"]["cut_learned"] < 1.0
+
+
+def test_lexicon_documents_share_no_ten_word_run_with_the_training_documents():
+    from unspin.bench.train_restore import _shingles
+
+    text = " ".join(f"w{i}" for i in range(30))
+    assert _shingles(text) & _shingles(" ".join(f"w{i}" for i in range(15, 40)))  # 15 words in common
+    assert not _shingles(text) & _shingles(" ".join(f"w{i}" for i in range(21, 40)))  # 9 words in common

@@ -92,3 +92,30 @@ def test_a_batch_shares_confident_swaps_between_documents(restorer):
     alone_edits = {(e.span.start, e.observed): e.confidence for e in alone[1].edits}
     assert alone_edits and set(shared_edits) >= set(alone_edits)
     assert all(shared_edits[k] >= c for k, c in alone_edits.items())
+
+
+@pytest.mark.parametrize("trained_with_learned, want", [(True, "model"), (False, "decoder")])
+def test_a_learned_lexicon_goes_to_the_site_model_only_if_it_was_trained_with_learned_lexicons(monkeypatch, trained_with_learned, want):
+    from unspin.engine import resources
+    from unspin.restorer import decode, site_model
+
+    monkeypatch.setattr(decode, "_ENGINES", {})
+    monkeypatch.setattr(decode, "_model_knows_learned", lambda: trained_with_learned)
+    monkeypatch.setattr(site_model, "load_model_restorer", lambda learned=None: ("model", learned))
+    monkeypatch.setattr(decode, "Restorer", lambda lexicon, lm, reranker, config, learned: ("decoder", learned))
+    for name in ("lexicon", "ngram"):
+        monkeypatch.setattr(resources, name, lambda: None)
+    monkeypatch.setattr(resources, "learned", lambda path: f"loaded {path}")
+    got = decode.load_restorer("ngram", learned="spinner.tsv")
+    assert got[0] == want
+    assert decode.load_restorer("ngram")[0] == "model"  # without one: the site model either way
+    assert decode.load_restorer("ngram", learned="spinner.tsv", decision="decoder")[0] == "decoder"
+
+
+def test_the_shipped_site_model_record_says_whether_it_knows_learned_lexicons():
+    import json
+
+    from unspin.restorer.decode import _model_knows_learned
+    from unspin.restorer.site_model import LEARNED_RECORD_PATH
+
+    assert _model_knows_learned() is (LEARNED_RECORD_PATH.exists() and bool(json.loads(LEARNED_RECORD_PATH.read_text(encoding="utf-8")).get("trained_with_learned")))

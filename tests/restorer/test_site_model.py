@@ -1,5 +1,7 @@
 """The learned decision on a fake LM, a tiny lexicon and a scripted model: rows, cuts, overlaps."""
 
+import math
+
 import pytest
 from fakes import FakeLM, bigrams_of
 
@@ -90,3 +92,61 @@ def test_a_flagged_document_is_edited_at_the_spun_cut_and_others_at_the_default(
 def test_a_spun_cut_outside_the_probabilities_is_refused(builder):
     with pytest.raises(ValueError, match="probability"):
         ModelRestorer(builder, GainModel()).with_document_prior(Prior(1.0), flag_at=0.5, spun_cut=0.0)
+
+
+LEARNED_CONF = CANDIDATE_FEATURES.index("learned_confidence")
+LEARNED_SHARE = CANDIDATE_FEATURES.index("learned_share")
+LEARNED_COUNT = CANDIDATE_FEATURES.index("learned_log_count")
+LEARNED_SITE = CANDIDATE_FEATURES.index("learned_site")
+
+
+def _learned_builder(builder, rows):
+    from unspin.lexicon.learned import LearnedLexicon
+
+    learned = LearnedLexicon()
+    for observed, original, count, confidence, seen in rows:
+        learned.add(observed, original, count, confidence, seen)
+    return CandidateBuilder(builder.lexicon, builder.lm, learned=learned)
+
+
+def test_a_deciphered_pair_brings_its_confidence_share_and_count_to_its_rows(builder):
+    learned = _learned_builder(builder, [("corporate", "firm", 30, 0.8, 40)])
+    site = next(s for s in learned.build("The corporate stated sales fell.").sites if s.observed == "corporate")
+    rows = {c.original: r for c, r in zip(site.candidates, site.rows)}
+    assert rows["firm"][LEARNED_CONF] == pytest.approx(0.8) and rows["firm"][LEARNED_SHARE] == pytest.approx(0.75)
+    assert rows["firm"][LEARNED_COUNT] == pytest.approx(math.log1p(30))
+    # the other candidate of the same site: not learned, but the site's observed form is a learned output
+    assert rows["company"][LEARNED_CONF] == 0 and rows["company"][LEARNED_SITE] == pytest.approx(0.8)
+    # without a learned lexicon every learned feature is 0
+    plain = next(s for s in builder.build("The corporate stated sales fell.").sites if s.observed == "corporate")
+    assert all(r[k] == 0 for r in plain.rows for k in (LEARNED_CONF, LEARNED_SHARE, LEARNED_COUNT, LEARNED_SITE))
+
+
+def test_a_learned_original_is_always_shortlisted(builder):
+    # a shortlist of one: the n-gram model prefers "company", yet the learned "firm" gets its row too
+    learned = _learned_builder(builder, [("corporate", "firm", 5, 0.9, 5)])
+    learned.shortlist = 1
+    site = next(s for s in learned.build("The corporate stated sales fell.").sites if s.observed == "corporate")
+    assert "firm" in [c.original for c in site.candidates]
+
+
+def test_restoring_with_a_learned_lexicon_takes_the_cut_chosen_for_it(builder):
+    class TwoCuts(GainModel):
+        cut_learned = 0.3
+
+    learned = _learned_builder(builder, [("corporate", "firm", 5, 0.9, 5)])
+    assert ModelRestorer(learned, TwoCuts()).cut == 0.3
+    assert ModelRestorer(builder, TwoCuts()).cut == 0.5  # without one: the default cut
+    assert ModelRestorer(learned, GainModel()).cut == 0.5  # a model with one cut uses it for both
+
+
+def test_a_model_trained_on_fewer_features_reads_only_its_columns():
+    from unspin.restorer.site_model import CandidateModel
+
+    class Booster:
+        def predict(self, x, num_threads=1):
+            assert x.shape[1] == 2
+            return x[:, 0] + x[:, 1]
+
+    model = CandidateModel(Booster(), (0.0, 10.0), (0.0, 1.0), 0.5, columns=(2, 0))
+    assert model.probabilities([[1.0, 5.0, 3.0]]) == [0.4]  # columns 2 and 0: 3 + 1, on knots 0..10 -> 0..1

@@ -6,6 +6,14 @@ from clean dev documents, labelled true when the family has that rule (or made t
 logistic regression of the label on the learner's features gives the weights, and the default
 --min-confidence is the lowest confidence at which the dev pairs kept are still >= the target
 precision. Writes src/unspin/data/learn_calibration.json with its data and method.
+
+`--model lightgbm` fits a gradient-boosted model over `MODEL_FEATURES` instead (the logistic
+features, the counts behind them, and how a pair stands among its observed form's candidates),
+on labelled pairs kept as JSON in `--pairs DIR`: FAMILY.N.pairs.json (N dev documents spun by a
+dictionary training family; `unspin bench train-restore --learned-cache DIR` writes them while
+learning its lexicons, and this script learns any that are missing), FAMILY.mixedN.pairs.json (half
+of N spun, half clean) and clean.N.pairs.json. The default --min-confidence is then chosen on
+out-of-fold predictions, each family's pairs scored by a model fitted without that family.
 """
 
 from __future__ import annotations
@@ -66,6 +74,141 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+BOOSTED = "learn_confidence.txt"
+
+
+def run_boosted(args: argparse.Namespace) -> int:
+    import lightgbm as lgb
+    import numpy as np
+
+    from ..learn.decipher import MODEL_FEATURES, LearnConfig
+    from .families.public import RECIPES
+
+    n = args.pairs_docs
+    corpora = {name: _labelled_pairs(Path(args.pairs), name, n, args.jobs) for name in
+               [f"{r.name}.{n}" for r in RECIPES] + [f"{r.name}.mixed{n}" for r in RECIPES] + [f"clean.{n}"]}
+    families = [r.name for r in RECIPES]
+    fold_of = {name: (families.index(name.split(".")[0]) if not name.startswith("clean.") else -1) for name in corpora}
+    x, y, fold = [], [], []
+    for name, rows in corpora.items():
+        for i, (features, label) in enumerate(rows):
+            x.append(features)
+            y.append(label)
+            fold.append(fold_of[name] if fold_of[name] >= 0 else i % len(families))  # clean pairs: spread over the folds
+    x, y, fold = np.asarray(x), np.asarray(y), np.asarray(fold)
+    params = dict(n_estimators=300, learning_rate=0.05, num_leaves=15, min_child_samples=50, subsample=0.8, subsample_freq=1,
+                  colsample_bytree=0.8, verbose=-1, n_jobs=args.jobs)
+    oof = np.zeros(len(y))
+    for k in range(len(families)):
+        model = lgb.LGBMClassifier(**params).fit(x[fold != k], y[fold != k])
+        oof[fold == k] = model.predict_proba(x[fold == k])[:, 1]
+    precise = _threshold(oof, y, args.target_precision)
+    min_conf = _threshold(oof, y, args.default_precision)
+    per_family = {}
+    for k, family in enumerate(families):
+        sel = (fold == k) & (oof >= precise)
+        per_family[family] = {"kept": int(sel.sum()), "precision": round(float(y[sel].mean()) if sel.any() else 0.0, 4),
+                              "true_pairs": int(y[fold == k].sum()), "true_kept": int(y[sel].sum())}
+    model = lgb.LGBMClassifier(**params).fit(x, y)
+    (CALIBRATION.parent / BOOSTED).write_text(model.booster_.model_to_string(), encoding="utf-8")
+    payload = {
+        "method": "LightGBM (300 trees, 15 leaves, >= 50 pairs a leaf) of pair truth on MODEL_FEATURES, over every pair deciphered "
+        f"from {n} dev documents spun by each dictionary training family, {n} half spun and half clean, and {n} clean dev documents; "
+        "min_confidence_at_precision gives, per target, the lowest confidence at which the out-of-fold pairs kept (each family "
+        "scored by a model fitted without it) are that precise; the default min_confidence is the one for --default-precision "
+        f"({args.default_precision}: more pairs for restore, whose site model weighs each pair's confidence), "
+        f"min_confidence_at_{args.target_precision} the one for a dictionary that precise. The logistic weights stay as the "
+        "fallback and feed the model's first features.",
+        "features": list(MODEL_FEATURES),
+        "pairs": int(len(y)),
+        "true_pairs": int(y.sum()),
+        "spinners": families,
+        "corpora": {name: len(rows) for name, rows in corpora.items()},
+        "params": {"weights": list(LearnConfig.calibrated().weights), "model": BOOSTED},
+        "min_confidence": round(float(min_conf), 4),  # out-of-fold precision >= --default-precision
+        f"min_confidence_at_{args.target_precision}": round(float(precise), 4),
+        "min_confidence_at_precision": {str(t): round(float(_threshold(oof, y, t)), 4) for t in (0.75, 0.85, 0.9, 0.95)},
+        f"out_of_fold_at_{args.target_precision}": per_family,
+        "date": time.strftime("%Y-%m-%d"),
+        "command": f"python -m unspin.bench.calibrate_learn --model lightgbm --pairs DIR --pairs-docs {n} --jobs {args.jobs} "
+                   f"--target-precision {args.target_precision} --default-precision {args.default_precision}",
+    }
+    CALIBRATION.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(payload, indent=1))
+    return 0
+
+
+def _threshold(scores, labels, target: float) -> float:
+    """The lowest score at which the pairs scoring at least that are >= target correct."""
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    best, correct = 0.99, 0
+    for i, j in enumerate(order, 1):
+        correct += int(labels[j])
+        if correct / i >= target:
+            best = float(scores[j])
+    return min(best, 0.99)
+
+
+def _labelled_pairs(folder: Path, name: str, n: int, jobs: int) -> list[tuple[tuple[float, ...], int]]:
+    """(MODEL_FEATURES, label) of every pair of one corpus, learned here if not yet in `folder`."""
+    from ..learn.decipher import Pair, model_features
+
+    path = folder / f"{name}.pairs.json"
+    if not path.exists():
+        _learn_corpus(path, name, n, jobs)
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    pairs = []
+    for d in rows:
+        raw = d["raw"]
+        p = Pair(d["observed"], d["original"], raw["observed_count"], raw["original_count"], raw["expected_observed"],
+                 raw["expected_original"], deficit=raw["deficit"], share=raw["share"], apart=raw["apart"],
+                 docs_observed=raw["docs_observed"], docs_both=raw["docs_both"], features=tuple(d["features"]))
+        pairs.append((p, int(d["label"])))
+    best: dict[str, float] = {}
+    count: dict[str, int] = {}
+    for p, _ in pairs:
+        best[p.observed] = max(best.get(p.observed, 0.0), p.share)
+        count[p.observed] = count.get(p.observed, 0) + 1
+    return [(model_features(p, best[p.observed], count[p.observed]), label) for p, label in pairs]
+
+
+PAIR_EVIDENCE = ("observed_count", "original_count", "expected_observed", "expected_original", "deficit", "excess",
+                 "mean_gain", "share", "explained", "rival", "apart", "docs_observed", "docs_both", "source")
+
+
+def write_labelled_pairs(path: Path, pairs, gold, rules) -> None:
+    """Every deciphered pair with its evidence and whether the family has it (JSON)."""
+    labelled = [{"observed": p.observed, "original": p.original, "features": list(p.features), "confidence": p.confidence,
+                 "raw": {k: getattr(p, k) for k in PAIR_EVIDENCE},
+                 "label": int(bool(rules) and pair_correct((p.observed, p.original), gold, rules))} for p in pairs]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(labelled), encoding="utf-8")
+
+
+def _learn_corpus(path: Path, name: str, n: int, jobs: int) -> None:
+    """Learn one calibration corpus from dev documents (a family's name, "mixed", or clean)
+    and write its labelled pairs. Documents past the first 2n + 120 of the dev split, away from
+    the ones train-restore learns its lexicons from."""
+    from ..learn import SpunLearner, default_toolkit
+    from ..learn.decipher import LearnConfig
+    from .families.public import RECIPES
+
+    family_name, kind = name.split(".")
+    pool = corpus_docs("dev", 3 * n + 120)[n + 120 :]
+    learner = SpunLearner(default_toolkit(), LearnConfig.calibrated())
+    if family_name == "clean":
+        result, gold, rules = learn(pool[:n], jobs, learner), {}, None
+    else:
+        family = next(r for r in RECIPES if r.name == family_name).family("dense")
+        spun_share = 0.5 if kind.startswith("mixed") else 1.0
+        cut = int(n * spun_share)
+        spun = [family.spin(t) for t in pool[:cut]]
+        result = learn([s.text for s in spun] + pool[cut:n], jobs, learner)
+        gold, rules = gold_pairs(spun), family.rules()
+    write_labelled_pairs(path, result.pairs, gold, rules)
+    _progress(f"{name}: {len(result.pairs)} pairs learned")
+
+
 def _fit_logistic(xs, ys) -> list[float]:
     from sklearn.linear_model import LogisticRegression
 
@@ -92,7 +235,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--target-precision", type=float, default=0.95)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--dump", help="also write the labelled features (JSON) here")
-    return run(p.parse_args(argv))
+    p.add_argument("--model", default="logistic", choices=["logistic", "lightgbm"])
+    p.add_argument("--pairs", metavar="DIR", help="(lightgbm) labelled pairs per corpus, reused or written here")
+    p.add_argument("--pairs-docs", type=int, default=300, help="(lightgbm) documents per calibration corpus")
+    p.add_argument("--default-precision", type=float, default=0.75, help="(lightgbm) out-of-fold precision the default min_confidence is set for")
+    args = p.parse_args(argv)
+    if args.model == "lightgbm":
+        if not args.pairs:
+            p.error("--model lightgbm needs --pairs DIR")
+        return run_boosted(args)
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -81,8 +81,11 @@ def run_bench(args: argparse.Namespace) -> int:
             kept = [p for p in result.pairs if p.confidence >= min_conf]
             entry = {"docs": len(docs), "words": sum(word_count(t) for t in docs), "learn_seconds": round(result.seconds, 1), **pair_scores(kept, gold_pairs(spun), rules)}
             with tempfile.TemporaryDirectory() as tmp:
-                path = os.path.join(tmp, "spinner.tsv")
+                path = os.path.join(args.keep_lexicons or tmp, f"{spinner.name.replace('/', '-')}.{n}.tsv")
+                os.makedirs(os.path.dirname(path), exist_ok=True)
                 to_lexicon(result, min_conf).save(path)
+                if args.keep_lexicons:  # and the pairs below the cut, to try other cuts without learning again
+                    to_lexicon(result, min(min_conf, 0.5)).save(path.replace(".tsv", ".wide.tsv"))
                 entry["after"] = restoration_scores(load_restorer(lm="ngram", learned=path), eval_spun, clean_texts)
             if n == args.mixed_size:
                 half = len(docs) // 2
@@ -125,6 +128,7 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--timing-docs", type=int, default=1000, help="also time learning alone on this many spun documents (0: skip)")
     p.add_argument("-o", "--output", help="also write the JSON here")
+    p.add_argument("--keep-lexicons", metavar="DIR", help="also keep each learned lexicon here (FAMILY.SIZE.tsv; FAMILY.SIZE.wide.tsv: every pair of confidence >= 0.5)")
     p.add_argument("--format", default="json", choices=["json"])
     p.set_defaults(handler=run_bench)
 

@@ -2,12 +2,20 @@
 
 Training data: dev-split news articles and State of the Union chunks (150-600 words), each spun
 by every *training* family (`families.training_families`: never the held-out benchmark family) at both densities,
-plus the same documents clean. Every (site, candidate) row of `restorer.candidates` is labelled
+plus the same documents clean. Restoring with a dictionary learned from spun text (`unspin learn
+--from-spun`) is trained on the same footing: for each dictionary training family a lexicon is
+deciphered by `unspin.learn` from other dev documents (`--learned-docs`, disjoint from the
+training documents) spun densely by that family, and the training documents are built once more
+with it, spun densely by that family and clean; the rows without a learned lexicon stay,
+so restoring without one is trained as before. Every (site, candidate) row of `restorer.candidates` is labelled
 1 when the site is exactly a spinner's swap and the candidate its original, else 0. Documents
 are split in two by a hash of their text: the first half fits a LightGBM classifier, the second
 calibrates its probability (isotonic) and sets the edit cut: the lowest probability at which the
-model's edits on that half are >= 95% precise with <= 1 false edit per 1,000 clean words.
-The model, the data description and the metrics go to src/unspin/data/restore_model.*.
+model's edits on that half are >= 95% precise with <= 1 false edit per 1,000 clean words (one cut
+for the documents built without a learned lexicon, `cut_learned` for those built with one).
+The model, the data description and the metrics go to src/unspin/data/restore_model.* (the
+default decision), or with learned lexicons (`--learned-docs N`, N > 0) to
+restore_model.learned.* (the decision when restoring with a learned lexicon).
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ from typing import Any
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MODEL_PATH = DATA_DIR / "restore_model.txt"
 RECORD_PATH = DATA_DIR / "restore_model.json"
+LEARNED_MODEL_PATH = DATA_DIR / "restore_model.learned.txt"  # trained with learned lexicons (--learned-docs > 0)
+LEARNED_RECORD_PATH = DATA_DIR / "restore_model.learned.json"
 MONOTONE = ("lm_gain", "lm_gain_margin", "pooled_gain", "pooled_best_share", "site_gain", "site_raw_gain", "site_pmi_gain")
 
 
@@ -35,6 +45,10 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--precision", type=float, default=0.95, help="edit precision the cut is set for")
     p.add_argument("--dry-run", action="store_true", help="print the metrics, write nothing")
     p.add_argument("--rows-cache", metavar="PICKLE", help="reuse (or write) the labelled rows of an earlier run with the same --docs")
+    p.add_argument("--learned-docs", type=int, default=0, metavar="N",
+                   help="dev documents each dictionary family's learned lexicon is deciphered from (0: no learned rows)")
+    p.add_argument("--learned-cache", metavar="DIR", help="reuse (or write) those learned lexicons here (FAMILY.N.tsv)")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (learning the lexicons, building the rows)")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
 
@@ -53,23 +67,88 @@ def labelled_rows(builder, text: str, swaps) -> tuple[list[list[float]], list[in
     return rows, labels, groups
 
 
-def collect(texts: list[str], builder, quiet: bool) -> list[dict[str, Any]]:
+def collect(texts: list[str], builder, quiet: bool, learned: dict[str, Any] | None = None, jobs: int = 1) -> list[dict[str, Any]]:
+    """Labelled rows of every training document: clean and spun by every training family, with
+    the plain builder; and, per family in `learned` (name -> builder with that family's learned
+    lexicon), clean and spun densely by that family again with it. `jobs` forked workers."""
+    import multiprocessing
+
     from tqdm import tqdm
 
     from .families.training import training_families
 
-    jobs = [(None, t) for t in texts]
+    builders = {"": builder, **(learned or {})}
+    plan = [(None, "", t) for t in texts]
     for density in ("dense", "light"):
-        for family in training_families(density):
-            jobs.extend((family, t) for t in texts)
-    out = []
-    for family, text in tqdm(jobs, desc="site rows", disable=quiet, file=sys.stderr):
-        spun = family.spin(text) if family else None
-        rows, labels, groups = labelled_rows(builder, spun.text if spun else text, spun.swaps if spun else ())
-        out.append({"family": family.name if family else "clean", "density": family.density if family else "",
-                    "half": zlib.crc32(text.encode()) % 2, "rows": rows, "labels": labels, "groups": groups,
-                    "words": len(text.split()), "swaps": len(spun.swaps) if spun else 0})
+        plan.extend((family, "", t) for family in training_families(density) for t in texts)
+    plan.extend((family, family.name, t) for family in training_families("dense") if family.name in builders for t in texts)
+    plan.extend((None, name, t) for name in (learned or {}) for t in texts)
+    _COLLECT["builders"], _COLLECT["plan"] = builders, plan
+    try:
+        if jobs <= 1:
+            return [_collect_one(i) for i in tqdm(range(len(plan)), desc="site rows", disable=quiet, file=sys.stderr)]
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:  # workers share the loaded lexicon and LM
+            it = pool.imap(_collect_one, range(len(plan)), chunksize=4)
+            return list(tqdm(it, total=len(plan), desc="site rows", disable=quiet, file=sys.stderr))
+    finally:
+        _COLLECT.clear()
+
+
+_COLLECT: dict[str, Any] = {}
+
+
+def _collect_one(i: int) -> dict[str, Any]:
+    import numpy as np
+
+    family, lexicon_of, text = _COLLECT["plan"][i]
+    spun = family.spin(text) if family else None
+    rows, labels, groups = labelled_rows(_COLLECT["builders"][lexicon_of], spun.text if spun else text, spun.swaps if spun else ())
+    return {"family": family.name if family else "clean", "density": family.density if family else "",
+            "learned": lexicon_of, "half": zlib.crc32(text.encode()) % 2,
+            "rows": np.asarray(rows, dtype=np.float32).reshape(len(rows), -1), "labels": labels, "groups": groups,
+            "words": len(text.split()), "swaps": len(spun.swaps) if spun else 0}
+
+
+def learned_lexicons(texts: list[str], n: int, jobs: int, cache: str | None, quiet: bool) -> dict[str, Any]:
+    """Per dictionary training family: a lexicon deciphered from `n` dev documents it spun
+    densely, none of them sharing a 10-word run with the training `texts`."""
+    from ..learn import SpunLearner, default_toolkit, to_lexicon
+    from ..learn.from_spun import default_min_confidence
+    from ..lexicon.learned import LearnedLexicon
+    from .families.public import RECIPES
+    from .calibrate_learn import write_labelled_pairs
+    from .learn_scoring import corpus_docs, gold_pairs, learn
+
+    if n <= 0:
+        return {}
+    taken = {g for t in texts for g in _shingles(t)}
+    pool = [d for d in corpus_docs("dev", n + 2 * len(texts)) if not (_shingles(d) & taken)][:n]
+    learner = None
+    out: dict[str, Any] = {}
+    for recipe in RECIPES:
+        path = Path(cache) / f"{recipe.name}.{n}.tsv" if cache else None
+        if path is not None and path.exists():
+            out[recipe.name] = LearnedLexicon.load(path)
+            continue
+        learner = learner or SpunLearner(default_toolkit())
+        family = recipe.family("dense")
+        spun = [family.spin(t) for t in pool]
+        result = learn([s.text for s in spun], jobs, learner)
+        lexicon = to_lexicon(result, default_min_confidence())
+        if path is not None:  # every deciphered pair, labelled: data for the learner's confidence model (calibrate_learn)
+            write_labelled_pairs(path.with_suffix(".pairs.json"), result.pairs, gold_pairs(spun), family.rules())
+        if not quiet:
+            print(f"learned {recipe.name}: {len(lexicon)} pairs from {len(pool)} dev documents ({result.seconds:.0f} s)", file=sys.stderr)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lexicon.save(path)
+        out[recipe.name] = lexicon
     return out
+
+
+def _shingles(text: str, n: int = 10) -> set[int]:
+    words = text.split()
+    return {hash(" ".join(words[i : i + n])) for i in range(len(words) - n + 1)}
 
 
 def fit(docs: list[dict[str, Any]], precision: float) -> tuple[Any, Any, dict[str, Any]]:
@@ -81,7 +160,7 @@ def fit(docs: list[dict[str, Any]], precision: float) -> tuple[Any, Any, dict[st
 
     train = [d for d in docs if d["half"] == 0]
     held = [d for d in docs if d["half"] == 1]
-    x = np.asarray([r for d in train for r in d["rows"]], dtype=float)
+    x = np.concatenate([np.asarray(d["rows"], dtype=np.float32).reshape(len(d["labels"]), -1) for d in train])
     y = np.asarray([l for d in train for l in d["labels"]])
     # more evidence for the original may never make it less likely: monotone in the gains. Large
     # leaves: documents are few, and per-document features would otherwise be memorised.
@@ -90,11 +169,18 @@ def fit(docs: list[dict[str, Any]], precision: float) -> tuple[Any, Any, dict[st
                                subsample=0.8, subsample_freq=1, colsample_bytree=0.8, monotone_constraints=monotone,
                                verbose=-1, n_jobs=2)
     model.fit(x, y)
-    raw = [model.predict_proba(np.asarray(d["rows"], dtype=float))[:, 1] if d["rows"] else np.zeros(0) for d in held]
+    raw = [model.predict_proba(np.asarray(d["rows"], dtype=float))[:, 1] if len(d["rows"]) else np.zeros(0) for d in held]
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
     iso.fit(np.concatenate(raw), np.concatenate([d["labels"] for d in held]))
     calibrated = [iso.predict(r) if len(r) else r for r in raw]
-    cut, metrics = choose_cut(held, calibrated, precision)
+    # one cut for restoring without a learned lexicon, one with: each the lowest that meets the
+    # precision and clean-text targets on its own held-out documents
+    plain = [(d, p) for d, p in zip(held, calibrated) if not d.get("learned")]
+    cut, metrics = choose_cut([d for d, _ in plain], [p for _, p in plain], precision)
+    learned = [(d, p) for d, p in zip(held, calibrated) if d.get("learned")]
+    if learned:
+        cut_learned, metrics["with_learned"] = choose_cut([d for d, _ in learned], [p for _, p in learned], precision)
+        metrics["cut_learned"] = cut_learned
     importance = sorted(zip(CANDIDATE_FEATURES, model.booster_.feature_importance("gain").tolist()), key=lambda p: -p[1])
     metrics["feature_gain"] = {k: round(v, 1) for k, v in importance}
     metrics["cut"] = cut
@@ -164,16 +250,27 @@ def run(args: argparse.Namespace) -> int:
     news, speeches = args.docs // 2, args.docs - args.docs // 2
     texts = clean_chunks("news", "dev", args.skip + news)[args.skip :] + clean_chunks("sotu", "dev", args.skip + speeches)[args.skip :]
     builder = CandidateBuilder(resources.lexicon(), resources.ngram(), resources.web_pairs())
-    docs = _cached_rows(args.rows_cache, lambda: collect(texts, builder, args.quiet))
+
+    def make():
+        lexicons = learned_lexicons(texts, args.learned_docs, args.jobs, args.learned_cache, args.quiet)
+        learned = {name: CandidateBuilder(resources.lexicon(), resources.ngram(), resources.web_pairs(), lexicon)
+                   for name, lexicon in lexicons.items()}
+        return collect(texts, builder, args.quiet, learned, args.jobs)
+
+    docs = _cached_rows(args.rows_cache, make)
     model, iso, metrics = fit(docs, args.precision)
     record = {
         "version": 1,
         "created": time.strftime("%Y-%m-%d %H:%M"),
-        "command": f"unspin bench train-restore --docs {args.docs} --skip {args.skip} --precision {args.precision}",
+        "command": f"unspin bench train-restore --docs {args.docs} --skip {args.skip} --precision {args.precision} --learned-docs {args.learned_docs}",
         "features": list(CANDIDATE_FEATURES),
         "data": {"split": "dev", "documents": len(texts), "skipped_first": args.skip, "sources": "news articles and State of the Union chunks",
                  "families": sorted({d["family"] for d in docs}), "densities": ["dense", "light"],
-                 "rows": sum(len(d["rows"]) for d in docs), "held_out_family_used": False},
+                 "rows": sum(len(d["rows"]) for d in docs), "held_out_family_used": False,
+                 "learned_lexicons": {"families": sorted({d["learned"] for d in docs if d.get("learned")}),
+                                      "documents_each": args.learned_docs, "split": "dev",
+                                      "note": "deciphered by unspin.learn from dev documents spun densely by that family, disjoint from the training documents"}},
+        "trained_with_learned": any(d.get("learned") for d in docs),
         "method": ("LightGBM binary classifier over (site, candidate) rows (300 trees, 15 leaves, >= 300 rows a leaf, "
                    "monotone increasing in the LM gains), fitted on half the documents (crc32 of the text, even); "
                    "isotonic calibration and the edit cut on the other half."),
@@ -183,6 +280,8 @@ def run(args: argparse.Namespace) -> int:
     }
     print(json.dumps({k: v for k, v in record.items() if k != "calibration"}, indent=2))
     if not args.dry_run:
-        model.booster_.save_model(str(MODEL_PATH))
-        RECORD_PATH.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        # with learned lexicons: the model for restoring with one; the default model stays as it is
+        model_path, record_path = (LEARNED_MODEL_PATH, LEARNED_RECORD_PATH) if record["trained_with_learned"] else (MODEL_PATH, RECORD_PATH)
+        model.booster_.save_model(str(model_path))
+        record_path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return 0

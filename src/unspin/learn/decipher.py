@@ -7,7 +7,8 @@ the lexicon can map back, `frequency_evidence` turns both into log-likelihood ra
 clean text; `em_shares` then splits the observed form's occurrences between "written so" and
 each candidate original by the language model's gain at each occurrence (EM, with the
 frequency evidence as the prior); `confidence` combines the evidence into a probability with
-a logistic model calibrated on dev text (see `unspin.bench.learn --calibrate`).
+a logistic model calibrated on dev text, or, where the calibration ships one, a gradient-boosted
+model over the same evidence and more (`MODEL_FEATURES`; see `unspin.bench.calibrate_learn`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class LearnConfig:
     prior_strength: float = 8.0  # pseudo-occurrences of the frequency prior in EM
     em_iterations: int = 12
     weights: tuple[float, ...] = (-6.0, 0.35, 0.35, 0.6, 0.4, 0.6, 0.4, 1.0, 1.5)  # see FEATURES
+    model: str = ""  # a LightGBM confidence model in unspin.data over MODEL_FEATURES ("": the logistic weights)
 
     @classmethod
     def calibrated(cls) -> "LearnConfig":
@@ -48,6 +50,15 @@ class LearnConfig:
 # missing: the stronger of the corpus-wide deficit and the per-document absence (a mixed corpus
 # weakens the first, a corpus where the original is rare anyway the second)
 FEATURES = ("bias", "missing", "excess", "mean_gain", "log_count", "share_logit", "explained", "rival", "lexicon")
+
+
+# the boosted model's view: the logistic features, the raw counts and evidence behind them, and
+# how the pair stands among the other candidates of its observed form
+MODEL_FEATURES = FEATURES + (
+    "log_observed_count", "log_expected_observed", "log_original_count", "log_expected_original", "original_ratio",
+    "observed_ratio", "apart", "deficit", "docs_both_share", "log_docs_observed", "share", "observed_words",
+    "original_words", "share_vs_best", "log_candidates",
+)
 
 
 @dataclass
@@ -167,6 +178,54 @@ def confidence(pair: Pair, config: LearnConfig) -> float:
     z = sum(w * f for w, f in zip(config.weights, pair.features))
     pair.confidence = _sigmoid(z)
     return pair.confidence
+
+
+def confidences(pairs: Sequence[Pair], config: LearnConfig) -> None:
+    """Every pair's confidence: the boosted model's where the config names one (one batch),
+    else the logistic one. The logistic features are set either way."""
+    for pair in pairs:
+        confidence(pair, config)
+    if not config.model or not pairs:
+        return
+    booster = _booster(config.model)
+    best: dict[str, float] = {}
+    n: dict[str, int] = {}
+    for p in pairs:
+        best[p.observed] = max(best.get(p.observed, 0.0), p.share)
+        n[p.observed] = n.get(p.observed, 0) + 1
+    rows = [model_features(p, best[p.observed], n[p.observed]) for p in pairs]
+    for pair, prob in zip(pairs, booster.predict(rows, num_threads=1)):
+        pair.confidence = float(prob)
+
+
+def model_features(pair: Pair, best_share: float, candidates: int) -> tuple[float, ...]:
+    """MODEL_FEATURES of a pair; `best_share`: the highest EM share among its observed form's
+    candidates, `candidates`: how many it has."""
+    c_w, e_w, c_o, e_o = pair.observed_count, pair.expected_observed, pair.original_count, pair.expected_original
+    return (*(pair.features or features(pair)),
+            math.log1p(c_w), math.log1p(e_w), math.log1p(c_o), math.log1p(e_o), math.log((c_o + 0.5) / (e_o + 0.5)),
+            math.log((c_w + 0.5) / (e_w + 0.5)), _clip(pair.apart, 12.0), _clip(pair.deficit, 12.0),
+            pair.docs_both / max(pair.docs_observed, 1), math.log1p(pair.docs_observed), pair.share,
+            float(len(pair.observed.split())), float(len(pair.original.split())),
+            math.log(max(pair.share, 1e-4) / max(best_share, 1e-4)), math.log(max(candidates, 1)))
+
+
+_BOOSTERS: dict[str, object] = {}
+
+
+def _booster(name: str):
+    """The LightGBM confidence model shipped in unspin.data (loaded once)."""
+    if name not in _BOOSTERS:
+        import lightgbm as lgb  # only where a calibration names a boosted model
+
+        try:
+            text = resources.files("unspin.data").joinpath(name).read_text()
+        except FileNotFoundError:
+            from ..errors import ArtifactError
+
+            raise ArtifactError("the learner's confidence model is missing: rerun calibrate_learn", source=name) from None
+        _BOOSTERS[name] = lgb.Booster(model_str=text)
+    return _BOOSTERS[name]
 
 
 def features(pair: Pair) -> tuple[float, ...]:

@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from ..errors import ArtifactError
 from .counts import CorpusCounts, GainStats, count_ngrams, occurrence_gains
-from .decipher import LearnConfig, Pair, confidence, cooccurrence_evidence, em_shares, expected, explain_originals, frequency_evidence
+from .decipher import LearnConfig, Pair, confidence, confidences, cooccurrence_evidence, em_shares, expected, explain_originals, frequency_evidence
 
 CHUNK_DOCS = 40
 FUNCTION_ZIPF = 5.0  # words this frequent key phrase rules ("in the" -> "inside the")
@@ -237,6 +237,8 @@ class SpunLearner:
         for pair in decided:
             confidence(pair, self.config)
         decided = _drop_redundant_phrases(decided)
+        if self.config.model:  # the boosted model weighs the pairs that remain, beside one another
+            confidences(decided, self.config)
         decided.sort(key=lambda p: (-p.confidence, -p.count, p.observed))
         return decided
 

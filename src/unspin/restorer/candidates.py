@@ -49,6 +49,11 @@ CANDIDATE_FEATURES = (
     "function_source",  # the candidate comes from the function-word table
     "sources",  # how many lexicon sources list the pair
     "learned",  # the pair is in a learned lexicon
+    # a dictionary deciphered over a corpus (`unspin learn --from-spun`): the pair's own evidence
+    "learned_confidence",  # the learner's calibrated probability that the spinner has this rule (0: not learned)
+    "learned_share",  # share of the observed form's corpus occurrences the rule accounts for (count / seen)
+    "learned_log_count",  # log(1 + the rule's estimated occurrences in the learning corpus)
+    "learned_site",  # the highest confidence of any learned rule writing this observed form (this candidate or another)
     "capitalised",  # a capitalised word inside a sentence (a name?)
     "sentence_start",
     "observed_repeats",  # log occurrences of the observed form in the document
@@ -141,6 +146,8 @@ class CandidateBuilder:
         for start, end, observed in find_spans(lowers, is_word, self.lexicon.max_words, self._prefix, self.lexicon.last_word_lemma_prefix):
             ranked = self._ranked_candidates(observed)
             candidates = lm_shortlist(self.lm, words, start, end, ranked, self.shortlist, 0.5)
+            if self.learned is not None:  # a learned rule is always weighed, however the n-gram model ranks it
+                candidates = candidates + [c for c in ranked if "learned" in c.sources and c not in candidates]
             if candidates:
                 out.append(CandidateSite(index, start, end, sent[start].start, sent[end - 1].end, observed, candidates))
         return out
@@ -173,6 +180,8 @@ class CandidateBuilder:
             rank = {i: r for r, i in enumerate(order)}
             observed_pairs = self._pairs(doc.words[site.sentence], site.start, site.end, site.observed.split())
             site_view = [float(v) for v in screened.get((site.char_start, site.char_end), _NO_SITE_VIEW)]
+            learned = [self._learned(site.observed, c.original) for c in site.candidates]
+            learned_site = max((lf[0] for lf in learned), default=0.0)
             site.rows = []
             for i, cand in enumerate(site.candidates):
                 others = [g for j, g in enumerate(site.gains) if j != i]
@@ -185,10 +194,22 @@ class CandidateBuilder:
                     math.log(cand.weight), i, observed_zipf, phrase_zipf(cand.original),
                     phrase_zipf(cand.original) - observed_zipf, site.end - site.start, len(cand_words),
                     is_function_only(site.observed), "function" in cand.sources, len(cand.sources),
-                    "learned" in cand.sources, capitalised, sentence_start, repeats, cand_count == 0,
+                    "learned" in cand.sources, *learned[i], learned_site, capitalised, sentence_start, repeats, cand_count == 0,
                     math.log1p(cand_count), pairs[0] - observed_pairs[0], pairs[1] - observed_pairs[1],
                     observed_pairs[0], len(site.candidates), *doc_features, *site_view,
                 ])
+
+    def _learned(self, observed: str, original: str) -> tuple[float, float, float]:
+        """(confidence, share of the observed form's occurrences, log count) of a learned pair."""
+        learned = self.learned
+        if learned is None:
+            return 0.0, 0.0, 0.0
+        count = learned.count(observed, original)
+        if not count:
+            return 0.0, 0.0, 0.0
+        seen = learned.seen(observed) if hasattr(learned, "seen") else 0
+        confidence = learned.confidence(observed, original) if hasattr(learned, "confidence") else 1.0
+        return confidence, min(count / seen, 1.0) if seen else 1.0, math.log1p(count)
 
     def _pairs(self, words: list[str], start: int, end: int, middle: Sequence[str]) -> tuple[float, float]:
         if self.bigrams is None:

@@ -312,6 +312,16 @@ def _posterior(gains: tuple[float, ...], keep_score: float) -> list[float]:
 _ENGINES: dict[tuple, Restorer] = {}
 
 
+def _model_knows_learned() -> bool:
+    """A site model trained on rows built with learned lexicons is shipped."""
+    from .site_model import LEARNED_MODEL_PATH, LEARNED_RECORD_PATH
+
+    try:
+        return LEARNED_MODEL_PATH.exists() and bool(json.loads(LEARNED_RECORD_PATH.read_text(encoding="utf-8")).get("trained_with_learned"))
+    except (OSError, ValueError):
+        return False
+
+
 def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str = "auto", device: str | None = None,
                   **options) -> Restorer:
     """A cached engine. lm: "ngram" (KenLM only), "smollm2" (KenLM + SmolLM2 rerank), "gemma3"
@@ -319,9 +329,9 @@ def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str =
     that model). learned: a learned-lexicon file (`unspin learn`) whose swaps join the
     candidates. decision: "model" (the learned site model, `restorer.site_model`; n-gram only),
     "decoder" (this module's noisy-channel decoder), or "auto" (the model for lm="ngram" with no
-    learned lexicon and no decoder options). device: where a neural lm runs, "auto" (CUDA when
-    present), "cpu", "cuda" or "cuda:N" (default $UNSPIN_DEVICE, else auto; unused by lm="ngram").
-    options: DecodeConfig fields."""
+    decoder options, and with a learned lexicon only when the model was trained with learned
+    lexicons). device: where a neural lm runs, "auto" (CUDA when present), "cpu", "cuda" or
+    "cuda:N" (default $UNSPIN_DEVICE, else auto; unused by lm="ngram"). options: DecodeConfig fields."""
     if decision not in ("auto", "model", "decoder"):
         raise ValueError(f"unknown decision {decision!r}: choose auto, model or decoder")
     if lm != "ngram":
@@ -336,10 +346,10 @@ def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str =
         device = None
     from .site_model import MODEL_PATH
 
-    # a learned lexicon goes to the decoder, whose channel takes its pairs' priors; the site
-    # model was never trained with one
-    use_model = decision == "model" or (decision == "auto" and lm == "ngram" and not options and learned is None
-                                        and MODEL_PATH.exists())
+    # a learned lexicon goes to the site model only if it was trained with learned lexicons
+    # (its learned features); else to the decoder, whose channel takes the learned pairs' priors
+    use_model = decision == "model" or (decision == "auto" and lm == "ngram" and not options and MODEL_PATH.exists()
+                                        and (learned is None or _model_knows_learned()))
     key = (lm, learned, use_model, device, tuple(sorted(options.items())))
     if key not in _ENGINES and use_model:
         from .site_model import load_model_restorer

@@ -29,6 +29,9 @@ from .candidates import CANDIDATE_FEATURES, CandidateBuilder, CandidateSite, Doc
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MODEL_PATH = DATA_DIR / "restore_model.txt"
 RECORD_PATH = DATA_DIR / "restore_model.json"
+# the model for restoring with a learned lexicon: trained with lexicons learned from dev text
+LEARNED_MODEL_PATH = DATA_DIR / "restore_model.learned.txt"
+LEARNED_RECORD_PATH = DATA_DIR / "restore_model.learned.json"
 PASSES = 2
 
 
@@ -40,6 +43,8 @@ class CandidateModel:
     knots_x: tuple[float, ...]
     knots_y: tuple[float, ...]
     cut: float
+    cut_learned: float | None = None  # the cut when a learned lexicon is given (None: the same cut)
+    columns: tuple[int, ...] | None = None  # the model's features as indices into CANDIDATE_FEATURES (None: all)
 
     @classmethod
     def load(cls, model_path: Path = MODEL_PATH, record_path: Path = RECORD_PATH) -> "CandidateModel":
@@ -50,17 +55,25 @@ class CandidateModel:
             booster = lgb.Booster(model_file=str(model_path))
         except (OSError, ValueError) as exc:
             raise ArtifactError(f"cannot load the restore site model: {exc}", source=str(model_path)) from exc
-        if tuple(record["features"]) != CANDIDATE_FEATURES:
-            raise ArtifactError("restore site model features differ from CANDIDATE_FEATURES: retrain", source=str(record_path))
+        features = tuple(record["features"])
+        if not set(features) <= set(CANDIDATE_FEATURES):
+            raise ArtifactError("restore site model features are not all in CANDIDATE_FEATURES: retrain", source=str(record_path))
+        columns = None if features == CANDIDATE_FEATURES else tuple(CANDIDATE_FEATURES.index(f) for f in features)
         calibration = record["calibration"]
-        return cls(booster, tuple(calibration["x"]), tuple(calibration["y"]), float(record["metrics_held_out_half"]["cut"]))
+        metrics = record["metrics_held_out_half"]
+        cut_learned = metrics.get("cut_learned")
+        return cls(booster, tuple(calibration["x"]), tuple(calibration["y"]), float(metrics["cut"]),
+                   None if cut_learned is None else float(cut_learned), columns)
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
         import numpy as np
 
         if not rows:
             return []
-        raw = self.booster.predict(np.asarray(rows, dtype=float), num_threads=1)
+        x = np.asarray(rows, dtype=float)
+        if self.columns is not None:  # a model trained on fewer features (one without the learned ones)
+            x = x[:, list(self.columns)]
+        raw = self.booster.predict(x, num_threads=1)
         return np.interp(raw, self.knots_x, self.knots_y).tolist()
 
 
@@ -78,7 +91,10 @@ class ModelRestorer:
     def __init__(self, builder: CandidateBuilder, model: CandidateModel, cut: float | None = None, passes: int = PASSES) -> None:
         self.builder = builder
         self.model = model
-        self.cut = model.cut if cut is None else cut
+        model_cut = model.cut
+        if builder.learned is not None and getattr(model, "cut_learned", None) is not None:
+            model_cut = model.cut_learned  # chosen on dev documents restored with a learned lexicon
+        self.cut = model_cut if cut is None else cut
         self.passes = passes
         self.lexicon = builder.lexicon
         self.learned = builder.learned
@@ -176,4 +192,6 @@ def load_model_restorer(learned: str | None = None) -> ModelRestorer:
 
     builder = CandidateBuilder(resources.lexicon(), resources.ngram(), resources.web_pairs(),
                                resources.learned(learned) if learned else None)
+    if learned and LEARNED_MODEL_PATH.exists():
+        return ModelRestorer(builder, CandidateModel.load(LEARNED_MODEL_PATH, LEARNED_RECORD_PATH))
     return ModelRestorer(builder, CandidateModel.load())
