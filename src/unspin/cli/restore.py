@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import IO
 
 from ..errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError
@@ -37,6 +38,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "(default: the calibrated cut everywhere); lower P restores more of a spun document, less precisely "
                         "(BENCHMARKS.md); other documents keep the default cut. Site model (--lm ngram) only")
     p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
+    p.add_argument("--learn-from-input", action="store_true",
+                   help="with --jsonl -o OUT: first decipher the spinner's dictionary from the input itself (as `learn "
+                        "--from-spun`; one spinner across many rows leaves a trace no single document does), write it to "
+                        "OUT.learned.tsv, then restore every row with it; --resume reuses that file")
     p.add_argument("--fingerprints", metavar="FILE",
                    help="known tortured phrases (PPS CSV export): each match is restored to the list's expected phrase; "
                         "default $UNSPIN_FINGERPRINTS")
@@ -64,6 +69,13 @@ def _engine(args: argparse.Namespace):
 
 
 def _option_problem(args: argparse.Namespace) -> str | None:
+    if args.learn_from_input:
+        if not args.jsonl or not args.output or args.output == "-" or args.input == "-":
+            return "--learn-from-input needs --jsonl, an input file (read twice, not -) and -o OUT"
+        if args.learned:
+            return "--learn-from-input writes its own learned lexicon: leave out --learned"
+        if args.engine == "spark":
+            return "--learn-from-input runs with --engine local (learn on Spark with `unspin learn --from-spun --engine spark`)"
     if args.spun_threshold is None:
         return None
     if not 0.0 < args.spun_threshold <= 1.0:
@@ -71,6 +83,37 @@ def _option_problem(args: argparse.Namespace) -> str | None:
     if args.lm not in (None, "ngram") or args.learned:
         return "--spun-threshold works with the site model only (--lm ngram, no --learned)"
     return None
+
+
+def learned_path_for(output: str) -> str:
+    return output + ".learned.tsv"
+
+
+def _learn_from_input(args: argparse.Namespace) -> str:
+    """Decipher the input's spinner (as `learn --from-spun`) into OUT.learned.tsv; a resumed run
+    keeps the dictionary its first rows were restored with."""
+    from ..io.readers import iter_documents
+    from ..io.writers import refuse_overwriting_inputs
+    from ..learn import SpunLearner, default_toolkit, learn_from_spun, to_lexicon
+    from ..learn.from_spun import default_min_confidence
+
+    path = learned_path_for(args.output)
+    refuse_overwriting_inputs(path, [args.input])
+    if args.resume and Path(path).exists():
+        return path
+    reading = {"text_field": args.text_field, "id_field": args.id_field, "max_bytes": args.max_bytes, "jsonl": True}
+
+    def texts():
+        return (doc.text for doc in iter_documents([args.input], **reading) if not doc.error)
+
+    if not progress.quiet(args):
+        print("unspin restore: learning the spinner's dictionary from the input…", file=sys.stderr, flush=True)
+    result = learn_from_spun(texts, SpunLearner(default_toolkit()), jobs=max(1, args.jobs))
+    lexicon = to_lexicon(result, default_min_confidence())
+    lexicon.save(path)
+    if not progress.quiet(args):
+        print(f"unspin restore: {len(lexicon)} pairs learned from {result.documents} rows -> {path}", file=sys.stderr)
+    return path
 
 
 def fingerprints_path(args: argparse.Namespace) -> str | None:
@@ -137,6 +180,8 @@ def _restore_jsonl(args: argparse.Namespace) -> int:
     if args.resume and (not args.output or args.output == "-"):
         print("unspin restore: --resume needs -o OUT (the output to continue)", file=sys.stderr)
         return EXIT_USAGE
+    if args.learn_from_input:
+        args.learned = _learn_from_input(args)
     if args.jobs < 1:
         print("unspin restore: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
