@@ -1,0 +1,35 @@
+"""The learn-input benchmark's scoring: swaps restored exactly, edits right, clean rows' false edits."""
+
+import json
+from dataclasses import dataclass
+
+from unspin.bench.learn_input import score_output, write_crawl
+
+
+@dataclass
+class Swap:
+    start: int
+    end: int
+    original: str
+
+
+@dataclass
+class Spun:
+    text: str
+    swaps: tuple
+
+
+def test_spun_rows_are_scored_against_their_swaps_and_clean_rows_count_false_edits(tmp_path):
+    texts = ["The company said sales fell.", "Prices rose in May and June."]
+    spun = [Spun("The corporate stated sales fell.", (Swap(4, 13, "company"), Swap(14, 20, "said"))), None]
+    crawl = tmp_path / "crawl.jsonl"
+    write_crawl(crawl, texts, spun)
+    assert [json.loads(line)["text"] for line in crawl.read_text().splitlines()] == [spun[0].text, texts[1]]
+    out = tmp_path / "out.jsonl"
+    rows = [{"doc_id": "0", "edits": [{"start": 4, "end": 13, "original": "Company"}, {"start": 21, "end": 26, "original": "x"}]},
+            {"doc_id": "1", "edits": [{"start": 0, "end": 6, "original": "Costs"}]}]
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    scores = score_output(out, texts, spun)
+    assert (scores["swaps"], scores["edits"], scores["restored_exactly"]) == (2, 2, 1)
+    assert scores["swap_recall"] == 0.5 and scores["edit_precision"] == 0.5
+    assert scores["clean_words"] == 6 and scores["clean_false_edits_per_1k_words"] == round(1000 / 6, 3)
