@@ -44,6 +44,31 @@ def score_pps(restorer, rows: list[tuple[str, list[str]]]) -> dict:
     return {"phrases": len(rows), "top1": round(hits / max(len(rows), 1), 4), "seconds": round(time.perf_counter() - t0, 1)}
 
 
+def pps_learn_half_lexicon(learn_rows: list[tuple[str, list[str]]]):
+    """Word and phrase swaps aligned from the learn half's (tortured, first expected) pairs: which
+    synonyms a real spinner picks, as a learned lexicon (never from the test half)."""
+    from ..lexicon.learned import LearnedLexicon
+    from ..trace import align
+
+    lexicon = LearnedLexicon()
+    for tortured, expected in learn_rows:
+        lexicon.add_alignment(align(tortured, expected[0]))
+    return lexicon
+
+
+def _score_pps_learned(args: argparse.Namespace, learn_rows, test_rows) -> dict:
+    import tempfile
+
+    from ..restorer.decode import load_restorer
+
+    with tempfile.TemporaryDirectory(prefix="unspin-pps-") as tmp:
+        path = Path(tmp) / "pps_learn_half.tsv"
+        lexicon = pps_learn_half_lexicon(learn_rows)
+        lexicon.save(path)
+        scores = score_pps(load_restorer(args.lm, learned=str(path)), test_rows)
+    return {**scores, "learned_pairs": len(lexicon), "learned_from": f"{len(learn_rows)} learn-half rows"}
+
+
 def _clean_row(restorer, texts: list[str]) -> dict:
     scores = RestoreScores()
     for text in texts:
@@ -94,7 +119,11 @@ def run(args: argparse.Namespace) -> int:
     pps = Path(args.pps)
     if args.pps_limit != 0 and pps.exists():
         _, test_rows = pps_split(pps)
-        result["pps_test_half"] = score_pps(restorer, test_rows[: args.pps_limit] if args.pps_limit else test_rows)
+        scored = test_rows[: args.pps_limit] if args.pps_limit else test_rows
+        result["pps_test_half"] = score_pps(restorer, scored)
+        if args.pps_learn_half:
+            learn_rows, _ = pps_split(pps)
+            result["pps_test_half_with_learn_half"] = _score_pps_learned(args, learn_rows, scored)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["machine"] = f"{platform.machine()} {platform.processor() or ''} cores={os.cpu_count()}".strip()
     result["date"] = time.strftime("%Y-%m-%d %H:%M")
@@ -115,6 +144,9 @@ def _print(result: dict, fmt: str) -> None:
     if "pps_test_half" in result:
         p = result["pps_test_half"]
         print(f"PPS test half      top-1 exact {p['top1']:.3f} of {p['phrases']}")
+    if "pps_test_half_with_learn_half" in result:
+        p = result["pps_test_half_with_learn_half"]
+        print(f"  + learn half     top-1 exact {p['top1']:.3f} ({p['learned_pairs']} pairs learned)")
     print(f"peak memory {result['peak_rss_mb']} MB")
 
 
@@ -135,6 +167,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="random family only")
     p.add_argument("--pps", default=str(DEFAULT_PPS), help="PPS CSV (the list is never used by the restorer here)")
     p.add_argument("--pps-limit", type=int, default=None, help="score only the first N phrases of the test half (0: skip)")
+    p.add_argument("--pps-learn-half", action="store_true",
+                   help="also score the test half with a lexicon aligned from the PPS learn half (the list itself stays off)")
     p.add_argument("--format", default="json", choices=["json", "table"])
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
