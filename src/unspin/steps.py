@@ -136,3 +136,21 @@ def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_thresh
         posterior = _POSTERIOR[0]
         _COMPOSED[key] = engine.with_document_prior(posterior, posterior.flag_at, spun_threshold)
     return _COMPOSED[key]
+
+
+def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_confidence: float | None = None) -> list[Any]:
+    """Restore a batch of texts one spinner may have made. With `learn`, the spinner's dictionary
+    is first deciphered from the batch itself (`learn.from_spun`, as `restore --jsonl
+    --learn-from-input`), and every text is restored with it by the learned site model; a batch
+    of a few dozen pages or more is needed for the learner to find anything."""
+    if not learn:
+        engine = restore_engine("ngram")
+        return [engine.restore(t) for t in texts]
+    from .learn import SpunLearner, default_toolkit, learn_from_spun, to_lexicon
+    from .learn.from_spun import default_min_confidence
+    from .restorer.site_model import model_restorer_with
+
+    result = learn_from_spun(lambda: iter(texts), SpunLearner(default_toolkit()), jobs=max(1, jobs))
+    lexicon = to_lexicon(result, default_min_confidence() if min_confidence is None else min_confidence)
+    engine = model_restorer_with(lexicon if len(lexicon) else None)
+    return [engine.restore(t) for t in texts]

@@ -16,6 +16,7 @@ probability of the whole text, a document scan flags as spun is edited at a lowe
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,8 +191,18 @@ def _edit(text: str, choice: _Choice) -> Edit:
 def load_model_restorer(learned: str | None = None) -> ModelRestorer:
     from ..engine import resources
 
-    builder = CandidateBuilder(resources.lexicon(), resources.ngram(), resources.web_pairs(),
-                               resources.learned(learned) if learned else None)
-    if learned and LEARNED_MODEL_PATH.exists():
-        return ModelRestorer(builder, CandidateModel.load(LEARNED_MODEL_PATH, LEARNED_RECORD_PATH))
-    return ModelRestorer(builder, CandidateModel.load())
+    return model_restorer_with(resources.learned(learned) if learned else None)
+
+
+def model_restorer_with(learned: Any = None) -> ModelRestorer:
+    """A site-model restorer over the shared engine resources and a learned lexicon object (or
+    none): the one a batch builds after deciphering its own spinner, uncached."""
+    from ..engine import resources
+
+    builder = CandidateBuilder(resources.lexicon(), resources.ngram(), resources.web_pairs(), learned)
+    return ModelRestorer(builder, _candidate_model(learned is not None and LEARNED_MODEL_PATH.exists()))
+
+
+@lru_cache(maxsize=2)
+def _candidate_model(with_learned: bool) -> CandidateModel:
+    return CandidateModel.load(LEARNED_MODEL_PATH, LEARNED_RECORD_PATH) if with_learned else CandidateModel.load()
