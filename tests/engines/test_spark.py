@@ -226,3 +226,16 @@ def test_cli_restore_with_engine_spark_needs_jsonl_and_output(tmp_path, capsys):
 
     assert main(["restore", str(tmp_path / "x.jsonl"), "--engine", "spark"]) == 2
     assert "--jsonl and -o OUT" in capsys.readouterr().err
+
+
+def test_documents_spread_over_the_cores_keep_their_input_order(spark_session, tmp_path):
+    """Few inputs are spread over the cores; the partitions, read in turn, give the documents in
+    input order (a plain repartition shuffles them, and the parquet columns follow first-seen order)."""
+    from unspin.engines.spark_input import read_documents
+    from unspin.io.readers import iter_documents
+
+    path = crawl(tmp_path)
+    documents = read_documents(spark_session, [str(path)])
+    assert documents.rdd.getNumPartitions() > 1
+    local = [doc.doc_id for doc in iter_documents([str(path)])]
+    assert len(local) == 40 and [row["doc_id"] for row in documents.collect()] == local

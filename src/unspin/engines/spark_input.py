@@ -45,7 +45,17 @@ def read_documents(spark: Any, inputs: Sequence[str], *, include: Sequence[str] 
     if table is None:
         return spark.createDataFrame([], DOCUMENT_SCHEMA)
     documents = table.mapInArrow(lambda batches: read_batches(batches, reading), DOCUMENT_SCHEMA)
-    return documents if enough else documents.repartition(max(1, spark.sparkContext.defaultParallelism))
+    return documents if enough else spread_in_order(documents, max(1, spark.sparkContext.defaultParallelism))
+
+
+def spread_in_order(documents: Any, partitions: int) -> Any:
+    """The documents over `partitions` contiguous ranges of their input order, each in that order.
+    A plain `repartition` shuffles rows into an order that changes from run to run, and the
+    output's columns follow the order records are first seen (as the local writer's do)."""
+    from pyspark.sql import functions as F
+
+    positioned = documents.withColumn("_position", F.monotonically_increasing_id())
+    return positioned.repartitionByRange(partitions, "_position").sortWithinPartitions("_position").drop("_position")
 
 
 def unit_frame(spark: Any, inputs: Sequence[str], *, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> tuple[Any, bool]:
