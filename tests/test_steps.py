@@ -5,7 +5,6 @@ import pytest
 from fakes import FakeRestorer
 
 import unspin
-from unspin.learn.decipher import LearnConfig
 
 from tests.learn import world
 
@@ -14,9 +13,7 @@ TRUE = {(out, orig) for orig, out in world.RULES.items()}
 
 @pytest.fixture
 def given(monkeypatch):
-    kit = world.toolkit(world.corpus(seed=1, docs=300))
-    monkeypatch.setattr("unspin.learn.default_toolkit", lambda: kit)
-    monkeypatch.setattr(LearnConfig, "calibrated", classmethod(lambda cls: cls()))
+    world.use_as_default_toolkit(monkeypatch)
     lexicons = []
 
     def with_lexicon(learned=None):

@@ -5,6 +5,7 @@ settings and loads its engines lazily, once per process (see `unspin.pipeline`).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .scanner.detect import default_fingerprints, load_fingerprints, scan_text
@@ -113,13 +114,17 @@ class ScanPosterior:
         return scan_text(text, screener=self.screener).spin_probability
 
 
-_POSTERIOR: list[ScanPosterior] = []
 _COMPOSED: dict[tuple, Any] = {}
+
+
+@lru_cache(maxsize=1)
+def _scan_posterior() -> ScanPosterior:
+    return ScanPosterior()
 
 
 def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_threshold: float | None = None, **options: Any) -> Any:
     """The restoration engine (`restorer.decode.load_restorer`); with `spun_threshold`, a
-    document that scan flags as spun (spin probability at or over scan's calibrated threshold)
+    document that scan flags as spun (spin probability over scan's calibrated threshold)
     is edited wherever the site model's probability reaches `spun_threshold`, every other
     document at the default cut. Only the site model (`lm="ngram"`) takes a document prior."""
     from .restorer.decode import load_restorer
@@ -131,9 +136,7 @@ def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_thresh
         raise ValueError("a cut for spun documents (spun_threshold) needs the site model: lm='ngram', no decoder options")
     key = (lm, learned, spun_threshold, tuple(sorted(options.items())))
     if key not in _COMPOSED:
-        if not _POSTERIOR:
-            _POSTERIOR.append(ScanPosterior())
-        posterior = _POSTERIOR[0]
+        posterior = _scan_posterior()
         _COMPOSED[key] = engine.with_document_prior(posterior, posterior.flag_at, spun_threshold)
     return _COMPOSED[key]
 
@@ -146,11 +149,10 @@ def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_co
     if not learn:
         engine = restore_engine("ngram")
         return [engine.restore(t) for t in texts]
-    from .learn import SpunLearner, default_toolkit, learn_from_spun, to_lexicon
-    from .learn.from_spun import default_min_confidence
+    from .learn import default_toolkit
+    from .learn.from_spun import decipher_texts
     from .restorer.site_model import model_restorer_with
 
-    result = learn_from_spun(lambda: iter(texts), SpunLearner(default_toolkit()), jobs=max(1, jobs))
-    lexicon = to_lexicon(result, default_min_confidence() if min_confidence is None else min_confidence)
+    lexicon, _ = decipher_texts(lambda: iter(texts), default_toolkit(), jobs=jobs, min_confidence=min_confidence)
     engine = model_restorer_with(lexicon if len(lexicon) else None)
     return [engine.restore(t) for t in texts]

@@ -5,7 +5,6 @@ import json
 import pytest
 
 from unspin.cli import main
-from unspin.learn.decipher import LearnConfig
 
 from tests.learn import world
 
@@ -14,9 +13,7 @@ TRUE = {(out, orig) for orig, out in world.RULES.items()}
 
 @pytest.fixture(autouse=True)
 def synthetic_tools(monkeypatch):
-    kit = world.toolkit(world.corpus(seed=1, docs=300))
-    monkeypatch.setattr("unspin.learn.default_toolkit", lambda: kit)
-    monkeypatch.setattr(LearnConfig, "calibrated", classmethod(lambda cls: cls()))
+    world.use_as_default_toolkit(monkeypatch)
 
 
 def _jsonl(path, texts):

@@ -7,7 +7,6 @@ import pytest
 from fakes import FakeRestorer
 
 from unspin.cli import main
-from unspin.learn.decipher import LearnConfig
 
 from tests.learn import world
 
@@ -16,9 +15,7 @@ TRUE = {(out, orig) for orig, out in world.RULES.items()}
 
 @pytest.fixture
 def engines(monkeypatch):
-    kit = world.toolkit(world.corpus(seed=1, docs=300))
-    monkeypatch.setattr("unspin.learn.default_toolkit", lambda: kit)
-    monkeypatch.setattr(LearnConfig, "calibrated", classmethod(lambda cls: cls()))
+    world.use_as_default_toolkit(monkeypatch)
     monkeypatch.setattr("unspin.learn.from_spun.default_min_confidence", lambda: 0.5)
     asked = []
 

@@ -129,3 +129,13 @@ FUNCTION_WORDS = frozenset("the in a of that was to it on is".split())
 def toolkit(clean_train: list[str]) -> Toolkit:
     counts: CorpusCounts = count_ngrams(clean_train, lambda p: True, lambda w: True, max_words=3)
     return Toolkit(FakeLexicon(), BigramLM(clean_train), CountReference(counts), FUNCTION_WORDS, ("in", "on", "at", "of", "a"))
+
+
+def use_as_default_toolkit(monkeypatch) -> None:
+    """Make `unspin.learn.default_toolkit` this world's toolkit, with the learner's uncalibrated
+    defaults, for tests that run the learner through a command or the public API."""
+    from unspin.learn.decipher import LearnConfig
+
+    kit = toolkit(corpus(seed=1, docs=300))
+    monkeypatch.setattr("unspin.learn.default_toolkit", lambda: kit)
+    monkeypatch.setattr(LearnConfig, "calibrated", classmethod(lambda cls: cls()))

@@ -94,8 +94,8 @@ def _learn_from_input(args: argparse.Namespace) -> str:
     keeps the dictionary its first rows were restored with."""
     from ..io.readers import iter_documents
     from ..io.writers import refuse_overwriting_inputs
-    from ..learn import SpunLearner, default_toolkit, learn_from_spun, to_lexicon
-    from ..learn.from_spun import default_min_confidence
+    from ..learn import default_toolkit
+    from ..learn.from_spun import decipher_texts
 
     path = learned_path_for(args.output)
     refuse_overwriting_inputs(path, [args.input])
@@ -108,8 +108,7 @@ def _learn_from_input(args: argparse.Namespace) -> str:
 
     if not progress.quiet(args):
         print("unspin restore: learning the spinner's dictionary from the input…", file=sys.stderr, flush=True)
-    result = learn_from_spun(texts, SpunLearner(default_toolkit()), jobs=max(1, args.jobs))
-    lexicon = to_lexicon(result, default_min_confidence())
+    lexicon, result = decipher_texts(texts, default_toolkit(), jobs=args.jobs)
     lexicon.save(path)
     if not progress.quiet(args):
         print(f"unspin restore: {len(lexicon)} pairs learned from {result.documents} rows -> {path}", file=sys.stderr)

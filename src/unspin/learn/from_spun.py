@@ -396,6 +396,14 @@ def to_lexicon(result: LearnResult, min_confidence: float):
     return lexicon
 
 
+def decipher_texts(texts: Callable[[], Iterable[str]], toolkit: Toolkit, *, jobs: int = 1,
+                   min_confidence: float | None = None) -> tuple[object, LearnResult]:
+    """A batch's own spinner, deciphered: (its LearnedLexicon at `min_confidence`, default the
+    calibrated one; the learner's result). `texts` is called once per pass."""
+    result = learn_from_spun(texts, SpunLearner(toolkit), jobs=max(1, jobs))
+    return to_lexicon(result, default_min_confidence() if min_confidence is None else min_confidence), result
+
+
 @lru_cache(maxsize=1)
 def default_min_confidence() -> float:
     """The confidence a pair needs to be written, chosen on dev text with the weights."""

@@ -16,9 +16,9 @@ probability of the whole text, a document scan flags as spun is edited at a lowe
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
