@@ -13,6 +13,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib import resources
 from typing import Sequence
 
@@ -312,6 +313,7 @@ def _posterior(gains: tuple[float, ...], keep_score: float) -> list[float]:
 _ENGINES: dict[tuple, Restorer] = {}
 
 
+@lru_cache(maxsize=1)
 def _model_knows_learned() -> bool:
     """A site model trained on rows built with learned lexicons is shipped."""
     from .site_model import LEARNED_MODEL_PATH, LEARNED_RECORD_PATH
