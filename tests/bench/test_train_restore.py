@@ -3,6 +3,8 @@ shipped model's record against the code."""
 
 import json
 
+import pytest
+
 from unspin.bench.train_restore import LEARNED_RECORD_PATH, RECORD_PATH, choose_cut, decide, evaluate
 from unspin.restorer.candidates import CANDIDATE_FEATURES
 
@@ -52,3 +54,23 @@ def test_lexicon_documents_share_no_ten_word_run_with_the_training_documents():
     text = " ".join(f"w{i}" for i in range(30))
     assert _shingles(text) & _shingles(" ".join(f"w{i}" for i in range(15, 40)))  # 15 words in common
     assert not _shingles(text) & _shingles(" ".join(f"w{i}" for i in range(21, 40)))  # 9 words in common
+
+
+def test_each_family_can_be_scored_by_the_confidence_model_that_never_saw_it(tmp_path):
+    from unspin.bench.calibrate_learn import fold_model_name
+    from unspin.bench.train_restore import _config_without
+    from unspin.errors import ArtifactError
+    from unspin.learn.decipher import LearnConfig, _booster
+
+    assert _config_without("twohop", None) == LearnConfig.calibrated()
+    with pytest.raises(ArtifactError, match="twohop"):
+        _config_without("twohop", str(tmp_path))
+    shipped = LearnConfig.calibrated().model
+    if not shipped:
+        pytest.skip("the shipped calibration is logistic")
+    from importlib import resources
+
+    (tmp_path / fold_model_name("twohop")).write_text(resources.files("unspin.data").joinpath(shipped).read_text())
+    config = _config_without("twohop", str(tmp_path))
+    assert config.model == str((tmp_path / fold_model_name("twohop")).resolve())
+    assert _booster(config.model).num_feature() == _booster(shipped).num_feature()

@@ -19,6 +19,7 @@ out-of-fold predictions, each family's pairs scored by a model fitted without th
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -102,6 +103,9 @@ def run_boosted(args: argparse.Namespace) -> int:
     for k in range(len(families)):
         model = lgb.LGBMClassifier(**params).fit(x[fold != k], y[fold != k])
         oof[fold == k] = model.predict_proba(x[fold == k])[:, 1]
+        if args.fold_models:  # for train-restore: each family's lexicon scored by a model that never saw it
+            Path(args.fold_models).mkdir(parents=True, exist_ok=True)
+            (Path(args.fold_models) / fold_model_name(families[k])).write_text(model.booster_.model_to_string(), encoding="utf-8")
     precise = _threshold(oof, y, args.target_precision)
     min_conf = _threshold(oof, y, args.default_precision)
     per_family = {}
@@ -136,6 +140,11 @@ def run_boosted(args: argparse.Namespace) -> int:
     CALIBRATION.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(payload, indent=1))
     return 0
+
+
+def fold_model_name(family: str) -> str:
+    """The file of the confidence model fitted without `family`'s pairs (`--fold-models`)."""
+    return f"learn_confidence.without-{family}.txt"
 
 
 def _threshold(scores, labels, target: float) -> float:
@@ -195,7 +204,8 @@ def _learn_corpus(path: Path, name: str, n: int, jobs: int) -> None:
 
     family_name, kind = name.split(".")
     pool = corpus_docs("dev", 3 * n + 120)[n + 120 :]
-    learner = SpunLearner(default_toolkit(), LearnConfig.calibrated())
+    # the boosted model being refitted only sets the final confidences, never which pairs or features
+    learner = SpunLearner(default_toolkit(), dataclasses.replace(LearnConfig.calibrated(), model=""))
     if family_name == "clean":
         result, gold, rules = learn(pool[:n], jobs, learner), {}, None
     else:
@@ -238,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", default="logistic", choices=["logistic", "lightgbm"])
     p.add_argument("--pairs", metavar="DIR", help="(lightgbm) labelled pairs per corpus, reused or written here")
     p.add_argument("--pairs-docs", type=int, default=300, help="(lightgbm) documents per calibration corpus")
+    p.add_argument("--fold-models", metavar="DIR", help="(lightgbm) also write each out-of-fold model here (for train-restore --fold-models)")
     p.add_argument("--default-precision", type=float, default=0.75, help="(lightgbm) out-of-fold precision the default min_confidence is set for")
     args = p.parse_args(argv)
     if args.model == "lightgbm":

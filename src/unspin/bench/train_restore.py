@@ -47,6 +47,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rows-cache", metavar="PICKLE", help="reuse (or write) the labelled rows of an earlier run with the same --docs")
     p.add_argument("--learned-docs", type=int, default=0, metavar="N",
                    help="dev documents each dictionary family's learned lexicon is deciphered from (0: no learned rows)")
+    p.add_argument("--fold-models", metavar="DIR",
+                   help="score each family's learned lexicon with the confidence model fitted without it (calibrate_learn --fold-models)")
     p.add_argument("--learned-cache", metavar="DIR", help="reuse (or write) those learned lexicons here (FAMILY.N.tsv)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (learning the lexicons, building the rows)")
     p.add_argument("-q", "--quiet", action="store_true")
@@ -109,9 +111,11 @@ def _collect_one(i: int) -> dict[str, Any]:
             "words": len(text.split()), "swaps": len(spun.swaps) if spun else 0}
 
 
-def learned_lexicons(texts: list[str], n: int, jobs: int, cache: str | None, quiet: bool) -> dict[str, Any]:
+def learned_lexicons(texts: list[str], n: int, jobs: int, cache: str | None, quiet: bool, fold_models: str | None = None) -> dict[str, Any]:
     """Per dictionary training family: a lexicon deciphered from `n` dev documents it spun
-    densely, none of them sharing a 10-word run with the training `texts`."""
+    densely, none of them sharing a 10-word run with the training `texts`. With `fold_models`
+    (calibrate_learn's out-of-fold models), each family's pairs are scored by the confidence
+    model fitted without that family, as a family no calibration saw would be."""
     from ..learn import SpunLearner, default_toolkit, to_lexicon
     from ..learn.from_spun import default_min_confidence
     from ..lexicon.learned import LearnedLexicon
@@ -123,14 +127,15 @@ def learned_lexicons(texts: list[str], n: int, jobs: int, cache: str | None, qui
         return {}
     taken = {g for t in texts for g in _shingles(t)}
     pool = [d for d in corpus_docs("dev", n + 2 * len(texts)) if not (_shingles(d) & taken)][:n]
-    learner = None
+    kit = None
     out: dict[str, Any] = {}
     for recipe in RECIPES:
         path = Path(cache) / f"{recipe.name}.{n}.tsv" if cache else None
         if path is not None and path.exists():
             out[recipe.name] = LearnedLexicon.load(path)
             continue
-        learner = learner or SpunLearner(default_toolkit())
+        kit = kit or default_toolkit()
+        learner = SpunLearner(kit, _config_without(recipe.name, fold_models))
         family = recipe.family("dense")
         spun = [family.spin(t) for t in pool]
         result = learn([s.text for s in spun], jobs, learner)
@@ -144,6 +149,23 @@ def learned_lexicons(texts: list[str], n: int, jobs: int, cache: str | None, qui
             lexicon.save(path)
         out[recipe.name] = lexicon
     return out
+
+
+def _config_without(family: str, fold_models: str | None):
+    import dataclasses
+
+    from ..learn.decipher import LearnConfig
+    from .calibrate_learn import fold_model_name
+
+    config = LearnConfig.calibrated()
+    if not fold_models:
+        return config
+    path = (Path(fold_models) / fold_model_name(family)).resolve()
+    if not path.exists():
+        from ..errors import ArtifactError
+
+        raise ArtifactError(f"no out-of-fold confidence model for {family} (calibrate_learn --fold-models)", source=str(path))
+    return dataclasses.replace(config, model=str(path))
 
 
 def _shingles(text: str, n: int = 10) -> set[int]:
@@ -252,7 +274,7 @@ def run(args: argparse.Namespace) -> int:
     builder = CandidateBuilder(resources.lexicon(), resources.ngram(), resources.web_pairs())
 
     def make():
-        lexicons = learned_lexicons(texts, args.learned_docs, args.jobs, args.learned_cache, args.quiet)
+        lexicons = learned_lexicons(texts, args.learned_docs, args.jobs, args.learned_cache, args.quiet, args.fold_models)
         learned = {name: CandidateBuilder(resources.lexicon(), resources.ngram(), resources.web_pairs(), lexicon)
                    for name, lexicon in lexicons.items()}
         return collect(texts, builder, args.quiet, learned, args.jobs)
@@ -262,7 +284,8 @@ def run(args: argparse.Namespace) -> int:
     record = {
         "version": 1,
         "created": time.strftime("%Y-%m-%d %H:%M"),
-        "command": f"unspin bench train-restore --docs {args.docs} --skip {args.skip} --precision {args.precision} --learned-docs {args.learned_docs}",
+        "command": f"unspin bench train-restore --docs {args.docs} --skip {args.skip} --precision {args.precision} --learned-docs {args.learned_docs}"
+                   + (" --fold-models DIR" if args.fold_models else ""),
         "features": list(CANDIDATE_FEATURES),
         "data": {"split": "dev", "documents": len(texts), "skipped_first": args.skip, "sources": "news articles and State of the Union chunks",
                  "families": sorted({d["family"] for d in docs}), "densities": ["dense", "light"],

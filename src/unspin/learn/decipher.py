@@ -214,12 +214,14 @@ _BOOSTERS: dict[str, object] = {}
 
 
 def _booster(name: str):
-    """The LightGBM confidence model shipped in unspin.data (loaded once)."""
+    """The LightGBM confidence model shipped in unspin.data, or at an absolute path (a
+    calibration's out-of-fold model), loaded once."""
     if name not in _BOOSTERS:
         import lightgbm as lgb  # only where a calibration names a boosted model
+        from pathlib import Path
 
         try:
-            text = resources.files("unspin.data").joinpath(name).read_text()
+            text = Path(name).read_text() if Path(name).is_absolute() else resources.files("unspin.data").joinpath(name).read_text()
         except FileNotFoundError:
             from ..errors import ArtifactError
 
