@@ -100,11 +100,12 @@ def run_boosted(args: argparse.Namespace) -> int:
     params = dict(n_estimators=300, learning_rate=0.05, num_leaves=15, min_child_samples=50, subsample=0.8, subsample_freq=1,
                   colsample_bytree=0.8, verbose=-1, n_jobs=args.jobs)
     oof = np.zeros(len(y))
+    if args.fold_models:  # for train-restore: each family's lexicon scored by a model that never saw it
+        Path(args.fold_models).mkdir(parents=True, exist_ok=True)
     for k in range(len(families)):
         model = lgb.LGBMClassifier(**params).fit(x[fold != k], y[fold != k])
         oof[fold == k] = model.predict_proba(x[fold == k])[:, 1]
-        if args.fold_models:  # for train-restore: each family's lexicon scored by a model that never saw it
-            Path(args.fold_models).mkdir(parents=True, exist_ok=True)
+        if args.fold_models:
             (Path(args.fold_models) / fold_model_name(families[k])).write_text(model.booster_.model_to_string(), encoding="utf-8")
     precise = _threshold(oof, y, args.target_precision)
     min_conf = _threshold(oof, y, args.default_precision)

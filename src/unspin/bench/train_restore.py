@@ -21,6 +21,7 @@ restore_model.learned.* (the decision when restoring with a learned lexicon).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -152,8 +153,8 @@ def learned_lexicons(texts: list[str], n: int, jobs: int, cache: str | None, qui
 
 
 def _config_without(family: str, fold_models: str | None):
-    import dataclasses
-
+    """The learner's calibrated config, its confidence model the one fitted without `family`
+    when `fold_models` is given (checked now, before minutes of learning)."""
     from ..learn.decipher import LearnConfig
     from .calibrate_learn import fold_model_name
 

@@ -17,6 +17,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Sequence
 
 from .counts import CorpusCounts
@@ -218,7 +219,6 @@ def _booster(name: str):
     calibration's out-of-fold model), loaded once."""
     if name not in _BOOSTERS:
         import lightgbm as lgb  # only where a calibration names a boosted model
-        from pathlib import Path
 
         try:
             text = Path(name).read_text() if Path(name).is_absolute() else resources.files("unspin.data").joinpath(name).read_text()
