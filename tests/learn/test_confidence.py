@@ -57,3 +57,40 @@ def test_calibration_keeps_the_lowest_threshold_that_stays_precise():
     labels = [1, 1, 0, 1, 0]
     assert _threshold(scores, labels, 0.75) == 0.6  # 3 of the top 4 are right
     assert _threshold(scores, labels, 1.0) == 0.8
+
+
+def test_family_selection_counts_only_families_the_pooled_cut_keeps_precise():
+    from unspin.bench.calibrate_learn import _selection_score
+
+    sound = {"per_family": {"a": {"precision": 0.95, "true_kept": 100}, "b": {"precision": 0.9, "true_kept": 50}}}
+    one_broken = {"per_family": {"a": {"precision": 0.99, "true_kept": 400}, "b": {"precision": 0.2, "true_kept": 10}}}
+    assert _selection_score(sound) == (150, 0.9)
+    assert _selection_score(one_broken) == (400, 0.2)
+    assert _selection_score(one_broken) > _selection_score(sound)  # the family's pairs that hold count, the broken one's do not
+    worse_floor = {"per_family": {"a": {"precision": 0.95, "true_kept": 100}, "b": {"precision": 0.86, "true_kept": 50}}}
+    assert _selection_score(sound) > _selection_score(worse_floor)
+
+
+def test_fold_report_scores_each_family_at_one_pooled_cut():
+    import numpy as np
+
+    from unspin.bench.calibrate_learn import _fold_report
+
+    oof = np.array([0.9, 0.8, 0.7, 0.95, 0.6, 0.1])
+    y = np.array([1, 1, 0, 0, 1, 0])
+    fold = np.array([0, 0, 0, 1, 1, 1])
+    report = _fold_report(oof, y, fold, ["a", "b"], 0.6)
+    assert report["cut"] == 0.6  # 3 of the top 5 right; all 6 would be 0.5
+    assert report["per_family"]["a"] == {"kept": 3, "precision": 0.6667, "true_pairs": 2, "true_kept": 2}
+    assert report["per_family"]["b"] == {"kept": 2, "precision": 0.5, "true_pairs": 1, "true_kept": 1}
+
+
+def test_monotone_settings_constrain_only_the_evidence_features():
+    from unspin.bench.calibrate_learn import CANDIDATE_PARAMS, _params
+
+    constraints = _params(CANDIDATE_PARAMS["monotone"], 1)["monotone_constraints"]
+    assert len(constraints) == len(MODEL_FEATURES)
+    assert constraints[MODEL_FEATURES.index("share")] == 1
+    assert constraints[MODEL_FEATURES.index("original_ratio")] == -1
+    assert constraints[MODEL_FEATURES.index("log_candidates")] == 0
+    assert "monotone_constraints" not in _params(CANDIDATE_PARAMS["base"], 1)

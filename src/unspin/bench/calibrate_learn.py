@@ -97,27 +97,22 @@ def run_boosted(args: argparse.Namespace) -> int:
             y.append(label)
             fold.append(fold_of[name] if fold_of[name] >= 0 else i % len(families))  # clean pairs: spread over the folds
     x, y, fold = np.asarray(x), np.asarray(y), np.asarray(fold)
-    params = dict(n_estimators=300, learning_rate=0.05, num_leaves=15, min_child_samples=50, subsample=0.8, subsample_freq=1,
-                  colsample_bytree=0.8, verbose=-1, n_jobs=args.jobs)
-    oof = np.zeros(len(y))
-    if args.fold_models:  # for train-restore: each family's lexicon scored by a model that never saw it
-        Path(args.fold_models).mkdir(parents=True, exist_ok=True)
-    for k in range(len(families)):
-        model = lgb.LGBMClassifier(**params).fit(x[fold != k], y[fold != k])
-        oof[fold == k] = model.predict_proba(x[fold == k])[:, 1]
-        if args.fold_models:
-            (Path(args.fold_models) / fold_model_name(families[k])).write_text(model.booster_.model_to_string(), encoding="utf-8")
+    candidates = CANDIDATE_PARAMS if args.select else {"base": CANDIDATE_PARAMS["base"]}
+    selection, oofs = {}, {}
+    for name, extra in candidates.items():
+        save_to = Path(args.fold_models) / name if args.fold_models and len(candidates) > 1 else args.fold_models and Path(args.fold_models)
+        oofs[name] = _out_of_fold(x, y, fold, len(families), _params(extra, args.jobs), save_to, families)
+        selection[name] = _fold_report(oofs[name], y, fold, families, args.target_precision)
+        _progress(f"{name}: {json.dumps(selection[name])}")
+    chosen = max(selection, key=lambda name: _selection_score(selection[name]))
+    params, oof = _params(candidates[chosen], args.jobs), oofs[chosen]
     precise = _threshold(oof, y, args.target_precision)
     min_conf = _threshold(oof, y, args.default_precision)
-    per_family = {}
-    for k, family in enumerate(families):
-        sel = (fold == k) & (oof >= precise)
-        per_family[family] = {"kept": int(sel.sum()), "precision": round(float(y[sel].mean()) if sel.any() else 0.0, 4),
-                              "true_pairs": int(y[fold == k].sum()), "true_kept": int(y[sel].sum())}
+    per_family = selection[chosen]["per_family"]
     model = lgb.LGBMClassifier(**params).fit(x, y)
     (CALIBRATION.parent / BOOSTED).write_text(model.booster_.model_to_string(), encoding="utf-8")
     payload = {
-        "method": "LightGBM (300 trees, 15 leaves, >= 50 pairs a leaf) of pair truth on MODEL_FEATURES, over every pair deciphered "
+        "method": f"LightGBM ({_describe(params)}) of pair truth on MODEL_FEATURES, over every pair deciphered "
         f"from {n} dev documents spun by each dictionary training family, {n} half spun and half clean, and {n} clean dev documents; "
         "min_confidence_at_precision gives, per target, the lowest confidence at which the out-of-fold pairs kept (each family "
         "scored by a model fitted without it) are that precise; the default min_confidence is the one for --default-precision "
@@ -130,17 +125,88 @@ def run_boosted(args: argparse.Namespace) -> int:
         "spinners": families,
         "corpora": {name: len(rows) for name, rows in corpora.items()},
         "params": {"weights": list(LearnConfig.calibrated().weights), "model": BOOSTED},
+        "selection": {"method": "leave-one-family-out: each candidate setting's out-of-fold pairs (each family scored by a "
+                      "model fitted without it) at the pooled cut for the target precision; chosen: the most true pairs kept "
+                      f"over the families whose own precision there is >= {FAMILY_FLOOR}, then the best worst family",
+                      "chosen": chosen, "candidates": {k: {"params": candidates[k], **v} for k, v in selection.items()}},
         "min_confidence": round(float(min_conf), 4),  # out-of-fold precision >= --default-precision
         f"min_confidence_at_{args.target_precision}": round(float(precise), 4),
         "min_confidence_at_precision": {str(t): round(float(_threshold(oof, y, t)), 4) for t in (0.75, 0.85, 0.9, 0.95)},
         f"out_of_fold_at_{args.target_precision}": per_family,
         "date": time.strftime("%Y-%m-%d"),
         "command": f"python -m unspin.bench.calibrate_learn --model lightgbm --pairs DIR --pairs-docs {n} --jobs {args.jobs} "
-                   f"--target-precision {args.target_precision} --default-precision {args.default_precision}",
+                   f"--target-precision {args.target_precision} --default-precision {args.default_precision}" + (" --select" if args.select else ""),
     }
     CALIBRATION.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(payload, indent=1))
     return 0
+
+
+# settings the leave-one-family-out selection compares (`--select`); "base" is the one fitted before
+# selection existed. The monotone constraints say only what decipherment means: more of the
+# evidence that the original is missing, that the observed form took its place, or that the
+# language model prefers it, never makes a pair less likely.
+INCREASING = ("missing", "excess", "mean_gain", "share_logit", "explained", "rival", "apart", "deficit", "share", "share_vs_best")
+DECREASING = ("original_ratio", "docs_both_share")
+CANDIDATE_PARAMS = {
+    "base": {},
+    "shallow": {"num_leaves": 7, "min_child_samples": 200, "n_estimators": 200},
+    "regularised": {"min_child_samples": 200, "reg_lambda": 10.0, "colsample_bytree": 0.5},
+    "monotone": {"monotone": True},
+    "monotone-shallow": {"monotone": True, "num_leaves": 7, "min_child_samples": 200, "n_estimators": 200},
+}
+FAMILY_FLOOR = 0.85  # a family whose out-of-fold pairs at the pooled cut are less precise counts for nothing
+
+
+def _params(extra: dict, jobs: int) -> dict:
+    from ..learn.decipher import MODEL_FEATURES
+
+    params = dict(n_estimators=300, learning_rate=0.05, num_leaves=15, min_child_samples=50, subsample=0.8, subsample_freq=1,
+                  colsample_bytree=0.8, verbose=-1, n_jobs=jobs)
+    params.update({k: v for k, v in extra.items() if k != "monotone"})
+    if extra.get("monotone"):
+        params["monotone_constraints"] = [1 if f in INCREASING else -1 if f in DECREASING else 0 for f in MODEL_FEATURES]
+    return params
+
+
+def _describe(params: dict) -> str:
+    shown = (f"{params['n_estimators']} trees, {params['num_leaves']} leaves, >= {params['min_child_samples']} pairs a leaf"
+             + (f", L2 {params['reg_lambda']}" if params.get("reg_lambda") else "")
+             + (", monotone in the evidence" if params.get("monotone_constraints") else ""))
+    return shown
+
+
+def _out_of_fold(x, y, fold, folds: int, params: dict, save_to: Path | None = None, families=()):
+    """Each fold's pairs scored by a model fitted on the other folds (saved per family in `save_to`)."""
+    import lightgbm as lgb
+    import numpy as np
+
+    oof = np.zeros(len(y))
+    if save_to:  # for train-restore: each family's lexicon scored by a model that never saw it
+        save_to.mkdir(parents=True, exist_ok=True)
+    for k in range(folds):
+        model = lgb.LGBMClassifier(**params).fit(x[fold != k], y[fold != k])
+        oof[fold == k] = model.predict_proba(x[fold == k])[:, 1]
+        if save_to:
+            (save_to / fold_model_name(families[k])).write_text(model.booster_.model_to_string(), encoding="utf-8")
+    return oof
+
+
+def _fold_report(oof, y, fold, families, target: float) -> dict:
+    """Per family, the out-of-fold pairs kept at the pooled cut for `target` precision."""
+    cut = _threshold(oof, y, target)
+    per_family = {}
+    for k, family in enumerate(families):
+        sel = (fold == k) & (oof >= cut)
+        per_family[family] = {"kept": int(sel.sum()), "precision": round(float(y[sel].mean()) if sel.any() else 0.0, 4),
+                              "true_pairs": int(y[fold == k].sum()), "true_kept": int(y[sel].sum())}
+    return {"cut": round(float(cut), 4), "per_family": per_family}
+
+
+def _selection_score(report: dict) -> tuple[int, float]:
+    families = report["per_family"].values()
+    held = sum(f["true_kept"] for f in families if f["precision"] >= FAMILY_FLOOR)
+    return held, min(f["precision"] for f in families)
 
 
 def fold_model_name(family: str) -> str:
@@ -249,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", default="logistic", choices=["logistic", "lightgbm"])
     p.add_argument("--pairs", metavar="DIR", help="(lightgbm) labelled pairs per corpus, reused or written here")
     p.add_argument("--pairs-docs", type=int, default=300, help="(lightgbm) documents per calibration corpus")
-    p.add_argument("--fold-models", metavar="DIR", help="(lightgbm) also write each out-of-fold model here (for train-restore --fold-models)")
+    p.add_argument("--fold-models", metavar="DIR", help="(lightgbm) also write each out-of-fold model here (for train-restore --fold-models; with --select, in DIR/SETTING/)")
+    p.add_argument("--select", action="store_true", help="(lightgbm) choose the model's settings by leave-one-family-out (CANDIDATE_PARAMS)")
     p.add_argument("--default-precision", type=float, default=0.75, help="(lightgbm) out-of-fold precision the default min_confidence is set for")
     args = p.parse_args(argv)
     if args.model == "lightgbm":
