@@ -100,8 +100,7 @@ def run_boosted(args: argparse.Namespace) -> int:
     candidates = CANDIDATE_PARAMS if args.select else {"base": CANDIDATE_PARAMS["base"]}
     selection, oofs = {}, {}
     for name, extra in candidates.items():
-        save_to = Path(args.fold_models) / name if args.fold_models and len(candidates) > 1 else args.fold_models and Path(args.fold_models)
-        oofs[name] = _out_of_fold(x, y, fold, len(families), _params(extra, args.jobs), save_to, families)
+        oofs[name] = _out_of_fold(x, y, fold, len(families), _params(extra, args.jobs), _fold_folder(args, name), families)
         selection[name] = _fold_report(oofs[name], y, fold, families, args.target_precision)
         _progress(f"{name}: {json.dumps(selection[name])}")
     chosen = max(selection, key=lambda name: _selection_score(selection[name]))
@@ -170,10 +169,16 @@ def _params(extra: dict, jobs: int) -> dict:
 
 
 def _describe(params: dict) -> str:
-    shown = (f"{params['n_estimators']} trees, {params['num_leaves']} leaves, >= {params['min_child_samples']} pairs a leaf"
-             + (f", L2 {params['reg_lambda']}" if params.get("reg_lambda") else "")
-             + (", monotone in the evidence" if params.get("monotone_constraints") else ""))
-    return shown
+    return (f"{params['n_estimators']} trees, {params['num_leaves']} leaves, >= {params['min_child_samples']} pairs a leaf"
+            + (f", L2 {params['reg_lambda']}" if params.get("reg_lambda") else "")
+            + (", monotone in the evidence" if params.get("monotone_constraints") else ""))
+
+
+def _fold_folder(args: argparse.Namespace, setting: str) -> Path | None:
+    """Where `--fold-models` puts one setting's fold models: DIR itself, or DIR/SETTING with --select."""
+    if not args.fold_models:
+        return None
+    return Path(args.fold_models) / setting if args.select else Path(args.fold_models)
 
 
 def _out_of_fold(x, y, fold, folds: int, params: dict, save_to: Path | None = None, families=()):
