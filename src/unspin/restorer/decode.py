@@ -324,15 +324,24 @@ def _model_knows_learned() -> bool:
         return False
 
 
+def _neural_stage_lm() -> str | None:
+    from .site_model import neural_stage_record
+
+    record = neural_stage_record()
+    return record["lm"] if record else None
+
+
 def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str = "auto", device: str | None = None,
                   **options) -> Restorer:
-    """A cached engine. lm: "ngram" (KenLM only), "smollm2" (KenLM + SmolLM2 rerank), "gemma3"
+    """A cached engine. lm: "ngram" (KenLM only), "smollm2" (the site model with its SmolLM2 stage), "gemma3"
     (KenLM + Gemma-3-270M, optional package), or any Hugging Face causal LM name/path (KenLM +
     that model). learned: a learned-lexicon file (`unspin learn`) whose swaps join the
     candidates. decision: "model" (the learned site model, `restorer.site_model`; n-gram only),
     "decoder" (this module's noisy-channel decoder), or "auto" (the model for lm="ngram" with no
     decoder options, and with a learned lexicon only when the model was trained with learned
-    lexicons). device: where a neural lm runs, "auto" (CUDA when present), "cpu", "cuda" or
+    lexicons; for the neural LM that the shipped neural stage was trained with, with no learned
+    lexicon and no decoder options, the site model with that stage: `restorer.neural_stage`;
+    other LMs rerank the decoder's choices). device: where a neural lm runs, "auto" (CUDA when present), "cpu", "cuda" or
     "cuda:N" (default $UNSPIN_DEVICE, else auto; unused by lm="ngram"). options: DecodeConfig fields."""
     if decision not in ("auto", "model", "decoder"):
         raise ValueError(f"unknown decision {decision!r}: choose auto, model or decoder")
@@ -352,7 +361,14 @@ def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str =
     # (its learned features); else to the decoder, whose channel takes the learned pairs' priors
     use_model = decision == "model" or (decision == "auto" and lm == "ngram" and not options and MODEL_PATH.exists()
                                         and (learned is None or _model_knows_learned()))
-    key = (lm, learned, use_model, device, tuple(sorted(options.items())))
+    # the site model with its neural stage, for the LM the stage was trained with
+    staged = decision != "decoder" and lm != "ngram" and not options and learned is None and lm == _neural_stage_lm()
+    key = (lm, learned, use_model or staged, device, tuple(sorted(options.items())))
+    if key not in _ENGINES and staged:
+        from ..engine import resources
+        from .site_model import load_neural_restorer
+
+        _ENGINES[key] = load_neural_restorer(resources.neural(lm, device))  # type: ignore[assignment]
     if key not in _ENGINES and use_model:
         from .site_model import load_model_restorer
 

@@ -8,6 +8,9 @@ train-restore`: >= 95% edit precision, <= 1 false edit per 1,000 clean words); o
 choices keep the likelier one. A second pass puts the first pass's edits into the context of the
 other sites (dense spinning leaves swaps side by side) and decides again.
 
+With a neural LM (`restore --lm smollm2`), a neural stage (`restorer.neural_stage`) re-judges the
+rows the site model finds likeliest and decides in its place.
+
 The document can decide first (`with_document_prior`): given the scan's calibrated spin
 probability of the whole text, a document scan flags as spun is edited at a lower cut
 (`spun_cut`), while every other document keeps the default cut and its near-zero edit rate.
@@ -33,6 +36,9 @@ RECORD_PATH = DATA_DIR / "restore_model.json"
 # the model for restoring with a learned lexicon: trained with lexicons learned from dev text
 LEARNED_MODEL_PATH = DATA_DIR / "restore_model.learned.txt"
 LEARNED_RECORD_PATH = DATA_DIR / "restore_model.learned.json"
+# the neural stage over the site model's likeliest rows (`restorer.neural_stage`, `bench train-neural`)
+NEURAL_MODEL_PATH = DATA_DIR / "restore_model.neural.txt"
+NEURAL_RECORD_PATH = DATA_DIR / "restore_model.neural.json"
 PASSES = 2
 
 
@@ -48,7 +54,9 @@ class CandidateModel:
     columns: tuple[int, ...] | None = None  # the model's features as indices into CANDIDATE_FEATURES (None: all)
 
     @classmethod
-    def load(cls, model_path: Path = MODEL_PATH, record_path: Path = RECORD_PATH) -> "CandidateModel":
+    def load(cls, model_path: Path = MODEL_PATH, record_path: Path = RECORD_PATH,
+             names: tuple[str, ...] = CANDIDATE_FEATURES) -> "CandidateModel":
+        """`names`: the features of the rows it will be given (the model may use fewer)."""
         try:
             import lightgbm as lgb
 
@@ -57,9 +65,9 @@ class CandidateModel:
         except (OSError, ValueError) as exc:
             raise ArtifactError(f"cannot load the restore site model: {exc}", source=str(model_path)) from exc
         features = tuple(record["features"])
-        if not set(features) <= set(CANDIDATE_FEATURES):
-            raise ArtifactError("restore site model features are not all in CANDIDATE_FEATURES: retrain", source=str(record_path))
-        columns = None if features == CANDIDATE_FEATURES else tuple(CANDIDATE_FEATURES.index(f) for f in features)
+        if not set(features) <= set(names):
+            raise ArtifactError("the model's features are not all in its rows: retrain", source=str(record_path))
+        columns = None if features == names else tuple(names.index(f) for f in features)
         calibration = record["calibration"]
         metrics = record["metrics_held_out_half"]
         cut_learned = metrics.get("cut_learned")
@@ -89,9 +97,11 @@ class _Choice:
 class ModelRestorer:
     """The restoration engine with the learned decision: same interface as `decode.Restorer`."""
 
-    def __init__(self, builder: CandidateBuilder, model: CandidateModel, cut: float | None = None, passes: int = PASSES) -> None:
+    def __init__(self, builder: CandidateBuilder, model: CandidateModel, cut: float | None = None, passes: int = PASSES,
+                 neural: Any = None) -> None:
         self.builder = builder
         self.model = model
+        self.neural = neural  # a `neural_stage.NeuralStage` that re-judges the likeliest rows (or None)
         model_cut = model.cut
         if builder.learned is not None and getattr(model, "cut_learned", None) is not None:
             model_cut = model.cut_learned  # chosen on dev documents restored with a learned lexicon
@@ -110,13 +120,17 @@ class ModelRestorer:
         `flag_at`. Its restorations carry the probability as the signal "spin_probability"."""
         if not 0.0 < spun_cut <= 1.0:
             raise ValueError(f"the cut for spun documents is a probability in (0, 1], not {spun_cut}")
+        if self.neural is not None:
+            raise ValueError("a cut for spun documents was measured for the n-gram site model only, not with a neural stage")
         other = ModelRestorer(self.builder, self.model, self.cut, self.passes)
         other.document_prior, other.flag_at, other.spun_cut = prior, flag_at, spun_cut
         return other
 
     def restore(self, text: str, threshold: float | None = None) -> Restoration:
         """`threshold`: the probability cut (default: the model's, set on dev; or `spun_cut` in a
-        document the prior flags)."""
+        document the prior flags; with a neural stage, the stage's cut)."""
+        if self.neural is not None:
+            return self._restore_neural(text, self.neural.cut if threshold is None else threshold)
         spin = self.document_prior(text) if self.document_prior is not None else None
         cut = self.cut if threshold is None else threshold
         if threshold is None and spin is not None and self.spun_cut is not None and spin > self.flag_at:
@@ -124,15 +138,28 @@ class ModelRestorer:
         return self._restore_at(text, cut, {} if spin is None else {"spin_probability": round(spin, 6)})
 
     def _restore_at(self, text: str, cut: float, signals: dict[str, float]) -> Restoration:
+        doc, _, chosen = self.final_rows(text, cut)
+        return self._restoration(doc, chosen, signals)
+
+    def _restore_neural(self, text: str, cut: float) -> Restoration:
+        """The n-gram passes at the site model's own cut, then the neural stage decides at `cut`."""
+        doc, probs, _ = self.final_rows(text, self.cut)
+        return self._restoration(doc, self._choose_neural(doc, probs, cut), {})
+
+    def final_rows(self, text: str, cut: float) -> tuple[DocumentSites, list[float], list["_Choice"]]:
+        """The last pass's sites, the site model's probability of every row (in row order) and its
+        choices at `cut`: each pass after the first puts the previous pass's edits into context."""
         doc = self.builder.build(text)
-        chosen = self._choose(doc, cut)
+        probs = self.model.probabilities([row for site in doc.sites for row in site.rows])
+        chosen = self._choose(doc, probs, cut)
         for _ in range(self.passes - 1):
             if not chosen:
                 break
             applied = {(c.site.sentence, c.site.start): (c.site.end, c.site.candidates[c.index].original) for c in chosen}
             doc = self.builder.build(text, applied, previous=doc)
-            chosen = self._choose(doc, cut)
-        return self._restoration(doc, chosen, signals)
+            probs = self.model.probabilities([row for site in doc.sites for row in site.rows])
+            chosen = self._choose(doc, probs, cut)
+        return doc, probs, chosen
 
     def restore_many(self, texts: Sequence[str], threshold: float | None = None, share: bool = True) -> list[Restoration]:
         return [self.restore(t, threshold) for t in texts]
@@ -147,28 +174,43 @@ class ModelRestorer:
             self._phrase_decoder = Restorer(self.lexicon, self.builder.lm, None, DecodeConfig.calibrated("ngram"), self.learned)
         return self._phrase_decoder.restore_phrase(phrase)
 
-    def _choose(self, doc: DocumentSites, cut: float) -> list[_Choice]:
-        rows = [row for site in doc.sites for row in site.rows]
-        probs = self.model.probabilities(rows)
+    def _choose(self, doc: DocumentSites, probs: Sequence[float], cut: float) -> list[_Choice]:
         choices, k = [], 0
         for site in doc.sites:
-            p = probs[k : k + len(site.rows)]
+            p = list(probs[k : k + len(site.rows)])
             k += len(site.rows)
             best = max(range(len(p)), key=p.__getitem__)
             if p[best] >= cut:
                 choices.append(_Choice(site, best, p[best], p))
-        choices.sort(key=lambda c: -c.probability)
-        kept: list[_Choice] = []
-        for c in choices:
-            if not any(o.site.sentence == c.site.sentence and o.site.start < c.site.end and c.site.start < o.site.end for o in kept):
-                kept.append(c)
-        return sorted(kept, key=lambda c: c.site.char_start)
+        return _without_overlaps(choices)
+
+    def _choose_neural(self, doc: DocumentSites, probs: Sequence[float], cut: float) -> list[_Choice]:
+        """The neural stage's choices: per site, its likeliest rescored candidate at `cut` or over."""
+        picked, staged = self.neural.probabilities(doc, probs)
+        per_site: dict[int, list[float]] = {}
+        for (s, i), p in zip(picked.keys, staged):
+            per_site.setdefault(s, [0.0] * len(doc.sites[s].candidates))[i] = p
+        choices = []
+        for s, p in per_site.items():
+            best = max(range(len(p)), key=p.__getitem__)
+            if p[best] >= cut:
+                choices.append(_Choice(doc.sites[s], best, p[best], p))
+        return _without_overlaps(choices)
 
     def _restoration(self, doc: DocumentSites, chosen: list[_Choice], signals: dict[str, float]) -> Restoration:
         edits = tuple(_edit(doc.text, c) for c in chosen)
         restored = apply_replacements(doc.text, [(e.span.start, e.span.end, e.suggestion) for e in edits])
         near = sum(1 for site in doc.sites if site.gains and max(site.gains) > 0)
         return Restoration(doc.text, restored, edits, doc.word_count, {"sites": float(len(doc.sites)), "near_sites": float(near), **signals})
+
+
+def _without_overlaps(choices: list[_Choice]) -> list[_Choice]:
+    """Overlapping choices keep the likelier one; in text order."""
+    kept: list[_Choice] = []
+    for c in sorted(choices, key=lambda c: -c.probability):
+        if not any(o.site.sentence == c.site.sentence and o.site.start < c.site.end and c.site.start < o.site.end for o in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.site.char_start)
 
 
 def _edit(text: str, choice: _Choice) -> Edit:
@@ -206,3 +248,27 @@ def model_restorer_with(learned: Any = None) -> ModelRestorer:
 @lru_cache(maxsize=2)
 def _candidate_model(with_learned: bool) -> CandidateModel:
     return CandidateModel.load(LEARNED_MODEL_PATH, LEARNED_RECORD_PATH) if with_learned else CandidateModel.load()
+
+
+@lru_cache(maxsize=1)
+def neural_stage_record() -> dict[str, Any] | None:
+    """The shipped neural stage's record (its LM, floor, windows), or None when there is none."""
+    try:
+        return json.loads(NEURAL_RECORD_PATH.read_text(encoding="utf-8")) if NEURAL_MODEL_PATH.exists() else None
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"cannot read the neural stage's record: {exc}", source=str(NEURAL_RECORD_PATH)) from exc
+
+
+def load_neural_restorer(lm: Any) -> ModelRestorer:
+    """The n-gram site model with the shipped neural stage over `lm` (a loaded neural model of the
+    kind the stage was trained with)."""
+    from .neural_stage import NEURAL_FEATURES, NeuralStage
+
+    record = neural_stage_record()
+    if record is None:
+        raise ArtifactError("no neural stage is shipped: run unspin bench train-neural", source=str(NEURAL_MODEL_PATH))
+    stage = record["stage"]
+    model = CandidateModel.load(NEURAL_MODEL_PATH, NEURAL_RECORD_PATH, NEURAL_FEATURES)
+    base = load_model_restorer()
+    return ModelRestorer(base.builder, base.model, passes=base.passes,
+                         neural=NeuralStage(lm, model, stage["floor"], stage["per_site"], tuple(stage["window_tokens"])))

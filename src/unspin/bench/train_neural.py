@@ -1,0 +1,197 @@
+"""`unspin bench train-neural`: fit the site model's neural stage (`restorer.neural_stage`) on dev.
+
+Training data: dev news articles and State of the Union chunks that neither the n-gram site
+model (`train-restore`, the first `--skip` of each source) nor any `bench restore --split dev`
+comparison used, each spun by every *training* family at both densities, plus the same documents
+clean. Each document goes through the n-gram site model (both passes, as restore runs it); its
+rows at or over the stage's floor are rescored by the neural LM in one batched pass over every
+document, and labelled 1 when the site is exactly a spinner's swap and the candidate its
+original. Documents are split in two by a hash of their text: the first half fits a small
+LightGBM model, the second calibrates it (isotonic) and sets the edit cut, the lowest at which
+its edits are >= `--precision` precise with <= 1 false edit per 1,000 clean words. The record
+also holds the same fit without the neural features (what the neural LM adds) and the n-gram
+site model's own edits on the held-out half. Writes src/unspin/data/restore_model.neural.*.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import zlib
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+MODEL_PATH = DATA_DIR / "restore_model.neural.txt"
+RECORD_PATH = DATA_DIR / "restore_model.neural.json"
+# more neural evidence for the original never makes it less likely
+MONOTONE = ("site_model_p", "neural_gain", "neural_margin", "neural_pooled")
+NEURAL_ONLY = ("neural_gain", "neural_margin", "neural_rank", "neural_pooled", "doc_neural_best_mean", "doc_neural_share_over_3")
+
+
+def add_bench_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train-neural", help="fit the site model's neural stage on dev text spun by the training families",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--docs", type=int, default=40, help="dev documents (each used clean and spun by every family)")
+    p.add_argument("--skip", type=int, default=90, metavar="N",
+                   help="leave out the first N dev documents of each source (the site model's and the dev comparisons')")
+    p.add_argument("--lm", default="smollm2", help="the neural LM (default smollm2)")
+    p.add_argument("--precision", type=float, default=0.95, help="edit precision the cut is set for")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes for the n-gram rows")
+    p.add_argument("--rows-cache", metavar="PICKLE", help="reuse (or write) the labelled rows of an earlier run")
+    p.add_argument("--dry-run", action="store_true", help="print the metrics, write nothing")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(handler=run)
+
+
+_PLAN: dict[str, Any] = {}
+
+
+def _ngram_one(i: int) -> dict[str, Any]:
+    """One document through the n-gram site model: the rows to rescore, labelled."""
+    from ..restorer.neural_stage import rescored
+
+    family, text = _PLAN["plan"][i]
+    restorer = _PLAN["restorer"]
+    spun = family.spin(text) if family else None
+    doc, probs, _ = restorer.final_rows(spun.text if spun else text, restorer.cut)
+    picked = rescored(doc, probs)
+    gold = {(s.start, s.end): s.original.lower() for s in (spun.swaps if spun else ())}
+    labels = [int(gold.get((doc.sites[s].char_start, doc.sites[s].char_end)) == doc.sites[s].candidates[c].original)
+              for s, c in picked.keys]
+    return {"family": family.name if family else "clean", "density": family.density if family else "",
+            "half": zlib.crc32(text.encode()) % 2, "doc": doc, "probs": probs, "picked": picked, "labels": labels,
+            "groups": [s for s, _ in picked.keys], "words": len(text.split()), "swaps": len(spun.swaps) if spun else 0,
+            "ngram_edits": _ngram_edits(restorer, doc, probs, gold)}
+
+
+def _ngram_edits(restorer, doc, probs, gold) -> tuple[int, int]:
+    """(edits, right edits) of the n-gram site model alone on this document."""
+    chosen = restorer._choose(doc, probs, restorer.cut)
+    right = sum(gold.get((c.site.char_start, c.site.char_end)) == c.site.candidates[c.index].original for c in chosen)
+    return len(chosen), right
+
+
+def collect(texts: list[str], restorer, lm, jobs: int, quiet: bool) -> list[dict[str, Any]]:
+    import multiprocessing
+
+    import numpy as np
+    from tqdm import tqdm
+
+    from ..restorer.neural_stage import NEURAL_FEATURES, stage_rows
+    from .families.training import training_families
+
+    plan: list[tuple[Any, str]] = [(None, t) for t in texts]
+    for density in ("dense", "light"):
+        plan.extend((family, t) for family in training_families(density) for t in texts)
+    _PLAN.update(plan=plan, restorer=restorer)
+    try:
+        with multiprocessing.get_context("fork").Pool(max(jobs, 1)) as pool:  # before torch runs: fork is safe
+            docs = list(tqdm(pool.imap(_ngram_one, range(len(plan)), chunksize=2), total=len(plan), desc="n-gram rows",
+                             disable=quiet, file=sys.stderr))
+    finally:
+        _PLAN.clear()
+    lm_model = lm()
+    for d in tqdm(docs, desc="neural windows", disable=quiet, file=sys.stderr):
+        picked = d.pop("picked")
+        gains = picked.gains(lm_model.score_texts(list(picked.texts))) if picked.keys else []
+        rows = stage_rows(d.pop("doc"), d.pop("probs"), picked, gains)
+        d["rows"] = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(NEURAL_FEATURES))
+    return docs
+
+
+def fit(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = ()) -> tuple[Any, Any, dict[str, Any], list[str]]:
+    import lightgbm as lgb
+    import numpy as np
+    from sklearn.isotonic import IsotonicRegression
+
+    from ..restorer.neural_stage import NEURAL_FEATURES
+    from .train_restore import choose_cut
+
+    names = [n for n in NEURAL_FEATURES if n not in drop]
+    keep = [NEURAL_FEATURES.index(n) for n in names]
+    train = [d for d in docs if d["half"] == 0 and len(d["labels"])]
+    held = [d for d in docs if d["half"] == 1]
+    x = np.concatenate([d["rows"][:, keep] for d in train])
+    y = np.asarray([l for d in train for l in d["labels"]])
+    model = lgb.LGBMClassifier(n_estimators=200, learning_rate=0.05, num_leaves=7, min_child_samples=50,
+                               subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
+                               monotone_constraints=[1 if n in MONOTONE else 0 for n in names], verbose=-1, n_jobs=2)
+    model.fit(x, y)
+    raw = [model.predict_proba(d["rows"][:, keep])[:, 1] if len(d["labels"]) else np.zeros(0) for d in held]
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+    iso.fit(np.concatenate(raw), np.concatenate([d["labels"] for d in held]))
+    calibrated = [iso.predict(r) if len(r) else r for r in raw]
+    cut, metrics = choose_cut(held, calibrated, precision)
+    metrics["cut"] = cut
+    importance = sorted(zip(names, model.booster_.feature_importance("gain").tolist()), key=lambda p: -p[1])
+    metrics["feature_gain"] = {k: round(v, 1) for k, v in importance}
+    metrics["per_family"] = _per_family(held, calibrated, cut)
+    return model, iso, metrics, names
+
+
+def _per_family(held: list[dict[str, Any]], calibrated: list[Any], cut: float) -> dict[str, Any]:
+    from .train_restore import evaluate
+
+    out = {}
+    for key in sorted({(d["family"], d["density"]) for d in held if d["family"] != "clean"}):
+        pairs = [(d, p) for d, p in zip(held, calibrated) if (d["family"], d["density"]) == key or d["family"] == "clean"]
+        out[" ".join(key)] = evaluate([d for d, _ in pairs], [p for _, p in pairs], cut)
+    return out
+
+
+def ceiling(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many swaps the stage could restore at most (the true row was rescored), and the n-gram
+    site model's own edits, on the held-out half."""
+    held = [d for d in docs if d["half"] == 1 and d["family"] != "clean"]
+    swaps = sum(d["swaps"] for d in held)
+    edits = sum(d["ngram_edits"][0] for d in held)
+    right = sum(d["ngram_edits"][1] for d in held)
+    clean = [d for d in docs if d["half"] == 1 and d["family"] == "clean"]
+    return {"swaps": swaps, "rescored_true": sum(sum(d["labels"]) for d in held),
+            "ngram_site_model": {"precision": round(right / max(edits, 1), 4), "recall": round(right / max(swaps, 1), 4),
+                                 "clean_false_per_1k": round(1000 * sum(d["ngram_edits"][0] for d in clean)
+                                                             / max(sum(d["words"] for d in clean), 1), 3)}}
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..engine import resources
+    from ..restorer.site_model import load_model_restorer
+    from .restore_scoring import clean_chunks
+    from .train_restore import _cached_rows
+
+    t0 = time.perf_counter()
+    news, speeches = args.docs // 2, args.docs - args.docs // 2
+    texts = clean_chunks("news", "dev", args.skip + news)[args.skip :] + clean_chunks("sotu", "dev", args.skip + speeches)[args.skip :]
+    restorer = load_model_restorer()
+    docs = _cached_rows(args.rows_cache, lambda: collect(texts, restorer, lambda: resources.neural(args.lm, "cpu"), args.jobs, args.quiet))
+    model, iso, metrics, names = fit(docs, args.precision)
+    _, _, without, _ = fit(docs, args.precision, drop=NEURAL_ONLY)
+    from ..restorer.neural_stage import FLOOR, LEFT, PER_SITE, RIGHT
+
+    record = {
+        "version": 1,
+        "created": time.strftime("%Y-%m-%d %H:%M"),
+        "command": f"unspin bench train-neural --docs {args.docs} --skip {args.skip} --lm {args.lm} --precision {args.precision}",
+        "lm": args.lm,
+        "features": names,
+        "stage": {"floor": FLOOR, "per_site": PER_SITE, "window_tokens": [LEFT, RIGHT]},
+        "data": {"split": "dev", "documents": len(texts), "skipped_first": args.skip, "sources": "news articles and State of the Union chunks",
+                 "families": sorted({d["family"] for d in docs}), "densities": ["dense", "light"],
+                 "rows": sum(len(d["labels"]) for d in docs), "held_out_family_used": False},
+        "method": ("LightGBM binary classifier over the rescored (site, candidate) rows (200 trees, 7 leaves, >= 50 rows a leaf, "
+                   "monotone increasing in the site model's probability and the neural gains), fitted on half the documents "
+                   "(crc32 of the text, even); isotonic calibration and the edit cut on the other half."),
+        "calibration": {"x": [float(v) for v in iso.X_thresholds_], "y": [float(v) for v in iso.y_thresholds_]},
+        "metrics_held_out_half": metrics,
+        "without_neural_features": {k: v for k, v in without.items() if k != "per_family"},
+        "ceiling_held_out_half": ceiling(docs),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    print(json.dumps({k: v for k, v in record.items() if k != "calibration"}, indent=2))
+    if not args.dry_run:
+        model.booster_.save_model(str(MODEL_PATH))
+        RECORD_PATH.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    return 0

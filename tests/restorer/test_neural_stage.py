@@ -1,0 +1,115 @@
+"""The neural stage on a fake LM, a tiny lexicon and scripted models: which rows are rescored,
+their windows and features, and the decision."""
+
+import pytest
+
+from unspin.restorer.candidates import CANDIDATE_FEATURES
+from unspin.restorer.neural_stage import NEURAL_FEATURES, NeuralStage, rescored, stage_rows
+from unspin.restorer.site_model import ModelRestorer
+
+GAIN = CANDIDATE_FEATURES.index("lm_gain")
+NEURAL_GAIN = NEURAL_FEATURES.index("neural_gain")
+TEXT = "The corporate stated sales fell."
+
+
+class RowModel:
+    """The n-gram site model's stand-in: 0.5 for a row with a positive LM gain, else 0.01; its cut
+    (0.9) edits nothing alone."""
+
+    cut = 0.9
+
+    def probabilities(self, rows):
+        return [0.5 if row[GAIN] > 0 else 0.01 for row in rows]
+
+
+class StageModel:
+    """The stage's stand-in: 0.9 where the neural gain is positive, else 0.2."""
+
+    cut = 0.5
+
+    def probabilities(self, rows):
+        return [0.9 if row[NEURAL_GAIN] > 0 else 0.2 for row in rows]
+
+
+class NeuralLM:
+    """Prefers any window that says "company"; counts its batched calls."""
+
+    def __init__(self):
+        self.calls = []
+
+    def score_texts(self, texts):
+        self.calls.append(list(texts))
+        return [5.0 if "company" in t.lower() else 0.0 for t in texts]
+
+
+def _rows(builder, text):
+    doc = builder.build(text)
+    return doc, RowModel().probabilities([row for site in doc.sites for row in site.rows])
+
+
+def test_rows_over_the_floor_are_rescored_in_windows_of_the_text(builder):
+    doc, probs = _rows(builder, TEXT)
+    picked = rescored(doc, probs, floor=0.1, per_site=2, window=(1, 1))
+    pairs = {(doc.sites[s].observed, doc.sites[s].candidates[i].original) for s, i in picked.keys}
+    assert ("corporate", "company") in pairs
+    for (s, i), b, o in zip(picked.keys, picked.base, picked.own):
+        site = doc.sites[s]
+        assert site.observed in picked.texts[b].lower()
+        assert site.candidates[i].original in picked.texts[o].lower()
+    corporate = picked.keys.index(next(k for k in picked.keys if doc.sites[k[0]].observed == "corporate"))
+    assert picked.texts[picked.base[corporate]] == "The corporate stated"  # one token either side
+    assert picked.texts[picked.own[corporate]] == "The company stated"
+    assert rescored(doc, probs, floor=0.6).keys == ()  # nothing reaches a higher floor
+
+
+def test_a_candidate_takes_the_observed_capitals_in_its_window(builder):
+    doc = builder.build("Corporate stated sales fell.")
+    probs = [0.5] * sum(len(site.rows) for site in doc.sites)
+    picked = rescored(doc, probs, floor=0.1, window=(2, 1))
+    assert "Company stated" in picked.texts
+
+
+def test_at_most_per_site_rows_the_likeliest_first(builder):
+    doc = builder.build(TEXT)
+    rows = [row for site in doc.sites for row in site.rows]
+    probs = [1.0 - 0.01 * k for k in range(len(rows))]  # earlier rows likelier
+    picked = rescored(doc, probs, floor=0.0, per_site=1)
+    assert len(picked.keys) == len(doc.sites) and all(i == 0 for _, i in picked.keys)
+
+
+def test_stage_rows_pool_the_neural_gain_over_every_occurrence(builder):
+    doc, probs = _rows(builder, "The corporate stated sales fell. Profits of the corporate rose.")
+    picked = rescored(doc, probs, floor=0.1, per_site=2)
+    gains = [float(k) for k in range(len(picked.keys))]
+    rows = stage_rows(doc, probs, picked, gains)
+    assert len(rows) == len(picked.keys) and all(len(r) == len(NEURAL_FEATURES) for r in rows)
+    at = [k for k, (s, _) in enumerate(picked.keys) if doc.sites[s].observed == "corporate"]
+    assert len(at) == 2
+    pooled = NEURAL_FEATURES.index("neural_pooled")
+    assert rows[at[0]][pooled] == rows[at[1]][pooled] == pytest.approx((gains[at[0]] + gains[at[1]]) / 2)
+    site_p = NEURAL_FEATURES.index("site_model_p")
+    assert all(r[site_p] == 0.5 for r in rows)
+
+
+def test_the_stage_edits_what_the_neural_lm_backs_in_one_batched_call(builder):
+    lm = NeuralLM()
+    alone = ModelRestorer(builder, RowModel())
+    staged = ModelRestorer(builder, RowModel(), neural=NeuralStage(lm, StageModel(), floor=0.1, per_site=2, window=(2, 2)))
+    assert alone.restore(TEXT).edits == ()  # the site model's cut is not reached
+    result = staged.restore(TEXT)
+    assert [(e.observed, e.suggestion) for e in result.edits] == [("corporate", "company")]
+    assert result.edits[0].confidence == 0.9 and TEXT[result.edits[0].span.start : result.edits[0].span.end] == "corporate"
+    assert len(lm.calls) == 1  # every window of the document in one call
+    assert staged.restore(TEXT, threshold=0.95).edits == ()  # an explicit cut applies to the stage
+
+
+def test_clean_text_reaches_the_neural_lm_only_where_the_site_model_doubts(builder):
+    lm = NeuralLM()
+    staged = ModelRestorer(builder, RowModel(), neural=NeuralStage(lm, StageModel()))
+    assert staged.restore("The company said sales fell.").edits == ()
+
+
+def test_a_document_prior_is_refused_with_a_neural_stage(builder):
+    staged = ModelRestorer(builder, RowModel(), neural=NeuralStage(NeuralLM(), StageModel()))
+    with pytest.raises(ValueError, match="n-gram site model only"):
+        staged.with_document_prior(lambda text: 1.0, flag_at=0.5, spun_cut=0.5)
