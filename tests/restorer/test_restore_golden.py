@@ -55,3 +55,39 @@ def test_the_scan_posterior_lowers_the_cut_in_a_spun_document_only(engine):
     assert len(aggressive.edits) > len(default.edits)
     assert {(e.span.start, e.suggestion) for e in default.edits} <= {(e.span.start, e.suggestion) for e in aggressive.edits}
     assert composed.restore(clean).edits == engine.restore(clean).edits == ()
+
+
+NEURAL_CASES = [json.loads(line) for line in (Path(__file__).parents[1] / "data" / "golden" / "restore_neural.jsonl").read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def neural_engine():
+    pytest.importorskip("transformers")
+    from unspin.config import neural_cache_dir
+    from unspin.restorer.decode import load_restorer
+
+    if not (neural_cache_dir("smollm2") / "config.json").exists():
+        pytest.skip("SmolLM2 not built: run `unspin setup --neural`")
+    return load_restorer("smollm2", device="cpu")
+
+
+@pytest.mark.neural
+def test_smollm2_goes_to_the_site_model_with_its_neural_stage(neural_engine):
+    from unspin.restorer.decode import load_restorer
+    from unspin.restorer.site_model import ModelRestorer
+
+    assert isinstance(neural_engine, ModelRestorer) and neural_engine.neural is not None
+    assert not isinstance(load_restorer("smollm2", decision="decoder", device="cpu"), ModelRestorer)
+
+
+@pytest.mark.neural
+@pytest.mark.parametrize("case", [
+    pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(reason=c["known_gap"], strict=True)] if c.get("known_gap") else [])
+    for c in NEURAL_CASES
+])
+def test_golden_neural(neural_engine, case):
+    result = neural_engine.restore(case["text"])
+    got = [[e.observed, e.original.lower()] for e in result.edits]
+    assert sorted(got) == sorted(case["edits"]), f"want exactly {case['edits']}; got {got}"
+    for e in result.edits:
+        assert case["text"][e.span.start : e.span.end] == e.observed
