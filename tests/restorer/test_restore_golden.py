@@ -22,20 +22,23 @@ def engine():
     return load_restorer("ngram")
 
 
-# a known gap must fail: once the engine closes it, the strict xfail turns red and the case is updated
-PARAMS = [
-    pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(reason=c["known_gap"], strict=True)] if c.get("known_gap") else [])
-    for c in CASES
-]
+def params(cases):
+    """A known gap must fail: once the engine closes it, the strict xfail turns red and the case is updated."""
+    return [pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(reason=c["known_gap"], strict=True)] if c.get("known_gap") else [])
+            for c in cases]
 
 
-@pytest.mark.parametrize("case", PARAMS)
-def test_golden(engine, case):
+def check_golden(engine, case):
     result = engine.restore(case["text"])
     got = [[e.observed, e.original.lower()] for e in result.edits]
     assert sorted(got) == sorted(case["edits"]), f"want exactly {case['edits']}; got {got}"
     for e in result.edits:
         assert case["text"][e.span.start : e.span.end] == e.observed
+
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_golden(engine, case):
+    check_golden(engine, case)
 
 
 def test_restore_phrase_forces_a_choice(engine):
@@ -81,13 +84,6 @@ def test_smollm2_goes_to_the_site_model_with_its_neural_stage(neural_engine):
 
 
 @pytest.mark.neural
-@pytest.mark.parametrize("case", [
-    pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(reason=c["known_gap"], strict=True)] if c.get("known_gap") else [])
-    for c in NEURAL_CASES
-])
+@pytest.mark.parametrize("case", params(NEURAL_CASES))
 def test_golden_neural(neural_engine, case):
-    result = neural_engine.restore(case["text"])
-    got = [[e.observed, e.original.lower()] for e in result.edits]
-    assert sorted(got) == sorted(case["edits"]), f"want exactly {case['edits']}; got {got}"
-    for e in result.edits:
-        assert case["text"][e.span.start : e.span.end] == e.observed
+    check_golden(neural_engine, case)

@@ -56,7 +56,7 @@ def _ngram_one(i: int) -> dict[str, Any]:
     family, text = _PLAN["plan"][i]
     restorer = _PLAN["restorer"]
     spun = family.spin(text) if family else None
-    doc, probs, _ = restorer.final_rows(spun.text if spun else text, restorer.cut)
+    doc, probs, chosen = restorer.final_rows(spun.text if spun else text, restorer.cut)
     picked = rescored(doc, probs)
     gold = {(s.start, s.end): s.original.lower() for s in (spun.swaps if spun else ())}
     labels = [int(gold.get((doc.sites[s].char_start, doc.sites[s].char_end)) == doc.sites[s].candidates[c].original)
@@ -64,12 +64,11 @@ def _ngram_one(i: int) -> dict[str, Any]:
     return {"family": family.name if family else "clean", "density": family.density if family else "",
             "half": zlib.crc32(text.encode()) % 2, "doc": doc, "probs": probs, "picked": picked, "labels": labels,
             "groups": [s for s, _ in picked.keys], "words": len(text.split()), "swaps": len(spun.swaps) if spun else 0,
-            "ngram_edits": _ngram_edits(restorer, doc, probs, gold)}
+            "ngram_edits": _ngram_edits(chosen, gold)}
 
 
-def _ngram_edits(restorer, doc, probs, gold) -> tuple[int, int]:
+def _ngram_edits(chosen, gold) -> tuple[int, int]:
     """(edits, right edits) of the n-gram site model alone on this document."""
-    chosen = restorer._choose(doc, probs, restorer.cut)
     right = sum(gold.get((c.site.char_start, c.site.char_end)) == c.site.candidates[c.index].original for c in chosen)
     return len(chosen), right
 
