@@ -175,14 +175,11 @@ class ModelRestorer:
         return self._phrase_decoder.restore_phrase(phrase)
 
     def _choose(self, doc: DocumentSites, probs: Sequence[float], cut: float) -> list[_Choice]:
-        choices, k = [], 0
+        per_site, k = [], 0
         for site in doc.sites:
-            p = list(probs[k : k + len(site.rows)])
+            per_site.append((site, list(probs[k : k + len(site.rows)])))
             k += len(site.rows)
-            best = max(range(len(p)), key=p.__getitem__)
-            if p[best] >= cut:
-                choices.append(_Choice(site, best, p[best], p))
-        return _without_overlaps(choices)
+        return _best_over(per_site, cut)
 
     def _choose_neural(self, doc: DocumentSites, probs: Sequence[float], cut: float) -> list[_Choice]:
         """The neural stage's choices: per site, its likeliest rescored candidate at `cut` or over."""
@@ -190,12 +187,7 @@ class ModelRestorer:
         per_site: dict[int, list[float]] = {}
         for (s, i), p in zip(picked.keys, staged):
             per_site.setdefault(s, [0.0] * len(doc.sites[s].candidates))[i] = p
-        choices = []
-        for s, p in per_site.items():
-            best = max(range(len(p)), key=p.__getitem__)
-            if p[best] >= cut:
-                choices.append(_Choice(doc.sites[s], best, p[best], p))
-        return _without_overlaps(choices)
+        return _best_over([(doc.sites[s], p) for s, p in per_site.items()], cut)
 
     def _restoration(self, doc: DocumentSites, chosen: list[_Choice], signals: dict[str, float]) -> Restoration:
         edits = tuple(_edit(doc.text, c) for c in chosen)
@@ -204,8 +196,14 @@ class ModelRestorer:
         return Restoration(doc.text, restored, edits, doc.word_count, {"sites": float(len(doc.sites)), "near_sites": float(near), **signals})
 
 
-def _without_overlaps(choices: list[_Choice]) -> list[_Choice]:
-    """Overlapping choices keep the likelier one; in text order."""
+def _best_over(per_site: list[tuple[CandidateSite, list[float]]], cut: float) -> list[_Choice]:
+    """Each site's likeliest candidate where its probability reaches `cut`; overlapping choices
+    keep the likelier one; in text order."""
+    choices = []
+    for site, p in per_site:
+        best = max(range(len(p)), key=p.__getitem__)
+        if p[best] >= cut:
+            choices.append(_Choice(site, best, p[best], p))
     kept: list[_Choice] = []
     for c in sorted(choices, key=lambda c: -c.probability):
         if not any(o.site.sentence == c.site.sentence and o.site.start < c.site.end and c.site.start < o.site.end for o in kept):
