@@ -5,24 +5,31 @@ import random
 
 import numpy as np
 
-from unspin.bench.train_neural import NEURAL_ONLY, RECORD_PATH, fit
+from unspin.bench.train_neural import NEURAL_ONLY, RECORD_PATH, fit, out_of_family_cut
 from unspin.restorer.neural_stage import FLOOR, LEFT, NEURAL_FEATURES, PER_SITE, RIGHT
 
 GAIN = NEURAL_FEATURES.index("neural_gain")
 
 
-def _docs(n=80, seed=0):
+MARK = NEURAL_FEATURES.index("capitalised")
+
+
+def _docs(n=80, seed=0, families=("f",), odd=None):
     """Spun documents whose true rows (one site in three) have a positive neural gain and every
-    other row a negative one; the site model's probability is noise. Clean documents: false rows only."""
+    other row a negative one; the site model's probability is noise. Clean documents: false rows only.
+    The `odd` family's true rows show only in a feature out of every other family's range, not in the neural gain."""
     rng = random.Random(seed)
     docs = []
+    names = [*families, odd] if odd else list(families)
     for k in range(n):
-        family = "clean" if k % 4 == 0 else "f"
+        family = "clean" if k % 4 == 0 else names[(k // 4) % len(names)]
         rows, labels, groups = [], [], []
         for site in range(30):
             label = int(family != "clean" and site % 3 == 0)
             row = [rng.random() for _ in NEURAL_FEATURES]
             row[GAIN] = (4.0 if label else -4.0) + rng.gauss(0, 1)
+            if family == odd:
+                row[GAIN], row[MARK] = -4.0 + rng.gauss(0, 1), 5.0 if label else row[MARK]
             rows.append(row)
             labels.append(label)
             groups.append(site)
@@ -51,3 +58,21 @@ def test_the_shipped_stage_matches_the_code_and_never_saw_the_holdout():
     assert record["data"]["split"] == "dev" and record["data"]["held_out_family_used"] is False
     assert "holdout" not in record["data"]["families"]
     assert 0.0 < record["metrics_held_out_half"]["cut"] < 1.0 and record["calibration"]["x"]
+
+
+def test_the_out_of_family_cut_scores_each_family_with_a_stage_that_never_saw_it():
+    docs = _docs(n=160, families=("a", "b"), odd="odd")
+    _, _, in_sample, _ = fit(docs, 0.95)
+    cut, out = out_of_family_cut(docs, 0.95)
+    assert in_sample["per_family"]["odd dense"]["recall"] > 0.5  # learnt from its own documents
+    assert out["per_family"]["odd dense"]["recall"] < 0.1  # unseen, its swaps do not look like the others'
+    assert out["per_family"]["a dense"]["recall"] > 0.9 and out["cut"] == cut
+    assert out["precision"] >= 0.95 and out["clean_false_per_1k"] <= 1.0
+
+
+def test_a_given_cut_is_the_one_the_metrics_are_taken_at():
+    docs = _docs()  # without the neural features nothing separates the rows: what is edited depends on the cut
+    _, _, loose, _ = fit(docs, 0.95, drop=NEURAL_ONLY, cut=0.05)
+    _, _, strict, _ = fit(docs, 0.95, drop=NEURAL_ONLY, cut=0.99)
+    assert loose["cut"] == 0.05 and strict["cut"] == 0.99
+    assert loose["edits"] > strict["edits"] and loose["precision"] < 0.95

@@ -40,3 +40,14 @@ def test_an_unknown_model_name_lists_the_valid_ones():
     message = str(err.value)
     assert "ngram, smollm2" in message and "local folder" in message
     assert "huggingface.co" not in message and "internet" not in message.lower()
+
+
+def test_a_suffix_scores_as_the_whole_text_less_its_prefix(model):
+    texts = ["The company said that sales fell.", "The company stated that sales fell.", "Sales fell.",
+             "Analysts had expected a smaller decline.", "Analysts had anticipated a smaller decline."]
+    starts = [11, 11, 0, 12, 12]  # the first two and the last two share a prefix; one has none
+    suffixes = model.score_suffixes(texts, starts)
+    whole = model.score_texts(texts)
+    prefixes = [model.score_texts([t[:s]])[0] if s else 0.0 for t, s in zip(texts, starts)]
+    assert suffixes == pytest.approx([w - p for w, p in zip(whole, prefixes)], abs=1e-3)
+    assert suffixes[0] > suffixes[1]  # "said" reads better than "stated" after the same context

@@ -113,3 +113,54 @@ def test_a_document_prior_is_refused_with_a_neural_stage(builder):
     staged = ModelRestorer(builder, RowModel(), neural=NeuralStage(NeuralLM(), StageModel()))
     with pytest.raises(ValueError, match="n-gram site model only"):
         staged.with_document_prior(lambda text: 1.0, flag_at=0.5, spun_cut=0.5)
+
+
+class SuffixLM(NeuralLM):
+    """An LM that scores what follows a shared context (as `NeuralModel.score_suffixes`)."""
+
+    def score_suffixes(self, texts, starts):
+        self.calls.append([(t[:s], t[s:]) for t, s in zip(texts, starts)])
+        return [5.0 if "company" in t[s:].lower() else 0.0 for t, s in zip(texts, starts)]
+
+
+def test_a_sites_windows_share_the_context_before_the_site(builder):
+    doc, probs = _rows(builder, TEXT)
+    picked = rescored(doc, probs, floor=0.1, per_site=2, window=(1, 1))
+    assert len(picked.starts) == len(picked.texts)
+    for (s, i), b, o in zip(picked.keys, picked.base, picked.own):
+        base, own = picked.texts[b], picked.texts[o]
+        assert base[: picked.starts[b]] == own[: picked.starts[o]]  # the same context
+        assert base[picked.starts[b] :].strip().lower().startswith(doc.sites[s].observed)
+        assert own[picked.starts[o] :].strip().lower().startswith(doc.sites[s].candidates[i].original)
+
+
+def test_an_lm_that_scores_suffixes_gives_the_same_edits_in_one_call(builder):
+    lm = SuffixLM()
+    staged = ModelRestorer(builder, RowModel(), neural=NeuralStage(lm, StageModel(), floor=0.1, per_site=2, window=(2, 2)))
+    result = staged.restore(TEXT)
+    assert [(e.observed, e.suggestion) for e in result.edits] == [("corporate", "company")]
+    assert len(lm.calls) == 1 and ("The", " company stated sales") in lm.calls[0]
+
+
+def test_whole_windows_on_request_give_the_same_edits(builder):
+    lm = SuffixLM()
+    stage = NeuralStage(lm, StageModel(), floor=0.1, per_site=2, window=(2, 2))
+    stage.shared_context = False  # `bench restore --full-windows`: the speed comparison's other side
+    result = ModelRestorer(builder, RowModel(), neural=stage).restore(TEXT)
+    assert [(e.observed, e.suggestion) for e in result.edits] == [("corporate", "company")]
+    assert all(isinstance(t, str) for t in lm.calls[0])  # whole windows, through score_texts
+
+
+class EagerRowModel(RowModel):
+    cut = 0.4  # the site model alone edits every row with a positive LM gain
+
+
+class SilentStageModel(StageModel):
+    def probabilities(self, rows):
+        return [0.2 for _ in rows]
+
+
+def test_a_site_the_stage_leaves_keeps_the_site_models_own_edit(builder):
+    alone = ModelRestorer(builder, EagerRowModel()).restore(TEXT)
+    staged = ModelRestorer(builder, EagerRowModel(), neural=NeuralStage(NeuralLM(), SilentStageModel())).restore(TEXT)
+    assert alone.edits and [(e.observed, e.suggestion) for e in staged.edits] == [(e.observed, e.suggestion) for e in alone.edits]

@@ -100,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     restorer = restore_engine(args.lm, spun_threshold=args.spun_threshold, device=args.device)
     load_seconds = time.perf_counter() - t0
+    if args.full_windows and getattr(restorer, "neural", None) is not None:
+        restorer.neural.shared_context = False
     texts = sample_docs(args.split, args.docs)
     reranker = getattr(getattr(restorer, "neural", None), "lm", None) or getattr(restorer, "reranker", None)
     result: dict = {"bench": "restore", "split": args.split, "lm": args.lm, "spun_threshold": args.spun_threshold,
@@ -128,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
             result["pps_test_half_with_learn_half"] = _score_pps_learned(args, learn_rows, scored)
     stage = getattr(restorer, "neural", None)
     if stage is not None:  # where the time of the neural path goes
-        result["neural_stage"] = {"lm_seconds": round(stage.lm_seconds, 1), "windows": stage.windows,
+        result["neural_stage"] = {"lm_seconds": round(stage.lm_seconds, 1), "windows": stage.windows, "shared_context": stage.shared_context,
                                   "restore_seconds": round(restore_seconds, 1)}
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["machine"] = f"{platform.machine()} {platform.processor() or ''} cores={os.cpu_count()}".strip()
@@ -175,6 +177,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pps-limit", type=int, default=None, help="score only the first N phrases of the test half (0: skip)")
     p.add_argument("--pps-learn-half", action="store_true",
                    help="also score the test half with a lexicon aligned from the PPS learn half (the list itself stays off)")
+    p.add_argument("--full-windows", action="store_true",
+                   help="neural stage only: score every window whole, not the site's shared context once (a speed comparison)")
     p.add_argument("--format", default="json", choices=["json", "table"])
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)

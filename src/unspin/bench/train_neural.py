@@ -41,6 +41,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--precision", type=float, default=0.95, help="edit precision the cut is set for")
     p.add_argument("--jobs", type=int, default=2, help="worker processes for the n-gram rows")
     p.add_argument("--rows-cache", metavar="PICKLE", help="reuse (or write) the labelled rows of an earlier run")
+    p.add_argument("--cut", choices=("out-of-family", "in-sample"), default="out-of-family",
+                   help="set the edit cut on scores from stages fitted without each document's family (default), or in sample")
     p.add_argument("--dry-run", action="store_true", help="print the metrics, write nothing")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
@@ -95,19 +97,22 @@ def collect(texts: list[str], restorer, lm, jobs: int, quiet: bool) -> list[dict
     lm_model = lm()
     for d in tqdm(docs, desc="neural windows", disable=quiet, file=sys.stderr):
         picked = d.pop("picked")
-        gains = picked.gains(lm_model.score_texts(list(picked.texts))) if picked.keys else []
+        gains = picked.scored_gains(lm_model)
         rows = stage_rows(d.pop("doc"), d.pop("probs"), picked, gains)
         d["rows"] = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(NEURAL_FEATURES))
     return docs
 
 
-def fit(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = ()) -> tuple[Any, Any, dict[str, Any], list[str]]:
+def fit(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = (),
+        cut: float | None = None) -> tuple[Any, Any, dict[str, Any], list[str]]:
+    """The stage fitted on one half of `docs` and calibrated on the other; its metrics there at
+    `cut` (default: the lowest cut for `precision` on that half, `choose_cut`)."""
     import lightgbm as lgb
     import numpy as np
     from sklearn.isotonic import IsotonicRegression
 
     from ..restorer.neural_stage import NEURAL_FEATURES
-    from .train_restore import choose_cut
+    from .train_restore import choose_cut, evaluate
 
     names = [n for n in NEURAL_FEATURES if n not in drop]
     keep = [NEURAL_FEATURES.index(n) for n in names]
@@ -123,12 +128,38 @@ def fit(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = ()
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
     iso.fit(np.concatenate(raw), np.concatenate([d["labels"] for d in held]))
     calibrated = [iso.predict(r) if len(r) else r for r in raw]
-    cut, metrics = choose_cut(held, calibrated, precision)
+    if cut is None:
+        cut, metrics = choose_cut(held, calibrated, precision)
+    else:
+        metrics = evaluate(held, calibrated, cut)
     metrics["cut"] = cut
     importance = sorted(zip(names, model.booster_.feature_importance("gain").tolist()), key=lambda p: -p[1])
     metrics["feature_gain"] = {k: round(v, 1) for k, v in importance}
     metrics["per_family"] = _per_family(held, calibrated, cut)
     return model, iso, metrics, names
+
+
+def out_of_family_cut(docs: list[dict[str, Any]], precision: float) -> tuple[float, dict[str, Any]]:
+    """The cut for an unseen spinner: each training family's held-out documents are scored by
+    the stage fitted and calibrated without that family, clean ones by the stage fitted on all;
+    the lowest cut whose pooled edits are >= `precision` precise (`choose_cut`) on those scores.
+    The in-sample cut is optimistic: a family the stage was fitted on is a family it knows."""
+    from ..restorer.neural_stage import NEURAL_FEATURES
+    from .train_restore import choose_cut
+
+    families = sorted({d["family"] for d in docs if d["family"] != "clean"})
+    scored, probs = [], []
+    for family in families + ["clean"]:
+        model, iso, _, names = fit([d for d in docs if d["family"] != family or family == "clean"], precision)
+        keep = [NEURAL_FEATURES.index(n) for n in names]
+        for d in docs:
+            if d["family"] == family and d["half"] == 1:
+                scored.append(d)
+                probs.append(iso.predict(model.predict_proba(d["rows"][:, keep])[:, 1]) if len(d["labels"]) else [])
+    cut, metrics = choose_cut(scored, probs, precision)
+    metrics["cut"] = cut
+    metrics["per_family"] = _per_family(scored, probs, cut)
+    return cut, metrics
 
 
 def _per_family(held: list[dict[str, Any]], calibrated: list[Any], cut: float) -> dict[str, Any]:
@@ -168,12 +199,17 @@ def run(args: argparse.Namespace) -> int:
     docs = _cached_rows(args.rows_cache, lambda: collect(texts, restorer, lambda: resources.neural(args.lm, "cpu"), args.jobs, args.quiet))
     model, iso, metrics, names = fit(docs, args.precision)
     _, _, without, _ = fit(docs, args.precision, drop=NEURAL_ONLY)
+    if args.cut == "out-of-family":
+        cut, out_of_family = out_of_family_cut(docs, args.precision)
+        in_sample = {k: metrics[k] for k in ("cut", "precision", "recall", "edits")}
+        model, iso, metrics, names = fit(docs, args.precision, cut=cut)
+        metrics.update(in_sample_cut=in_sample, out_of_family=out_of_family)
     from ..restorer.neural_stage import FLOOR, LEFT, PER_SITE, RIGHT
 
     record = {
         "version": 1,
         "created": time.strftime("%Y-%m-%d %H:%M"),
-        "command": f"unspin bench train-neural --docs {args.docs} --skip {args.skip} --lm {args.lm} --precision {args.precision}",
+        "command": f"unspin bench train-neural --docs {args.docs} --skip {args.skip} --lm {args.lm} --precision {args.precision} --cut {args.cut}",
         "lm": args.lm,
         "features": names,
         "stage": {"floor": FLOOR, "per_site": PER_SITE, "window_tokens": [LEFT, RIGHT]},
@@ -182,7 +218,8 @@ def run(args: argparse.Namespace) -> int:
                  "rows": sum(len(d["labels"]) for d in docs), "held_out_family_used": False},
         "method": ("LightGBM binary classifier over the rescored (site, candidate) rows (200 trees, 7 leaves, >= 50 rows a leaf, "
                    "monotone increasing in the site model's probability and the neural gains), fitted on half the documents "
-                   "(crc32 of the text, even); isotonic calibration and the edit cut on the other half."),
+                   "(crc32 of the text, even); isotonic calibration on the other half; the edit cut there, on scores of stages "
+                   "fitted without each document's family (--cut out-of-family) or in sample."),
         "calibration": {"x": [float(v) for v in iso.X_thresholds_], "y": [float(v) for v in iso.y_thresholds_]},
         "metrics_held_out_half": metrics,
         "without_neural_features": {k: v for k, v in without.items() if k != "per_family"},

@@ -91,22 +91,91 @@ class NeuralModel:
         torch = self.torch
         encoded = [[self.prefix_id] + self.tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
         width = max(len(e) for e in encoded)
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         if len(texts) > 1 and len(texts) * width * self.vocab_size > _MAX_LOGITS:
             half = len(texts) // 2
             return self._score_batch(texts[:half]) + self._score_batch(texts[half:])
+        ids, mask = self._padded(encoded)
+        with torch.inference_mode():
+            logits = self.model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
+            picked = self._target_logp(logits, ids[:, 1:]) * mask[:, 1:]
+        return picked.sum(dim=1).tolist()
+
+    def score_suffixes(self, texts: Sequence[str], starts: Sequence[int]) -> list[float]:
+        """log P(text[start:] | text[:start]) for each text. Texts with the same prefix share one
+        forward pass over it (its keys and values are copied to each suffix), so a site's windows
+        (as written and with each candidate) cost one context and a few short suffixes. A prefix
+        should end where the tokenizer splits anyway (before a space), as a window's site does."""
+        groups: dict[str, list[int]] = {}
+        for i, (text, start) in enumerate(zip(texts, starts)):
+            groups.setdefault(text[:start], []).append(i)
+        prefixes = sorted(groups, key=len)
+        scores = [0.0] * len(texts)
+        step = max(1, self.batch_size // 2)
+        for lo in range(0, len(prefixes), step):
+            chunk = prefixes[lo : lo + step]
+            members = [groups[p] for p in chunk]
+            suffixes = [[texts[i][len(p) :] for i in m] for p, m in zip(chunk, members)]
+            for i, s in zip((i for m in members for i in m), self._score_suffix_batch(chunk, suffixes)):
+                scores[i] = s
+        return scores
+
+    def _score_suffix_batch(self, prefixes: list[str], suffixes: list[list[str]]) -> list[float]:
+        torch = self.torch
+        encode = lambda s: self.tokenizer(s, add_special_tokens=False)["input_ids"] if s else []  # noqa: E731
+        heads = [[self.prefix_id] + encode(p) for p in prefixes]
+        tails = [encode(s) for group in suffixes for s in group]
+        if len(prefixes) > 1 and len(tails) * max(map(len, tails)) * self.vocab_size > _MAX_LOGITS:
+            half = len(prefixes) // 2
+            return self._score_suffix_batch(prefixes[:half], suffixes[:half]) + self._score_suffix_batch(prefixes[half:], suffixes[half:])
+        owner = [g for g, group in enumerate(suffixes) for _ in group]
+        head_ids, head_mask = self._padded(heads)
+        tail_ids, tail_mask = self._padded([t or [0] for t in tails])
+        tail_mask[[k for k, t in enumerate(tails) if not t]] = 0
+        last = torch.tensor([len(h) - 1 for h in heads], device=self.device)
+        rows = torch.tensor(owner, device=self.device)
+        decoder, output = self.model.get_decoder(), self.model.get_output_embeddings()
+        with torch.inference_mode():
+            context = decoder(input_ids=head_ids, attention_mask=head_mask, use_cache=True)
+            first = self._logits(output, context.last_hidden_state[torch.arange(len(heads)), last])[rows]
+            cache = getattr(context, "cache", None) or context.past_key_values
+            cache.reorder_cache(rows)
+            positions = last[rows].unsqueeze(1) + 1 + torch.arange(tail_ids.shape[1], device=self.device)
+            hidden = decoder(input_ids=tail_ids, attention_mask=torch.cat([head_mask[rows], tail_mask], dim=1),
+                             position_ids=positions, use_cache=True, **{self._cache_argument(): cache}).last_hidden_state
+            picked = self._target_logp(self._logits(output, hidden[:, :-1]), tail_ids[:, 1:]) * tail_mask[:, 1:]
+            first_picked = self._target_logp(first, tail_ids[:, 0]) * tail_mask[:, 0]
+        return (picked.sum(dim=1) + first_picked).tolist()
+
+    def _cache_argument(self) -> str:
+        import inspect
+
+        # transformers renamed `past_key_values` to `cache` (5.x); the project allows >= 4.46
+        return "cache" if "cache" in inspect.signature(self.model.get_decoder().forward).parameters else "past_key_values"
+
+    def _padded(self, encoded: list[list[int]]):
+        torch = self.torch
+        width = max(len(e) for e in encoded)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         ids = torch.full((len(encoded), width), pad, dtype=torch.long)
         mask = torch.zeros((len(encoded), width), dtype=torch.long)
         for row, e in enumerate(encoded):
-            ids[row, : len(e)] = torch.tensor(e)
+            ids[row, : len(e)] = torch.tensor(e, dtype=torch.long)
             mask[row, : len(e)] = 1
-        ids, mask = ids.to(self.device), mask.to(self.device)
-        with torch.inference_mode():
-            logits = self.model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
-            target = ids[:, 1:]
-            # log_softmax gathered at the targets, without a second vocabulary-sized tensor
-            picked = (logits.gather(-1, target.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)) * mask[:, 1:]
-        return picked.sum(dim=1).tolist()
+        return ids.to(self.device), mask.to(self.device)
+
+    @staticmethod
+    def _target_logp(logits, targets):
+        """log_softmax(logits) at `targets` (one fewer dimension), without a second vocabulary-sized tensor."""
+        import torch
+
+        logits = logits.float()
+        return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)
+
+    def _logits(self, output, hidden):
+        """The LM head on hidden states, as the model's own forward applies it (Gemma caps its logits)."""
+        logits = output(hidden).float()
+        cap = getattr(self.model.config, "final_logit_softcapping", None)
+        return self.torch.tanh(logits / cap) * cap if cap else logits
 
     def close(self) -> None:
         self.model = None

@@ -8,8 +8,10 @@ once with each candidate in place, in one batched pass per document. A second Li
 over the site model's probability, the neural gains (own, margin over the site's other
 rescored candidates, pooled over the observed form's occurrences in the document, the
 document's neural spin level) and a few of the site model's own features gives the calibrated
-probability of each rescored row; a site is edited where that reaches the stage's cut (set on
-dev by `unspin bench train-neural`). Rows under the floor are never edited on this path.
+probability of each rescored row; a site is edited where that reaches the stage's cut, set on
+dev by `unspin bench train-neural` from scores of stages fitted without each document's spinner
+family (the cut for a spinner it never saw). A site the stage does not edit keeps the n-gram
+site model's own edit (`site_model.ModelRestorer`), so this path edits at least what the default does.
 """
 
 from __future__ import annotations
@@ -45,22 +47,34 @@ _CARRIED_AT = tuple(CANDIDATE_FEATURES.index(name) for name in CARRIED)
 @dataclass(frozen=True)
 class Rescored:
     """The rows a document sends to the neural LM: (site, candidate) keys and their windows.
-    `texts[base[k]]` is key k's site as written, `texts[own[k]]` the same window with k's candidate."""
+    `texts[base[k]]` is key k's site as written, `texts[own[k]]` the same window with k's candidate;
+    `starts[j]`: where text j's site begins (the context before it is the same in a site's windows)."""
 
     keys: tuple[tuple[int, int], ...]
     texts: tuple[str, ...]
     base: tuple[int, ...]
     own: tuple[int, ...]
+    starts: tuple[int, ...] = ()
 
     def gains(self, scores: Sequence[float]) -> list[float]:
         return [scores[o] - scores[b] for o, b in zip(self.own, self.base)]
+
+    def scored_gains(self, lm: Any, shared_context: bool = True) -> list[float]:
+        """The neural gain of every key. A site's windows differ only from the site on, so an LM
+        that can (`NeuralModel.score_suffixes`) scores the shared context once per site: the
+        same gains, faster (BENCHMARKS.md)."""
+        if not self.keys:
+            return []
+        if shared_context and hasattr(lm, "score_suffixes"):
+            return self.gains(lm.score_suffixes(list(self.texts), list(self.starts)))
+        return self.gains(lm.score_texts(list(self.texts)))
 
 
 def rescored(doc: DocumentSites, probs: Sequence[float], floor: float = FLOOR, per_site: int = PER_SITE,
              window: tuple[int, int] = (LEFT, RIGHT)) -> Rescored:
     """Which rows of `doc` (site-model probabilities `probs`, in row order) the neural LM scores,
     with `window` tokens of context (left, right)."""
-    keys, texts, base, own = [], [], [], []
+    keys, texts, base, own, starts = [], [], [], [], []
     k = 0
     for s, site in enumerate(doc.sites):
         p = probs[k : k + len(site.rows)]
@@ -69,14 +83,17 @@ def rescored(doc: DocumentSites, probs: Sequence[float], floor: float = FLOOR, p
         if not picked:
             continue
         before, observed, after = _window(doc, site, window)
+        start = len(_join(before, "", ""))
         texts.append(_join(before, observed, after))
+        starts.append(start)
         at = len(texts) - 1
         for i in sorted(picked):
             texts.append(_join(before, match_case(observed, site.candidates[i].original), after))
+            starts.append(start)
             keys.append((s, i))
             base.append(at)
             own.append(len(texts) - 1)
-    return Rescored(tuple(keys), tuple(texts), tuple(base), tuple(own))
+    return Rescored(tuple(keys), tuple(texts), tuple(base), tuple(own), tuple(starts))
 
 
 def _window(doc: DocumentSites, site: Any, window: tuple[int, int]) -> tuple[str, str, str]:
@@ -127,6 +144,7 @@ class NeuralStage:
         self.floor = floor
         self.per_site = per_site
         self.window = window
+        self.shared_context = True  # a site's context scored once (`Rescored.scored_gains`)
         self.lm_seconds = 0.0  # time spent in the neural LM, and the windows it scored (for `bench restore`)
         self.windows = 0
 
@@ -140,7 +158,7 @@ class NeuralStage:
         if not picked.keys:
             return picked, []
         start = time.perf_counter()
-        gains = picked.gains(self.lm.score_texts(list(picked.texts)))
+        gains = picked.scored_gains(self.lm, self.shared_context)
         self.lm_seconds += time.perf_counter() - start
         self.windows += len(picked.texts)
         return picked, self.model.probabilities(stage_rows(doc, probs, picked, gains))

@@ -130,7 +130,7 @@ class ModelRestorer:
         """`threshold`: the probability cut (default: the model's, set on dev; or `spun_cut` in a
         document the prior flags; with a neural stage, the stage's cut)."""
         if self.neural is not None:
-            return self._restore_neural(text, self.neural.cut if threshold is None else threshold)
+            return self._restore_neural(text, threshold)
         spin = self.document_prior(text) if self.document_prior is not None else None
         cut = self.cut if threshold is None else threshold
         if threshold is None and spin is not None and self.spun_cut is not None and spin > self.flag_at:
@@ -141,10 +141,15 @@ class ModelRestorer:
         doc, _, chosen = self.final_rows(text, cut)
         return self._restoration(doc, chosen, signals)
 
-    def _restore_neural(self, text: str, cut: float) -> Restoration:
-        """The n-gram passes at the site model's own cut, then the neural stage decides at `cut`."""
-        doc, probs, _ = self.final_rows(text, self.cut)
-        return self._restoration(doc, self._choose_neural(doc, probs, cut), {})
+    def _restore_neural(self, text: str, threshold: float | None) -> Restoration:
+        """The n-gram passes at the site model's own cut, then the neural stage decides at its cut;
+        a site the stage does not edit keeps the site model's own edit, so this path restores at
+        least what the n-gram path does. An explicit `threshold` is both decisions' cut."""
+        doc, probs, chosen = self.final_rows(text, self.cut)
+        if threshold is not None:
+            chosen = self._choose(doc, probs, threshold)
+        staged = self._choose_neural(doc, probs, self.neural.cut if threshold is None else threshold)
+        return self._restoration(doc, _with_fallback(staged, chosen), {})
 
     def final_rows(self, text: str, cut: float) -> tuple[DocumentSites, list[float], list["_Choice"]]:
         """The last pass's sites, the site model's probability of every row (in row order) and its
@@ -209,6 +214,13 @@ def _best_over(per_site: list[tuple[CandidateSite, list[float]]], cut: float) ->
         if not any(o.site.sentence == c.site.sentence and o.site.start < c.site.end and c.site.start < o.site.end for o in kept):
             kept.append(c)
     return sorted(kept, key=lambda c: c.site.char_start)
+
+
+def _with_fallback(first: list[_Choice], fallback: list[_Choice]) -> list[_Choice]:
+    """`first`'s choices, and `fallback`'s where none of them overlaps; in text order."""
+    taken = [(c.site.sentence, c.site.start, c.site.end) for c in first]
+    extra = [c for c in fallback if not any(s == c.site.sentence and a < c.site.end and c.site.start < b for s, a, b in taken)]
+    return sorted(first + extra, key=lambda c: c.site.char_start)
 
 
 def _edit(text: str, choice: _Choice) -> Edit:
