@@ -89,7 +89,7 @@ class NeuralModel:
 
     def _score_batch(self, texts: list[str]) -> list[float]:
         torch = self.torch
-        encoded = [[self.prefix_id] + self.tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
+        encoded = [[self.prefix_id] + self._ids(t) for t in texts]
         width = max(len(e) for e in encoded)
         if len(texts) > 1 and len(texts) * width * self.vocab_size > _MAX_LOGITS:
             half = len(texts) // 2
@@ -121,9 +121,8 @@ class NeuralModel:
 
     def _score_suffix_batch(self, prefixes: list[str], suffixes: list[list[str]]) -> list[float]:
         torch = self.torch
-        encode = lambda s: self.tokenizer(s, add_special_tokens=False)["input_ids"] if s else []  # noqa: E731
-        heads = [[self.prefix_id] + encode(p) for p in prefixes]
-        tails = [encode(s) for group in suffixes for s in group]
+        heads = [[self.prefix_id] + self._ids(p) for p in prefixes]
+        tails = [self._ids(s) for group in suffixes for s in group]
         if len(prefixes) > 1 and len(tails) * max(map(len, tails)) * self.vocab_size > _MAX_LOGITS:
             half = len(prefixes) // 2
             return self._score_suffix_batch(prefixes[:half], suffixes[:half]) + self._score_suffix_batch(prefixes[half:], suffixes[half:])
@@ -145,6 +144,9 @@ class NeuralModel:
             picked = self._target_logp(self._logits(output, hidden[:, :-1]), tail_ids[:, 1:]) * tail_mask[:, 1:]
             first_picked = self._target_logp(first, tail_ids[:, 0]) * tail_mask[:, 0]
         return (picked.sum(dim=1) + first_picked).tolist()
+
+    def _ids(self, text: str) -> list[int]:
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"] if text else []
 
     def _cache_argument(self) -> str:
         import inspect
