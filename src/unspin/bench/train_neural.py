@@ -150,7 +150,8 @@ def out_of_family_cut(docs: list[dict[str, Any]], precision: float) -> tuple[flo
     families = sorted({d["family"] for d in docs if d["family"] != "clean"})
     scored, probs = [], []
     for family in families + ["clean"]:
-        model, iso, _, names = fit([d for d in docs if d["family"] != family or family == "clean"], precision)
+        fitted_on = docs if family == "clean" else [d for d in docs if d["family"] != family]
+        model, iso, _, names = fit(fitted_on, precision)
         keep = [NEURAL_FEATURES.index(n) for n in names]
         for d in docs:
             if d["family"] == family and d["half"] == 1:

@@ -13,7 +13,9 @@ $UNSPIN_DEVICE, else auto. On a GPU the weights are bfloat16 (float16 where bf16
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import inspect
 import os
 import shutil
 from pathlib import Path
@@ -140,7 +142,7 @@ class NeuralModel:
             cache.reorder_cache(rows)
             positions = last[rows].unsqueeze(1) + 1 + torch.arange(tail_ids.shape[1], device=self.device)
             hidden = decoder(input_ids=tail_ids, attention_mask=torch.cat([head_mask[rows], tail_mask], dim=1),
-                             position_ids=positions, use_cache=True, **{self._cache_argument(): cache}).last_hidden_state
+                             position_ids=positions, use_cache=True, **{self._cache_argument: cache}).last_hidden_state
             picked = self._target_logp(self._logits(output, hidden[:, :-1]), tail_ids[:, 1:]) * tail_mask[:, 1:]
             first_picked = self._target_logp(first, tail_ids[:, 0]) * tail_mask[:, 0]
         return (picked.sum(dim=1) + first_picked).tolist()
@@ -148,9 +150,8 @@ class NeuralModel:
     def _ids(self, text: str) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False)["input_ids"] if text else []
 
+    @functools.cached_property
     def _cache_argument(self) -> str:
-        import inspect
-
         # transformers renamed `past_key_values` to `cache` (5.x); the project allows >= 4.46
         return "cache" if "cache" in inspect.signature(self.model.get_decoder().forward).parameters else "past_key_values"
 
@@ -165,13 +166,10 @@ class NeuralModel:
             mask[row, : len(e)] = 1
         return ids.to(self.device), mask.to(self.device)
 
-    @staticmethod
-    def _target_logp(logits, targets):
+    def _target_logp(self, logits, targets):
         """log_softmax(logits) at `targets` (one fewer dimension), without a second vocabulary-sized tensor."""
-        import torch
-
         logits = logits.float()
-        return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)
+        return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - self.torch.logsumexp(logits, dim=-1)
 
     def _logits(self, output, hidden):
         """The LM head on hidden states, as the model's own forward applies it (Gemma caps its logits)."""
