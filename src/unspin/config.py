@@ -50,3 +50,19 @@ def device_setting(device: str | None = None) -> str:
     if is_device_name(value):
         return value
     raise DeviceError(f"unknown device {value!r}: use auto, cpu, cuda or cuda:N", source=source)
+
+
+PRECISION_ENV = "UNSPIN_CPU_PRECISION"
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def cpu_precision_setting() -> str:
+    """The weights' type for a neural LM on the CPU: $UNSPIN_CPU_PRECISION, else "auto" (bfloat16
+    where the CPU multiplies it natively, AMX or AVX512-BF16, else float32). Resolved against
+    torch by `model.neural`."""
+    from .errors import DeviceError
+
+    value = (os.environ.get(PRECISION_ENV) or "auto").strip().lower()
+    if value in PRECISIONS:
+        return value
+    raise DeviceError(f"unknown CPU precision {value!r}: use {', '.join(PRECISIONS)}", source=PRECISION_ENV)

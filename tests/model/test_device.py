@@ -27,6 +27,7 @@ def with_cuda(monkeypatch):
 @pytest.fixture(autouse=True)
 def _no_device_env(monkeypatch):
     monkeypatch.delenv("UNSPIN_DEVICE", raising=False)
+    monkeypatch.setenv("UNSPIN_CPU_PRECISION", "float32")  # exact scores below, on any CPU
 
 
 def test_auto_is_cuda_when_torch_sees_a_gpu_else_cpu(monkeypatch, no_cuda):
@@ -184,10 +185,29 @@ def test_inputs_follow_the_model_to_its_device(tiny_lm, monkeypatch):
     assert seen == ["meta"]
 
 
+def test_cpu_weights_are_bfloat16_only_where_the_cpu_multiplies_it_natively(monkeypatch):
+    from unspin.model.neural import _dtype_for
+
+    monkeypatch.setenv("UNSPIN_CPU_PRECISION", "auto")
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False, raising=False)
+    assert _dtype_for(torch, "cpu") is torch.float32
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True, raising=False)
+    assert _dtype_for(torch, "cpu") is torch.bfloat16
+    monkeypatch.setenv("UNSPIN_CPU_PRECISION", "float32")
+    assert _dtype_for(torch, "cpu") is torch.float32
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False, raising=False)
+    monkeypatch.setenv("UNSPIN_CPU_PRECISION", "bfloat16")
+    assert _dtype_for(torch, "cpu") is torch.bfloat16
+    monkeypatch.setenv("UNSPIN_CPU_PRECISION", "half")
+    with pytest.raises(errors.DeviceError, match="UNSPIN_CPU_PRECISION: unknown CPU precision 'half'"):
+        _dtype_for(torch, "cpu")
+
+
 def test_gpu_weights_are_bfloat16_where_supported_else_float16(monkeypatch):
     from unspin.model.neural import _dtype_for
 
-    assert _dtype_for(torch, "cpu") is torch.float32
+    monkeypatch.setenv("UNSPIN_CPU_PRECISION", "bfloat16")  # a CPU setting: no effect on a GPU
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
     assert _dtype_for(torch, "cuda") is torch.bfloat16
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)

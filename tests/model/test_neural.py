@@ -5,15 +5,22 @@ import pytest
 pytestmark = pytest.mark.neural
 
 
-@pytest.fixture(scope="module")
-def model():
+def _smollm2(precision: str):
     pytest.importorskip("transformers")
     from unspin.model.neural import load_neural
 
-    try:
-        return load_neural("smollm2")
-    except Exception as exc:  # the package is optional
-        pytest.skip(f"SmolLM2 unavailable: {exc}")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("UNSPIN_CPU_PRECISION", precision)
+        try:
+            return load_neural("smollm2", device="cpu")
+        except Exception as exc:  # the package is optional
+            pytest.skip(f"SmolLM2 unavailable: {exc}")
+
+
+@pytest.fixture(scope="module")
+def model():
+    """float32, so that the exactness checks below test the arithmetic, not bfloat16 rounding."""
+    return _smollm2("float32")
 
 
 def test_fluent_text_scores_higher_than_spun(model):
@@ -51,3 +58,14 @@ def test_a_suffix_scores_as_the_whole_text_less_its_prefix(model):
     prefixes = [model.score_texts([t[:s]])[0] if s else 0.0 for t, s in zip(texts, starts)]
     assert suffixes == pytest.approx([w - p for w, p in zip(whole, prefixes)], abs=1e-3)
     assert suffixes[0] > suffixes[1]  # "said" reads better than "stated" after the same context
+
+
+def test_bfloat16_weights_keep_scores_within_a_fraction_of_a_nat(model):
+    import torch
+
+    fast = _smollm2("bfloat16")
+    assert next(fast.model.parameters()).dtype == torch.bfloat16
+    texts = ["The company said that sales fell.", "The company stated that sales fell.", "Analysts had expected a smaller decline."]
+    starts = [11, 11, 12]
+    assert fast.score_suffixes(texts, starts) == pytest.approx(model.score_suffixes(texts, starts), abs=0.5)
+    assert next(model.model.parameters()).dtype == torch.float32

@@ -131,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
     stage = getattr(restorer, "neural", None)
     if stage is not None:  # where the time of the neural path goes
         result["neural_stage"] = {"lm_seconds": round(stage.lm_seconds, 1), "windows": stage.windows, "shared_context": stage.shared_context,
+                                  "dtype": str(next(stage.lm.model.parameters()).dtype).removeprefix("torch."),
                                   "restore_seconds": round(restore_seconds, 1)}
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["machine"] = f"{platform.machine()} {platform.processor() or ''} cores={os.cpu_count()}".strip()

@@ -8,7 +8,9 @@ slow GGUF step. Any other name is a Hugging Face model id or a local folder, loa
 `local_files_only=True` (no downloads at run time).
 
 `device`: "auto" (CUDA when torch sees a GPU, else the CPU), "cpu", "cuda" or "cuda:N"; default
-$UNSPIN_DEVICE, else auto. On a GPU the weights are bfloat16 (float16 where bf16 is unsupported).
+$UNSPIN_DEVICE, else auto. On a GPU the weights are bfloat16 (float16 where bf16 is unsupported);
+on a CPU bfloat16 where it multiplies them natively (AMX, AVX512-BF16), else float32
+($UNSPIN_CPU_PRECISION=float32 keeps float32 everywhere).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import shutil
 from pathlib import Path
 from typing import Sequence
 
-from ..config import device_setting, neural_cache_dir
+from ..config import cpu_precision_setting, device_setting, neural_cache_dir
 from ..errors import DeviceError, MissingExtraError, ModelError
 
 SMOLLM2 = "smollm2"
@@ -56,13 +58,24 @@ def resolve_device(device: str | None = None) -> str:
 def _dtype_for(torch, device: str):
     if device.startswith("cuda"):
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    precision = cpu_precision_setting()
+    if precision == "bfloat16" or (precision == "auto" and _cpu_multiplies_bf16(torch)):
+        return torch.bfloat16
     return torch.float32
+
+
+def _cpu_multiplies_bf16(torch) -> bool:
+    """AMX or AVX512-BF16: bfloat16 matrix products run natively, 1.5x faster end to end on
+    SmolLM2 windows (BENCHMARKS.md, 2026-12-05); elsewhere torch emulates them, slower than float32."""
+    cpu = getattr(torch, "cpu", None)
+    checks = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
+    return any(bool(getattr(cpu, name, lambda: False)()) for name in checks)
 
 
 class NeuralModel:
     """Sentence log-probabilities from a causal LM, batched, on the model's device."""
 
-    def __init__(self, model, tokenizer, name: str, batch_size: int = 32) -> None:
+    def __init__(self, model, tokenizer, name: str, batch_size: int = 64) -> None:
         import torch
 
         self.torch = torch
@@ -316,8 +329,7 @@ def load_neural(name: str = SMOLLM2, threads: int | None = None, device: str | N
         else:
             tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=True)
             model = AutoModelForCausalLM.from_pretrained(name, local_files_only=True, dtype=torch.float32)
-        if where != "cpu":
-            model = model.to(device=where, dtype=_dtype_for(torch, where))
+        model = model.to(device=where, dtype=_dtype_for(torch, where))
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot load language model {name!r} offline: {exc}") from exc
     except RuntimeError as exc:  # CUDA out of memory, a driver error
