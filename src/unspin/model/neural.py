@@ -65,8 +65,8 @@ def _dtype_for(torch, device: str):
 
 
 def _cpu_multiplies_bf16(torch) -> bool:
-    """AMX or AVX512-BF16: bfloat16 matrix products run natively, 1.5x faster end to end on
-    SmolLM2 windows (BENCHMARKS.md, 2026-12-05); elsewhere torch emulates them, slower than float32."""
+    """AMX or AVX512-BF16: bfloat16 matrix products run natively, 1.35x faster end to end on
+    densely spun text (BENCHMARKS.md, 2026-12-05); elsewhere torch emulates them, slower than float32."""
     cpu = getattr(torch, "cpu", None)
     checks = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
     return any(bool(getattr(cpu, name, lambda: False)()) for name in checks)
@@ -313,6 +313,7 @@ def load_neural(name: str = SMOLLM2, threads: int | None = None, device: str | N
     except ImportError:
         raise MissingExtraError("neural", "neural language models") from None
     where = resolve_device(device)
+    dtype = _dtype_for(torch, where)  # a bad $UNSPIN_CPU_PRECISION fails here, before any loading
     if threads:
         torch.set_num_threads(threads)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -329,7 +330,7 @@ def load_neural(name: str = SMOLLM2, threads: int | None = None, device: str | N
         else:
             tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=True)
             model = AutoModelForCausalLM.from_pretrained(name, local_files_only=True, dtype=torch.float32)
-        model = model.to(device=where, dtype=_dtype_for(torch, where))
+        model = model.to(device=where, dtype=dtype)
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot load language model {name!r} offline: {exc}") from exc
     except RuntimeError as exc:  # CUDA out of memory, a driver error
