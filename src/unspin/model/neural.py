@@ -66,7 +66,8 @@ def _dtype_for(torch, device: str):
 
 def _cpu_multiplies_bf16(torch) -> bool:
     """AMX or AVX512-BF16: bfloat16 matrix products run natively, 1.35x faster end to end on
-    densely spun text (BENCHMARKS.md, 2026-12-05); elsewhere torch emulates them, slower than float32."""
+    densely spun text (BENCHMARKS.md, 2026-12-05). Elsewhere float32 stays: bfloat16 was not measured
+    on such a CPU."""
     cpu = getattr(torch, "cpu", None)
     checks = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
     return any(bool(getattr(cpu, name, lambda: False)()) for name in checks)
