@@ -60,3 +60,32 @@ def test_refuses_to_overwrite_an_input_and_standard_input(tmp_path, capsys):
     assert main(["learn", "--from-spun", "-", "-o", str(tmp_path / "x.tsv"), "-q"]) == 1
     assert main(["learn", "--from-spun", str(tmp_path / "missing"), "-o", str(tmp_path / "x.tsv"), "-q"]) == 1
     assert "missing" in capsys.readouterr().err
+
+
+def test_the_spin_screen_is_passed_to_the_toolkit_and_reported(tmp_path, capsys, monkeypatch):
+    import dataclasses
+
+    kit = world.toolkit(world.corpus(seed=1, docs=300))
+    asked = []
+
+    def screened_toolkit(min_spin_probability=0.0):
+        asked.append(min_spin_probability)
+        return dataclasses.replace(kit, keep=lambda text: "stated" in text)
+
+    monkeypatch.setattr("unspin.learn.default_toolkit", screened_toolkit)
+    spun = [world.spin(t) for t in world.corpus(seed=2, docs=60)]
+    clean = [t for t in world.corpus(seed=5, docs=60) if "stated" not in t]
+    corpus = _jsonl(tmp_path / "crawl.jsonl", [s for s in spun if "stated" in s] + clean)
+    out = tmp_path / "spinner.tsv"
+    assert main(["learn", "--from-spun", str(corpus), "-o", str(out), "-q", "--min-spin-probability", "0.7", "--format", "json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert asked == [0.7] and summary["min_spin_probability"] == 0.7
+    assert summary["screened_out"] == len(clean) and summary["spun_documents"] == sum("stated" in s for s in spun)
+
+
+@pytest.mark.parametrize("bad", ["1.5", "-0.1", "often"])
+def test_a_spin_probability_outside_0_to_1_is_a_usage_error(tmp_path, capsys, bad):
+    corpus = _jsonl(tmp_path / "c.jsonl", world.corpus(seed=4, docs=3))
+    with pytest.raises(SystemExit) as exit_:
+        main(["learn", "--from-spun", str(corpus), "-o", str(tmp_path / "x.tsv"), "--min-spin-probability", bad])
+    assert exit_.value.code == 2 and "--min-spin-probability" in capsys.readouterr().err

@@ -54,6 +54,20 @@ def test_spark_learns_what_the_local_runner_learns(spark_session, tmp_path, kit,
     assert {(p.observed, p.original) for p in run.result.pairs if p.confidence >= 0.5} == truth
 
 
+def test_spark_screens_out_the_documents_the_local_runner_screens_out(spark_session, tmp_path, kit):
+    import dataclasses
+
+    from unspin.engines.spark_learn import learn_on_spark
+
+    paths, texts = _spun_files(tmp_path, 3)
+    screened = dataclasses.replace(kit, keep=frozenset(texts[:60]).__contains__)  # the 20 clean ones out
+    learner = SpunLearner(screened, LearnConfig())
+    local = learn_from_spun(lambda: texts, learner, jobs=1)
+    run = learn_on_spark(spark_session, [str(p) for p in paths], learner, lambda: screened)
+    assert (run.result.documents, run.result.screened_out) == (local.documents, local.screened_out) == (60, 20)
+    assert run.result.pairs == local.pairs and _state(run.result) == _state(local)
+
+
 def test_spark_learning_merges_a_saved_state_as_locally(spark_session, tmp_path, kit):
     from unspin.engines.spark_learn import learn_on_spark
 
@@ -69,7 +83,7 @@ def test_spark_learning_merges_a_saved_state_as_locally(spark_session, tmp_path,
 def test_cli_learn_with_engine_spark_writes_the_local_lexicon(spark_session, tmp_path, kit, monkeypatch, capsys):
     from unspin.cli import main
 
-    monkeypatch.setattr("unspin.learn.default_toolkit", lambda: kit)
+    monkeypatch.setattr("unspin.learn.default_toolkit", lambda min_spin_probability=0.0: kit)
     monkeypatch.setattr(LearnConfig, "calibrated", classmethod(lambda cls: cls()))
     paths, _ = _spun_files(tmp_path, 3)
     corpus = tmp_path / "corpus"

@@ -1,5 +1,7 @@
 """The learner on a synthetic language spun by a deterministic test spinner (tests/learn/world.py)."""
 
+import dataclasses
+
 import pytest
 
 from unspin.learn import LearnConfig, SpunLearner, learn_from_spun, to_lexicon
@@ -78,3 +80,34 @@ def test_state_and_lexicon_round_trip(learner, tmp_path):
     loaded = LearnedLexicon.load(tmp_path / "spinner.tsv")
     assert {(o, r) for o, r, *_ in loaded.rows()} == TRUE
     assert loaded.prior_logodds("stated", "said") > 2.0  # nearly every "stated" was "said"
+
+
+def _screened(learner, keep):
+    return SpunLearner(dataclasses.replace(learner.kit, keep=keep), learner.config)
+
+
+def test_a_screen_keeps_the_clean_half_of_a_mixed_corpus_out(learner):
+    """The screen decides which documents are learned from, in both passes: with the clean half
+    of a mixed corpus screened out, the learner sees what it would see in the spun half alone."""
+    clean = world.corpus(seed=4, docs=200)
+    spun = [world.spin(t) for t in clean[:100]]
+    screened = _learn(_screened(learner, frozenset(spun).__contains__), spun + clean[100:])
+    alone = _learn(learner, spun)
+    assert (screened.documents, screened.screened_out) == (100, 100)
+    assert screened.state.counts.ngrams == alone.state.counts.ngrams
+    assert screened.state.gains.samples == alone.state.gains.samples
+    assert _confident(screened) == _confident(alone) == TRUE
+
+
+def test_a_screen_that_keeps_nothing_learns_nothing(learner):
+    result = _learn(_screened(learner, lambda text: False), world.corpus(seed=3, docs=40), jobs=2)
+    assert (result.documents, result.screened_out, result.pairs) == (0, 40, ())
+
+
+def test_the_state_keeps_how_many_documents_were_screened_out(learner, tmp_path):
+    from unspin.learn import LearnState
+
+    spun = [world.spin(t) for t in world.corpus(seed=8, docs=30)]
+    result = _learn(_screened(learner, frozenset(spun).__contains__), spun + world.corpus(seed=9, docs=10))
+    result.state.save(tmp_path / "s.gz")
+    assert LearnState.load(tmp_path / "s.gz").counts.screened_out == result.screened_out == 10

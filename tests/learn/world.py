@@ -137,5 +137,5 @@ def use_as_default_toolkit(monkeypatch) -> None:
     from unspin.learn.decipher import LearnConfig
 
     kit = toolkit(corpus(seed=1, docs=300))
-    monkeypatch.setattr("unspin.learn.default_toolkit", lambda: kit)
+    monkeypatch.setattr("unspin.learn.default_toolkit", lambda min_spin_probability=0.0: kit)
     monkeypatch.setattr(LearnConfig, "calibrated", classmethod(lambda cls: cls()))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..learn.from_spun import MIN_SPIN_PROBABILITY
 from ..text import word_count
 from .learn_scoring import DeterministicSpinner, _progress, corpus_docs, gold_pairs, learn, pair_scores, restoration_scores
 
@@ -57,18 +58,20 @@ def run_bench(args: argparse.Namespace) -> int:
     pool = corpus_docs("test", max(sizes) + 2 * args.restore_docs)
     restore_texts, clean_texts = pool[: args.restore_docs], pool[args.restore_docs : 2 * args.restore_docs]
     learn_pool = pool[2 * args.restore_docs :]
-    learner = SpunLearner(default_toolkit())
+    learner = SpunLearner(default_toolkit(args.min_spin_probability))
     min_conf = args.min_confidence if args.min_confidence is not None else default_min_confidence()
     baseline = load_restorer(lm="ngram")
     report: dict = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()} cores={os.cpu_count()} (measured under load)",
         "min_confidence": min_conf,
+        "min_spin_probability": args.min_spin_probability,
         "learn_pool_docs": len(learn_pool),
         "families": [],
     }
     clean_only = learn(learn_pool[: args.clean_docs], args.jobs, learner)
-    report["clean_only"] = {"docs": len(learn_pool[: args.clean_docs]), "pairs": sum(p.confidence >= min_conf for p in clean_only.pairs), "seconds": round(clean_only.seconds, 1)}
+    report["clean_only"] = {"docs": len(learn_pool[: args.clean_docs]), "screened_out": clean_only.screened_out,
+                            "pairs": sum(p.confidence >= min_conf for p in clean_only.pairs), "seconds": round(clean_only.seconds, 1)}
     _progress(f"clean-only: {report['clean_only']}")
     for spinner in spinners(args.density)[: args.families or None]:
         rules = spinner.rules() if spinner.rules else None
@@ -79,7 +82,8 @@ def run_bench(args: argparse.Namespace) -> int:
             spun = [spinner.spin(t) for t in docs]
             result = learn([s.text for s in spun], args.jobs, learner)
             kept = [p for p in result.pairs if p.confidence >= min_conf]
-            entry = {"docs": len(docs), "words": sum(word_count(t) for t in docs), "learn_seconds": round(result.seconds, 1), **pair_scores(kept, gold_pairs(spun), rules)}
+            entry = {"docs": len(docs), "screened_out": result.screened_out, "words": sum(word_count(t) for t in docs),
+                     "learn_seconds": round(result.seconds, 1), **pair_scores(kept, gold_pairs(spun), rules)}
             with tempfile.TemporaryDirectory() as tmp:
                 path = os.path.join(args.keep_lexicons or tmp, f"{spinner.name.replace('/', '-')}.{n}.tsv")
                 os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -90,7 +94,8 @@ def run_bench(args: argparse.Namespace) -> int:
             if n == args.mixed_size:
                 half = len(docs) // 2
                 mixed = learn([s.text for s in spun[:half]] + docs[half:], args.jobs, learner)
-                entry["mixed"] = pair_scores([p for p in mixed.pairs if p.confidence >= min_conf], gold_pairs(spun[:half]), rules)
+                entry["mixed"] = {"screened_out": mixed.screened_out,
+                                  **pair_scores([p for p in mixed.pairs if p.confidence >= min_conf], gold_pairs(spun[:half]), rules)}
             row["by_size"].append(entry)
             _progress(f"{spinner.name} n={n}: {json.dumps(entry)}")
         report["families"].append(row)
@@ -125,6 +130,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--families", type=int, default=0, help="only the first N families, holdout first (0: all)")
     p.add_argument("--density", default="dense", choices=["dense", "light"])
     p.add_argument("--min-confidence", type=float, default=None)
+    p.add_argument("--min-spin-probability", type=float, default=MIN_SPIN_PROBABILITY,
+                   help="learn only from documents scan gives this spin probability (default: %(default)s; 0: all)")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--timing-docs", type=int, default=1000, help="also time learning alone on this many spun documents (0: skip)")
     p.add_argument("-o", "--output", help="also write the JSON here")

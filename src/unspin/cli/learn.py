@@ -4,6 +4,7 @@ alone with --from-spun) and `unspin lexicon show|export`."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -28,6 +29,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "decipher the spinner's dictionary from its output alone: a directory, .jsonl, .parquet, .csv or text "
         "files, as `scan` reads them (repeatable; read twice, so not -)"))
     p.add_argument("--min-confidence", type=float, default=None, help="keep deciphered pairs at least this probable (default: chosen on dev text)")
+    from ..learn.from_spun import MIN_SPIN_PROBABILITY
+
+    p.add_argument("--min-spin-probability", type=_probability, default=MIN_SPIN_PROBABILITY, metavar="P", help=(
+        "--from-spun learns only from documents scan gives at least this spin probability, so a crawl's clean "
+        "pages do not hide what the spinner removed (default: %(default)s, chosen on dev text; 0: every document)"))
     p.add_argument("--jobs", type=int, default=1, help="worker processes for --from-spun (--engine local)")
     p.add_argument("--format", choices=("json", "text"), default="text")
     from . import add_reading_options
@@ -133,12 +139,14 @@ def _learn_from_spun(lexicon, args: argparse.Namespace, out: Path) -> tuple[Any,
         result, unreadable[0] = _learn_on_spark(args, reading, state)
     else:
         with _progress_bar(not progress.wanted(args)) as bar:
-            result = learn_from_spun(texts, SpunLearner(default_toolkit()), jobs=max(1, args.jobs), state=state, progress=bar)
+            kit = _toolkit(args)()
+            result = learn_from_spun(texts, SpunLearner(kit), jobs=max(1, args.jobs), state=state, progress=bar)
     deciphered = to_lexicon(result, min_confidence)
     lexicon.merge(deciphered)
     result.state.save(state_file)
     return lexicon, {
         "spun_documents": result.documents, "spun_words": result.tokens, "unreadable": unreadable[0],
+        "screened_out": result.screened_out, "min_spin_probability": args.min_spin_probability,
         "deciphered_pairs": len(deciphered), "min_confidence": min_confidence, "seconds": round(result.seconds, 1),
         "state": str(state_file),
     }
@@ -148,17 +156,36 @@ def _learn_on_spark(args: argparse.Namespace, reading: dict[str, Any], state: An
     """Both passes on Spark (executors build the toolkit themselves); the decision here."""
     from ..engines.spark import check_artifacts
     from ..engines.spark_learn import learn_on_spark
-    from ..learn import SpunLearner, default_toolkit
+    from ..learn import SpunLearner
     from .engine_options import start_spark
 
     spark = start_spark(args)
-    check_artifacts(spark, tuple(getattr(default_toolkit, "requires", ())))  # before loading anything here
-    run = learn_on_spark(spark, args.from_spun, SpunLearner(default_toolkit()), default_toolkit, state=state,
-                         reading=reading, check=False)
+    toolkit = _toolkit(args)
+    check_artifacts(spark, toolkit.requires)  # before loading anything here
+    run = learn_on_spark(spark, args.from_spun, SpunLearner(toolkit()), toolkit, state=state, reading=reading, check=False)
     if not progress.quiet(args):
-        print(f"unspin learn: {run.result.documents} documents, {run.unreadable} unreadable, {run.partitions} tasks a pass "
-              f"in {run.result.seconds:.1f}s on Spark", file=sys.stderr)
+        print(f"unspin learn: {run.result.documents} documents learned from, {run.result.screened_out} too clean, "
+              f"{run.unreadable} unreadable, {run.partitions} tasks a pass in {run.result.seconds:.1f}s on Spark", file=sys.stderr)
     return run.result, run.unreadable
+
+
+def _probability(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"a probability from 0 to 1, not {raw!r}")
+    return value
+
+
+def _toolkit(args: argparse.Namespace):
+    """The learner's toolkit factory for these options (Spark executors call it too)."""
+    from ..learn import default_toolkit
+
+    factory = functools.partial(default_toolkit, args.min_spin_probability)
+    factory.requires = getattr(default_toolkit, "requires", ())  # type: ignore[attr-defined]
+    return factory
 
 
 class _progress_bar:

@@ -112,7 +112,8 @@ def _learn_from_input(args: argparse.Namespace) -> str:
     lexicon, result = decipher_texts(texts, default_toolkit(), jobs=args.jobs)
     lexicon.save(path)
     if not progress.quiet(args):
-        print(f"unspin restore: {len(lexicon)} pairs learned from {result.documents} rows -> {path}", file=sys.stderr)
+        print(f"unspin restore: {len(lexicon)} pairs learned from {result.documents} rows "
+              f"({result.screened_out} rows too clean to learn from) -> {path}", file=sys.stderr)
     return path
 
 

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..learn.counts import GAIN_SAMPLE, CorpusCounts, GainStats
 from ..learn.from_spun import LearnResult, LearnState, SpunLearner, count_texts, learn_with, weigh_texts
 
-_DOCS, _TOKENS, _UNREADABLE = ("#", "docs"), ("#", "tokens"), ("#", "unreadable")
+_DOCS, _TOKENS, _UNREADABLE, _SCREENED_OUT = ("#", "docs"), ("#", "tokens"), ("#", "unreadable"), ("#", "screened_out")
 _NONE: tuple = ()  # the position of the totals (any position compares above it)
 
 
@@ -78,7 +78,8 @@ def learn_on_spark(
         table = dict(rows)
         seen["unreadable"] = table.pop(_UNREADABLE, (0, _NONE))[0]
         docs, tokens = table.pop(_DOCS, (0, _NONE))[0], table.pop(_TOKENS, (0, _NONE))[0]
-        return CorpusCounts(_ordered((key[1], value) for key, value in table.items()), docs, tokens)
+        screened_out = table.pop(_SCREENED_OUT, (0, _NONE))[0]
+        return CorpusCounts(_ordered((key[1], value) for key, value in table.items()), docs, tokens, screened_out)
 
     def weigh(suspects: dict[str, tuple[str, ...]], extra: frozenset[str]) -> GainStats:
         shared = sc.broadcast((suspects, extra))
@@ -142,17 +143,19 @@ def _add(table: dict, key: tuple, n: int, first: tuple) -> None:
 def _count_partition(items: Iterable[tuple[tuple[int, int], str | None]], toolkit: Callable[[], Any], token: str) -> Iterator[tuple]:
     kit = _kit(token, toolkit)
     table: dict = {}
-    docs = tokens = unreadable = 0
+    docs = tokens = unreadable = screened_out = 0
     for pos, text in items:
         if text is None:
             unreadable += 1
             continue
         counts = count_texts(kit, [text])
-        docs += 1
+        docs += counts.docs
         tokens += counts.tokens
+        screened_out += counts.screened_out
         for rank, (gram, n) in enumerate(counts.ngrams.items()):
             _add(table, ("n", gram), n, (*pos, rank))
     table[_DOCS], table[_TOKENS], table[_UNREADABLE] = (docs, _NONE), (tokens, _NONE), (unreadable, _NONE)
+    table[_SCREENED_OUT] = (screened_out, _NONE)
     return iter(table.items())
 
 

@@ -28,11 +28,13 @@ class CorpusCounts:
     ngrams: Counter = field(default_factory=Counter)
     docs: int = 0
     tokens: int = 0  # word tokens
+    screened_out: int = 0  # documents read but not counted (too clean to learn from)
 
     def merge(self, other: "CorpusCounts") -> "CorpusCounts":
         self.ngrams.update(other.ngrams)
         self.docs += other.docs
         self.tokens += other.tokens
+        self.screened_out += other.screened_out
         return self
 
     def count(self, phrase: str) -> int:
