@@ -144,8 +144,9 @@ def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_thresh
 def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_confidence: float | None = None) -> list[Any]:
     """Restore a batch of texts one spinner may have made. With `learn`, the spinner's dictionary
     is first deciphered from the batch itself (`learn.from_spun`, as `restore --jsonl
-    --learn-from-input`), and every text is restored with it by the learned site model; a batch
-    of a few dozen pages or more is needed for the learner to find anything."""
+    --learn-from-input`; only from the texts scan gives a spin probability of 0.5 or more), and
+    every text is restored with it by the learned site model; a batch of a few dozen pages or
+    more is needed for the learner to find anything."""
     if not learn:
         engine = restore_engine("ngram")
         return [engine.restore(t) for t in texts]

@@ -41,7 +41,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
     p.add_argument("--learn-from-input", action="store_true",
                    help="with --jsonl -o OUT: first decipher the spinner's dictionary from the input itself (as `learn "
-                        "--from-spun`; one spinner across many rows leaves a trace no single document does), write it to "
+                        "--from-spun`, from the rows scan gives spin probability >= 0.5; one spinner across many rows leaves a "
+                        "trace no single document does), write it to "
                         "OUT.learned.tsv, then restore every row with it; --resume reuses that file")
     p.add_argument("--fingerprints", metavar="FILE",
                    help="known tortured phrases (PPS CSV export): each match is restored to the list's expected phrase; "
