@@ -321,15 +321,15 @@ class SpinScreen:
     """Is a document spun enough to learn from? The calibrated spin probability `scan` reports."""
 
     def __init__(self, min_probability: float) -> None:
+        from ..scanner.detect import scan_text
         from ..scanner.screen import load_screener
 
         self.min_probability = min_probability
         self.screener = load_screener()
+        self._scan = scan_text  # imported here, not per document: the scanner loads only when a screen is asked for
 
     def __call__(self, text: str) -> bool:
-        from ..scanner.detect import scan_text
-
-        return scan_text(text, screener=self.screener).spin_probability >= self.min_probability
+        return self._scan(text, screener=self.screener).spin_probability >= self.min_probability
 
 
 def _pass1(chunk: list[str]) -> CorpusCounts:
