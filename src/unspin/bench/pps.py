@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import InputError
 
+DEFAULT_PPS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "pps_tortured_phrases.csv"
 Row = tuple[str, list[str]]  # (tortured phrase, expected options, lower-case)
 
 

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from .family_options import add_family_options, chosen_densities, chosen_families, print_families
-from .pps import pps_rows, pps_split  # noqa: F401  (pps_rows: the name earlier callers import)
+from .pps import DEFAULT_PPS, pps_rows, pps_split  # noqa: F401  (pps_rows: the name earlier callers import)
 from .restore_scoring import (  # noqa: F401  (sample_docs, score_documents: names earlier callers import)
     RestoreScores,
     score_clean,
@@ -33,7 +33,6 @@ from .restore_scoring import (  # noqa: F401  (sample_docs, score_documents: nam
     score_family,
 )
 
-DEFAULT_PPS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "pps_tortured_phrases.csv"
 
 
 def score_pps(restorer, rows: list[tuple[str, list[str]]]) -> dict:

@@ -171,8 +171,8 @@ class ModelRestorer:
 
     def restore_phrase(self, phrase: str) -> str:
         """Best original for a phrase already known to be tortured: a forced choice with no
-        context, which the noisy-channel decoder makes better (PPS test half: 4.3% against the
-        site model's 1.7% top-1, BENCHMARKS.md)."""
+        context, which the phrase decoder and the noisy-channel decoder make better than the
+        site model (`Restorer.restore_phrase`; PPS test half top-1 in BENCHMARKS.md)."""
         from .decode import DecodeConfig, Restorer
 
         if self._phrase_decoder is None:
