@@ -34,7 +34,6 @@ from .restore_scoring import (  # noqa: F401  (sample_docs, score_documents: nam
 )
 
 
-
 def score_pps(restorer, rows: list[tuple[str, list[str]]]) -> dict:
     hits = 0
     t0 = time.perf_counter()

@@ -44,7 +44,7 @@ def training_examples(decoder: PhraseDecoder, rows: Sequence[Row]) -> list[tuple
     for tortured, expected in rows:
         observed, _ = split_phrase(tortured)
         original, _ = split_phrase(expected[0])
-        if len(observed) != len(original) or not 2 <= len(observed):
+        if len(observed) != len(original) or len(observed) < 2:
             continue
         gold = decoder.path_features(observed, original)
         if gold is not None:

@@ -39,7 +39,7 @@ class PhraseGuess:
 
 @dataclass(frozen=True)
 class Choice:
-    """One word's option: the word kept (`rank` -1) or one of its originals."""
+    """One word's option, the word kept or one of its originals, with its WORD_FEATURES."""
 
     word: str
     features: tuple[float, ...]
