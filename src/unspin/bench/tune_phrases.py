@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from ..engine.phrases import FEATURES, MODEL_FILE, PhraseDecoder, split_phrase
+from ..engine.phrases import FEATURES, MAX_CANDIDATES, MODEL_FILE, PhraseDecoder, split_phrase
 from .pps import DEFAULT_PPS, pps_split
 
 RECORD_PATH = Path(__file__).resolve().parents[1] / "data" / MODEL_FILE
@@ -33,6 +33,7 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--pps", default=str(DEFAULT_PPS), help="PPS CSV (only its learn half is read)")
     p.add_argument("--epochs", type=int, default=5, help="perceptron passes over the training rows")
+    p.add_argument("--max-candidates", type=int, default=MAX_CANDIDATES, help="originals per word the decoder considers")
     p.add_argument("--no-cv", action="store_true", help="skip the 5-fold cross-validation")
     p.add_argument("--dry-run", action="store_true", help="print the record, write nothing")
     p.set_defaults(handler=run)
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     learn_rows, _ = pps_split(Path(args.pps))
-    decoder = PhraseDecoder(resources.lexicon(), resources.web_pairs(), [0.0] * len(FEATURES))
+    decoder = PhraseDecoder(resources.lexicon(), resources.web_pairs(), [0.0] * len(FEATURES), max_candidates=args.max_candidates)
     cv = None if args.no_cv else cross_validated(decoder, learn_rows, args.epochs)
     examples = training_examples(decoder, learn_rows)
     decoder.weights = train(decoder, examples, args.epochs)
@@ -120,10 +121,11 @@ def run(args: argparse.Namespace) -> int:
     record = {
         "version": 1,
         "created": time.strftime("%Y-%m-%d %H:%M"),
-        "command": f"unspin bench tune-phrases --epochs {args.epochs}",
+        "command": f"unspin bench tune-phrases --epochs {args.epochs} --max-candidates {args.max_candidates}",
         "features": list(FEATURES),
         "weights": [round(w, 4) for w in decoder.weights],
         "temperature": round(decoder.temperature, 4),
+        "max_candidates": args.max_candidates,
         "data": {"source": "PPS tortured-phrase list, learn half only (bench.pps.pps_split; the test half is never read)",
                  "rows": len(learn_rows), "training_rows": len(examples)},
         "method": f"averaged structured perceptron, {args.epochs} epochs, beam search as decoded; softmax temperature by likelihood",

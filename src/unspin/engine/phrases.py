@@ -24,6 +24,7 @@ from importlib import resources as package_files
 from typing import Sequence
 
 MODEL_FILE = "phrase_decoder.json"
+MAX_CANDIDATES = 40  # originals per word, by prior (the fitted record may say otherwise)
 MAX_WORDS = 6  # longer phrases are returned as they are (PPS: 99% have at most 5 words)
 WORD_FEATURES = ("keep", "keep_zipf", "swap", "log_weight", "zipf", "zipf_gain", "log_rank", "sources")
 PAIR_FEATURES = ("pair_seen", "pair_log_count", "pair_association", "pair_unseen", "known_phrase")
@@ -49,7 +50,7 @@ class PhraseDecoder:
     """k best originals of a tortured phrase; `lexicon` a ReverseIndex, `pairs` WebBigrams."""
 
     def __init__(self, lexicon, pairs, weights: Sequence[float], temperature: float = 1.0,
-                 max_candidates: int = 40, beam: int = 64) -> None:
+                 max_candidates: int = MAX_CANDIDATES, beam: int = 64) -> None:
         if len(weights) != len(FEATURES):
             raise ValueError(f"the phrase decoder needs {len(FEATURES)} weights, got {len(weights)}")
         self.lexicon = lexicon
@@ -165,7 +166,7 @@ def read_model() -> dict:
 def decoder_over(lexicon, pairs) -> PhraseDecoder:
     """The shipped weights over a lexicon (a ReverseIndex) and word pairs (WebBigrams)."""
     record = read_model()
-    return PhraseDecoder(lexicon, pairs, record["weights"], record["temperature"])
+    return PhraseDecoder(lexicon, pairs, record["weights"], record["temperature"], record.get("max_candidates", MAX_CANDIDATES))
 
 
 @lru_cache(maxsize=1)
