@@ -19,7 +19,6 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources as package_files
 from typing import Sequence
 
@@ -167,11 +166,3 @@ def decoder_over(lexicon, pairs) -> PhraseDecoder:
     """The shipped weights over a lexicon (a ReverseIndex) and word pairs (WebBigrams)."""
     record = read_model()
     return PhraseDecoder(lexicon, pairs, record["weights"], record["temperature"], record.get("max_candidates", MAX_CANDIDATES))
-
-
-@lru_cache(maxsize=1)
-def phrase_decoder() -> PhraseDecoder:
-    """The shipped decoder over the installed lexicon and web word pairs, loaded once."""
-    from .resources import lexicon, web_pairs
-
-    return decoder_over(lexicon(), web_pairs())
