@@ -81,8 +81,9 @@ def fit_temperature(decoder: PhraseDecoder, examples, k: int = 10) -> float:
     lists = []
     for observed, original, _ in examples:
         scored = decoder.search(observed)[:k]
-        if any(path == original for _, path in scored):
-            lists.append(([s for s, _ in scored], next(s for s, path in scored if path == original)))
+        gold = [s for s, path in scored if path == original]
+        if gold:
+            lists.append(([s for s, _ in scored], gold[0]))
 
     def nll(t: float) -> float:
         total = 0.0
@@ -94,18 +95,23 @@ def fit_temperature(decoder: PhraseDecoder, examples, k: int = 10) -> float:
     return min((0.25 * 1.25 ** i for i in range(40)), key=nll)
 
 
+def hits(decoder: PhraseDecoder, rows: Sequence[Row]) -> int:
+    """Rows whose best guess is one of the expected phrases."""
+    return sum(decoder.best(tortured) in expected for tortured, expected in rows)
+
+
 def top1(decoder: PhraseDecoder, rows: Sequence[Row]) -> float:
-    return sum(decoder.best(tortured) in expected for tortured, expected in rows) / max(len(rows), 1)
+    return hits(decoder, rows) / max(len(rows), 1)
 
 
 def cross_validated(decoder: PhraseDecoder, rows: Sequence[Row], epochs: int) -> float:
-    hits = 0
+    right = 0
     for fold in range(FOLDS):
         held = [r for i, r in enumerate(rows) if i % FOLDS == fold]
         fitted = [r for i, r in enumerate(rows) if i % FOLDS != fold]
         decoder.weights = train(decoder, training_examples(decoder, fitted), epochs)
-        hits += round(top1(decoder, held) * len(held))
-    return hits / max(len(rows), 1)
+        right += hits(decoder, held)
+    return right / max(len(rows), 1)
 
 
 def run(args: argparse.Namespace) -> int:

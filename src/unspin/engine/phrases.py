@@ -20,7 +20,10 @@ import math
 import re
 from dataclasses import dataclass
 from importlib import resources as package_files
+from functools import lru_cache
 from typing import Sequence
+
+from ..lexicon.index import phrase_zipf, prior
 
 MODEL_FILE = "phrase_decoder.json"
 MAX_CANDIDATES = 40  # originals per word, by prior (the fitted record may say otherwise)
@@ -58,6 +61,7 @@ class PhraseDecoder:
         self.temperature = temperature
         self.max_candidates = max_candidates
         self.beam = beam
+        self.choices = lru_cache(maxsize=50_000)(self._choices)  # a word's options do not change with the weights
 
     def guesses(self, phrase: str, k: int = 3) -> tuple[PhraseGuess, ...]:
         """The k likeliest originals, likeliest first (the phrase itself when it cannot be read)."""
@@ -87,20 +91,18 @@ class PhraseDecoder:
             beam = grown[: self.beam]
         return beam
 
-    def choices(self, word: str) -> list[Choice]:
+    def _choices(self, word: str) -> tuple[Choice, ...]:
         """The word kept, then its single-word originals by prior."""
-        from ..lexicon.index import phrase_zipf, prior
-
         observed_zipf = phrase_zipf(word) if word.isalpha() else 0.0
         out = [Choice(word, (1.0, observed_zipf, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0))]
         if not word.isalpha():
-            return out
+            return tuple(out)
         originals = sorted((c for c in self.lexicon.candidates(word) if " " not in c.original), key=prior, reverse=True)
         for rank, c in enumerate(originals[: self.max_candidates]):
             zipf = phrase_zipf(c.original)
             out.append(Choice(c.original, (0.0, 0.0, 1.0, math.log(c.weight), zipf, zipf - observed_zipf,
                                            math.log1p(rank), float(len(c.sources)))))
-        return out
+        return tuple(out)
 
     def pair_features(self, left: str, right: str) -> tuple[float, ...]:
         known = 1.0 if self.lexicon.is_spin_output(f"{left} {right}") else 0.0

@@ -81,7 +81,7 @@ class Restorer:
         self.reranker = reranker
         self.config = config or DecodeConfig.calibrated("ngram" if reranker is None else "neural")
         self._prefix = prefix_test(lexicon, learned)
-        self._phrase_decoder = None  # built on the first restore_phrase
+        self._phrase_model = None  # engine.phrases' decoder, built on the first restore_phrase
 
     def restore(self, text: str, threshold: float | None = None) -> Restoration:
         config = self.config if threshold is None else replace(self.config, threshold=threshold)
@@ -108,12 +108,12 @@ class Restorer:
         return self._restore(phrase, config).restored
 
     def _phrases(self):
-        if self._phrase_decoder is None:
+        if self._phrase_model is None:
             from ..engine.phrases import decoder_over
             from ..engine.resources import web_pairs
 
-            self._phrase_decoder = decoder_over(self.lexicon, web_pairs())
-        return self._phrase_decoder
+            self._phrase_model = decoder_over(self.lexicon, web_pairs())
+        return self._phrase_model
 
     def _restore(self, text: str, config: DecodeConfig, batch_pairs: Counter | None = None) -> Restoration:
         tokens = tokenize(text)
