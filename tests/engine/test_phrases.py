@@ -77,8 +77,24 @@ def test_path_features_sum_word_and_pair_features():
     assert d.path_features(["irregular", "woodland"], ["random", "tree"]) is None  # "tree" is not an option
 
 
+class TinyTechnical(TinyPairs):
+    counts = {"uneven wood": 2.0}
+
+
+def test_technical_prose_can_vouch_for_a_pair_the_web_counts_lack():
+    named = dict(pair_log_count=1.0, pair_unseen=-3.0, keep=0.1, technical_log_count=2.0)
+    plain = PhraseDecoder(TinyLexicon(), TinyPairs(), weights(**named))
+    with_technical = PhraseDecoder(TinyLexicon(), TinyPairs(), weights(**named), technical=TinyTechnical())
+    assert plain.best("irregular woodland") == "random forest"  # 12 - 0 against 3 + 0
+    assert plain.pair_features("uneven", "wood")[-2:] == (0.0, 0.0)
+    assert with_technical.pair_features("uneven", "wood")[-2:] == (1.0, 2.0)
+    assert with_technical.pair_features("random", "forest")[-2:] == (0.0, 0.0)
+    with_technical.weights = tuple(weights(**{**named, "technical_log_count": 5.0}))
+    assert with_technical.best("irregular woodland") == "uneven wood"  # 3 + 10 against 12
+
+
 def test_the_weights_must_fit_the_features():
-    with pytest.raises(ValueError, match="13 weights"):
+    with pytest.raises(ValueError, match=f"{len(FEATURES)} weights"):
         PhraseDecoder(TinyLexicon(), TinyPairs(), [0.0])
 
 

@@ -6,13 +6,17 @@ plus the same documents clean. Restoring with a dictionary learned from spun tex
 --from-spun`) is trained on the same footing: for each dictionary training family a lexicon is
 deciphered by `unspin.learn` from other dev documents (`--learned-docs`, disjoint from the
 training documents) spun densely by that family, and the training documents are built once more
-with it, spun densely by that family and clean; the rows without a learned lexicon stay,
+with it, spun densely by that family and clean. With `--self-learned` each family's lexicon is
+also deciphered once more from a crawl that holds the training documents themselves, as `restore
+--jsonl --learn-from-input` does. The rows without a learned lexicon stay,
 so restoring without one is trained as before. Every (site, candidate) row of `restorer.candidates` is labelled
 1 when the site is exactly a spinner's swap and the candidate its original, else 0. Documents
 are split in two by a hash of their text: the first half fits a LightGBM classifier, the second
 calibrates its probability (isotonic) and sets the edit cut: the lowest probability at which the
 model's edits on that half are >= 95% precise with <= 1 false edit per 1,000 clean words (one cut
-for the documents built without a learned lexicon, `cut_learned` for those built with one).
+for the documents built without a learned lexicon, `cut_learned` for those built with one; with
+`--cut-per-lexicon` that cut must meet both targets with each family's lexicon apart, as an unseen
+spinner's would have to).
 The model, the data description and the metrics go to src/unspin/data/restore_model.* (the
 default decision), or with learned lexicons (`--learned-docs N`, N > 0) to
 restore_model.learned.* (the decision when restoring with a learned lexicon).
@@ -51,6 +55,11 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fold-models", metavar="DIR",
                    help="score each family's learned lexicon with the confidence model fitted without it (calibrate_learn --fold-models)")
     p.add_argument("--learned-cache", metavar="DIR", help="reuse (or write) those learned lexicons here (FAMILY.N.tsv)")
+    p.add_argument("--self-learned", action="store_true",
+                   help="also a lexicon per family deciphered from a crawl that holds the training documents themselves "
+                        "(`restore --jsonl --learn-from-input`); the learned cut must hold for these too")
+    p.add_argument("--cut-per-lexicon", action="store_true",
+                   help="the learned cut must meet the targets with each lexicon apart (default: on all pooled)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (learning the lexicons, building the rows)")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
@@ -70,10 +79,14 @@ def labelled_rows(builder, text: str, swaps) -> tuple[list[list[float]], list[in
     return rows, labels, groups
 
 
+SELF = "+self"  # the key of a lexicon deciphered from a crawl that holds the training documents
+
+
 def collect(texts: list[str], builder, quiet: bool, learned: dict[str, Any] | None = None, jobs: int = 1) -> list[dict[str, Any]]:
     """Labelled rows of every training document: clean and spun by every training family, with
-    the plain builder; and, per family in `learned` (name -> builder with that family's learned
-    lexicon), clean and spun densely by that family again with it. `jobs` forked workers."""
+    the plain builder; and, per lexicon in `learned` (family name, + SELF for one deciphered from
+    the training documents too -> builder with that lexicon), clean and spun densely by that
+    family again with it. `jobs` forked workers."""
     import multiprocessing
 
     from tqdm import tqdm
@@ -84,7 +97,8 @@ def collect(texts: list[str], builder, quiet: bool, learned: dict[str, Any] | No
     plan = [(None, "", t) for t in texts]
     for density in ("dense", "light"):
         plan.extend((family, "", t) for family in training_families(density) for t in texts)
-    plan.extend((family, family.name, t) for family in training_families("dense") if family.name in builders for t in texts)
+    dense = {family.name: family for family in training_families("dense")}
+    plan.extend((dense[key.removesuffix(SELF)], key, t) for key in (learned or {}) if key.removesuffix(SELF) in dense for t in texts)
     plan.extend((None, name, t) for name in (learned or {}) for t in texts)
     _COLLECT["builders"], _COLLECT["plan"] = builders, plan
     try:
@@ -112,11 +126,14 @@ def _collect_one(i: int) -> dict[str, Any]:
             "words": len(text.split()), "swaps": len(spun.swaps) if spun else 0}
 
 
-def learned_lexicons(texts: list[str], n: int, jobs: int, cache: str | None, quiet: bool, fold_models: str | None = None) -> dict[str, Any]:
+def learned_lexicons(texts: list[str], n: int, jobs: int, cache: str | None, quiet: bool, fold_models: str | None = None,
+                     include_texts: bool = False) -> dict[str, Any]:
     """Per dictionary training family: a lexicon deciphered from `n` dev documents it spun
-    densely, none of them sharing a 10-word run with the training `texts`. With `fold_models`
-    (calibrate_learn's out-of-fold models), each family's pairs are scored by the confidence
-    model fitted without that family, as a family no calibration saw would be."""
+    densely, none of them sharing a 10-word run with the training `texts`; with `include_texts`,
+    the `texts` themselves are among the `n` (keys end in SELF), as when a crawl is restored with
+    its own dictionary. With `fold_models` (calibrate_learn's out-of-fold models), each family's
+    pairs are scored by the confidence model fitted without that family, as a family no
+    calibration saw would be."""
     from ..learn import SpunLearner, default_toolkit, to_lexicon
     from ..learn.from_spun import default_min_confidence
     from ..lexicon.learned import LearnedLexicon
@@ -128,12 +145,15 @@ def learned_lexicons(texts: list[str], n: int, jobs: int, cache: str | None, qui
         return {}
     taken = {g for t in texts for g in _shingles(t)}
     pool = [d for d in corpus_docs("dev", n + 2 * len(texts)) if not (_shingles(d) & taken)][:n]
+    if include_texts:
+        pool = (list(texts) + pool)[:n]
+    suffix = SELF if include_texts else ""
     kit = None
     out: dict[str, Any] = {}
     for recipe in RECIPES:
-        path = Path(cache) / f"{recipe.name}.{n}.tsv" if cache else None
+        path = Path(cache) / f"{recipe.name}{suffix}.{n}.tsv" if cache else None
         if path is not None and path.exists():
-            out[recipe.name] = LearnedLexicon.load(path)
+            out[recipe.name + suffix] = LearnedLexicon.load(path)
             continue
         kit = kit or default_toolkit()
         learner = SpunLearner(kit, _config_without(recipe.name, fold_models))
@@ -144,11 +164,11 @@ def learned_lexicons(texts: list[str], n: int, jobs: int, cache: str | None, qui
         if path is not None:  # every deciphered pair, labelled: data for the learner's confidence model (calibrate_learn)
             write_labelled_pairs(path.with_suffix(".pairs.json"), result.pairs, gold_pairs(spun), family.rules())
         if not quiet:
-            print(f"learned {recipe.name}: {len(lexicon)} pairs from {len(pool)} dev documents ({result.seconds:.0f} s)", file=sys.stderr)
+            print(f"learned {recipe.name}{suffix}: {len(lexicon)} pairs from {len(pool)} dev documents ({result.seconds:.0f} s)", file=sys.stderr)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             lexicon.save(path)
-        out[recipe.name] = lexicon
+        out[recipe.name + suffix] = lexicon
     return out
 
 
@@ -174,7 +194,7 @@ def _shingles(text: str, n: int = 10) -> set[int]:
     return {hash(" ".join(words[i : i + n])) for i in range(len(words) - n + 1)}
 
 
-def fit(docs: list[dict[str, Any]], precision: float) -> tuple[Any, Any, dict[str, Any]]:
+def fit(docs: list[dict[str, Any]], precision: float, per_lexicon: bool = False) -> tuple[Any, Any, dict[str, Any]]:
     import lightgbm as lgb
     import numpy as np
     from sklearn.isotonic import IsotonicRegression
@@ -197,12 +217,28 @@ def fit(docs: list[dict[str, Any]], precision: float) -> tuple[Any, Any, dict[st
     iso.fit(np.concatenate(raw), np.concatenate([d["labels"] for d in held]))
     calibrated = [iso.predict(r) if len(r) else r for r in raw]
     # one cut for restoring without a learned lexicon, one with: each the lowest that meets the
-    # precision and clean-text targets on its own held-out documents
+    # precision and clean-text targets on its own held-out documents. With `per_lexicon` the
+    # learned cut must meet them with every lexicon apart (a user's spinner is none of the
+    # families, so a pooled cut that one fails might fail an unseen one too); measured on the
+    # unseen test family that stricter cut lost recall and precision (BENCHMARKS.md), so it is
+    # not the default
     plain = [(d, p) for d, p in zip(held, calibrated) if not d.get("learned")]
     cut, metrics = choose_cut([d for d, _ in plain], [p for _, p in plain], precision)
-    learned = [(d, p) for d, p in zip(held, calibrated) if d.get("learned")]
-    if learned:
-        cut_learned, metrics["with_learned"] = choose_cut([d for d, _ in learned], [p for _, p in learned], precision)
+    by_lexicon: dict[str, tuple[list, list]] = {}
+    for d, p in zip(held, calibrated):
+        if d.get("learned"):
+            by_lexicon.setdefault(d["learned"], ([], []))
+            by_lexicon[d["learned"]][0].append(d)
+            by_lexicon[d["learned"]][1].append(p)
+    if by_lexicon:
+        pooled = [(d, p) for d, p in zip(held, calibrated) if d.get("learned")]
+        cut_learned = (common_cut(list(by_lexicon.values()), precision) if per_lexicon
+                       else choose_cut([d for d, _ in pooled], [p for _, p in pooled], precision)[0])
+        for kind, is_self in (("with_learned", False), ("with_self_learned", True)):
+            groups = [g for name, g in by_lexicon.items() if name.endswith(SELF) == is_self]
+            if groups:
+                metrics[kind] = evaluate([d for g in groups for d in g[0]], [p for g in groups for p in g[1]], cut_learned)
+        metrics["by_lexicon"] = {name: evaluate(d, p, cut_learned) for name, (d, p) in sorted(by_lexicon.items())}
         metrics["cut_learned"] = cut_learned
     importance = sorted(zip(CANDIDATE_FEATURES, model.booster_.feature_importance("gain").tolist()), key=lambda p: -p[1])
     metrics["feature_gain"] = {k: round(v, 1) for k, v in importance}
@@ -228,9 +264,23 @@ def choose_cut(docs: list[dict[str, Any]], probs: list[Any], precision: float) -
     chosen, chosen_metrics = 0.99, {}
     for cut in [x / 100 for x in range(99, 19, -1)]:
         m = evaluate(docs, probs, cut)
-        if m["precision"] >= precision and m["clean_false_per_1k"] <= 1.0:
+        if _meets(m, precision):
             chosen, chosen_metrics = cut, m
     return chosen, chosen_metrics or evaluate(docs, probs, chosen)
+
+
+def common_cut(groups: list[tuple[list[dict[str, Any]], list[Any]]], precision: float) -> float:
+    """The lowest cut that meets `choose_cut`'s targets on every group of (documents, probabilities)
+    at once (0.99 when none does)."""
+    chosen = 0.99
+    for cut in [x / 100 for x in range(99, 19, -1)]:
+        if all(_meets(evaluate(docs, probs, cut), precision) for docs, probs in groups):
+            chosen = cut
+    return chosen
+
+
+def _meets(metrics: dict[str, Any], precision: float) -> bool:
+    return metrics["precision"] >= precision and metrics["clean_false_per_1k"] <= 1.0
 
 
 def evaluate(docs: list[dict[str, Any]], probs: list[Any], cut: float) -> dict[str, Any]:
@@ -276,25 +326,30 @@ def run(args: argparse.Namespace) -> int:
 
     def make():
         lexicons = learned_lexicons(texts, args.learned_docs, args.jobs, args.learned_cache, args.quiet, args.fold_models)
+        if args.self_learned:
+            lexicons.update(learned_lexicons(texts, args.learned_docs, args.jobs, args.learned_cache, args.quiet,
+                                             args.fold_models, include_texts=True))
         learned = {name: CandidateBuilder(resources.lexicon(), resources.ngram(), resources.web_pairs(), lexicon)
                    for name, lexicon in lexicons.items()}
         return collect(texts, builder, args.quiet, learned, args.jobs)
 
     docs = _cached_rows(args.rows_cache, make)
-    model, iso, metrics = fit(docs, args.precision)
+    model, iso, metrics = fit(docs, args.precision, args.cut_per_lexicon)
     record = {
         "version": 1,
         "created": time.strftime("%Y-%m-%d %H:%M"),
         "command": f"unspin bench train-restore --docs {args.docs} --skip {args.skip} --precision {args.precision} --learned-docs {args.learned_docs}"
-                   + (" --fold-models DIR" if args.fold_models else ""),
+                   + (" --fold-models DIR" if args.fold_models else "") + (" --self-learned" if args.self_learned else "") + (" --cut-per-lexicon" if args.cut_per_lexicon else ""),
         "features": list(CANDIDATE_FEATURES),
         "data": {"split": "dev", "documents": len(texts), "skipped_first": args.skip, "sources": "news articles and State of the Union chunks",
                  "families": sorted({d["family"] for d in docs}), "densities": ["dense", "light"],
                  "rows": sum(len(d["rows"]) for d in docs), "held_out_family_used": False,
-                 "learned_lexicons": {"families": sorted({d["learned"] for d in docs if d.get("learned")}),
+                 "learned_lexicons": {"families": sorted({d["learned"].removesuffix(SELF) for d in docs if d.get("learned")}),
                                       "documents_each": args.learned_docs, "split": "dev",
-                                      "note": "deciphered by unspin.learn from dev documents spun densely by that family, disjoint from the training documents"}},
+                                      "note": "deciphered by unspin.learn from dev documents spun densely by that family, disjoint from the training documents"
+                                              + ("; and once more from as many that hold the training documents" if args.self_learned else "")}},
         "trained_with_learned": any(d.get("learned") for d in docs),
+        "trained_with_self_learned": any(d.get("learned", "").endswith(SELF) for d in docs),
         "method": ("LightGBM binary classifier over (site, candidate) rows (300 trees, 15 leaves, >= 300 rows a leaf, "
                    "monotone increasing in the LM gains), fitted on half the documents (crc32 of the text, even); "
                    "isotonic calibration and the edit cut on the other half."),

@@ -119,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     learn_rows, _ = pps_split(Path(args.pps))
-    decoder = PhraseDecoder(resources.lexicon(), resources.web_pairs(), [0.0] * len(FEATURES), max_candidates=args.max_candidates)
+    decoder = PhraseDecoder(resources.lexicon(), resources.web_pairs(), [0.0] * len(FEATURES), max_candidates=args.max_candidates,
+                            technical=resources.technical_pairs())
     cv = None if args.no_cv else cross_validated(decoder, learn_rows, args.epochs)
     examples = training_examples(decoder, learn_rows)
     decoder.weights = train(decoder, examples, args.epochs)

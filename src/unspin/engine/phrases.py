@@ -7,7 +7,8 @@ combination of the words' thesaurus originals that English writers actually use 
 
 The model is a chain over word choices. Per word: keep it, or take one of its reverse-thesaurus
 originals (channel weight, frequency, rank, how many thesauri agree). Per adjacent pair: the web
-word-pair counts (`unspin.model.bigrams`) and whether a thesaurus knows the pair as a phrase.
+word-pair counts and those of the bundled technical prose (`unspin.model.bigrams`), and whether
+a thesaurus knows the pair as a phrase.
 Its weights are an averaged structured perceptron fitted on the PPS learn half
 (`unspin.bench.tune_phrases`, which writes `unspin/data/phrase_decoder.json`); a beam search
 gives the k best, with softmax probabilities at a temperature fitted on the same half.
@@ -29,7 +30,8 @@ MODEL_FILE = "phrase_decoder.json"
 MAX_CANDIDATES = 40  # originals per word, by prior (the fitted record may say otherwise)
 MAX_WORDS = 6  # longer phrases are returned as they are (PPS: 99% have at most 5 words)
 WORD_FEATURES = ("keep", "keep_zipf", "swap", "log_weight", "zipf", "zipf_gain", "log_rank", "sources")
-PAIR_FEATURES = ("pair_seen", "pair_log_count", "pair_association", "pair_unseen", "known_phrase")
+PAIR_FEATURES = ("pair_seen", "pair_log_count", "pair_association", "pair_unseen", "known_phrase",
+                 "technical_seen", "technical_log_count")
 FEATURES = WORD_FEATURES + PAIR_FEATURES
 _TOKEN = re.compile(r"[^\s-]+|-")
 
@@ -49,14 +51,16 @@ class Choice:
 
 
 class PhraseDecoder:
-    """k best originals of a tortured phrase; `lexicon` a ReverseIndex, `pairs` WebBigrams."""
+    """k best originals of a tortured phrase; `lexicon` a ReverseIndex, `pairs` WebBigrams,
+    `technical` the technical prose's word pairs (WebBigrams; None: no such evidence)."""
 
     def __init__(self, lexicon, pairs, weights: Sequence[float], temperature: float = 1.0,
-                 max_candidates: int = MAX_CANDIDATES, beam: int = 64) -> None:
+                 max_candidates: int = MAX_CANDIDATES, beam: int = 64, technical=None) -> None:
         if len(weights) != len(FEATURES):
             raise ValueError(f"the phrase decoder needs {len(FEATURES)} weights, got {len(weights)}")
         self.lexicon = lexicon
         self.pairs = pairs
+        self.technical = technical
         self.weights = tuple(weights)
         self.temperature = temperature
         self.max_candidates = max_candidates
@@ -106,11 +110,13 @@ class PhraseDecoder:
 
     def pair_features(self, left: str, right: str) -> tuple[float, ...]:
         known = 1.0 if self.lexicon.is_spin_output(f"{left} {right}") else 0.0
+        technical = self.technical.pair(left, right) if self.technical is not None else 0.0
+        in_technical = (1.0 if technical > 0 else 0.0, technical)
         count = self.pairs.pair(left, right)
         if count <= 0:
-            return (0.0, 0.0, 0.0, 1.0, known)
+            return (0.0, 0.0, 0.0, 1.0, known, *in_technical)
         association = count - 0.5 * (self.pairs.word(left) + self.pairs.word(right))
-        return (1.0, count, association, 0.0, known)
+        return (1.0, count, association, 0.0, known, *in_technical)
 
     def path_features(self, observed: Sequence[str], chosen: Sequence[str]) -> list[float] | None:
         """The summed features of one reading (None: a chosen word is not among the options)."""
@@ -164,7 +170,9 @@ def read_model() -> dict:
     return record
 
 
-def decoder_over(lexicon, pairs) -> PhraseDecoder:
-    """The shipped weights over a lexicon (a ReverseIndex) and word pairs (WebBigrams)."""
+def decoder_over(lexicon, pairs, technical=None) -> PhraseDecoder:
+    """The shipped weights over a lexicon (a ReverseIndex), word pairs (WebBigrams) and the
+    technical prose's word pairs."""
     record = read_model()
-    return PhraseDecoder(lexicon, pairs, record["weights"], record["temperature"], record.get("max_candidates", MAX_CANDIDATES))
+    return PhraseDecoder(lexicon, pairs, record["weights"], record["temperature"], record.get("max_candidates", MAX_CANDIDATES),
+                         technical=technical)

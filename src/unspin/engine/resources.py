@@ -28,6 +28,13 @@ def web_pairs() -> Any:
     return load_bigrams()
 
 
+@lru_cache(maxsize=1)
+def technical_pairs() -> Any:
+    from ..model.bigrams import load_technical_pairs
+
+    return load_technical_pairs()
+
+
 @lru_cache(maxsize=8)
 def learned(path: str) -> Any:
     from ..lexicon.learned import LearnedLexicon

