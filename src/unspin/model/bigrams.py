@@ -66,11 +66,9 @@ def bigrams_path() -> Path:
 def load_bigrams() -> WebBigrams:
     """The table, from a pickle in the cache directory (built from the package files once)."""
     cached = bigrams_path()
-    if cached.exists():
-        with open(cached, "rb") as f:
-            payload = pickle.load(f)
-        if payload[0] == _VERSION:
-            return WebBigrams(payload[1], payload[2])
+    table = _read_cached(cached, _VERSION)
+    if table is not None:
+        return table
     pairs, words = _read_package_files()
     _write(cached, (_VERSION, pairs, words))
     return WebBigrams(pairs, words)
@@ -85,11 +83,9 @@ def load_technical_pairs() -> WebBigrams:
     """Word pairs of the train split of the bundled technical prose, from a pickle in the cache
     directory (counted once: needs unspin[corpus])."""
     cached = technical_pairs_path()
-    if cached.exists():
-        with open(cached, "rb") as f:
-            payload = pickle.load(f)
-        if payload[0] == _TECHNICAL_VERSION:
-            return WebBigrams(payload[1], payload[2])
+    table = _read_cached(cached, _TECHNICAL_VERSION)
+    if table is not None:
+        return table
     from ..corpora import split_of, technical_docs
 
     pairs, words = count_pairs(d.text for d in technical_docs() if split_of(d.doc_id) == "train")
@@ -107,6 +103,15 @@ def count_pairs(texts: Iterable[str]) -> tuple[dict[str, float], dict[str, float
             words.update(found)
             pairs.update(f"{a} {b}" for a, b in zip(found, found[1:]))
     return {k: math.log1p(v) for k, v in pairs.items()}, {k: math.log1p(v) for k, v in words.items()}
+
+
+def _read_cached(path: Path, version: int) -> WebBigrams | None:
+    """The table pickled at `path` (None: absent, or written by another version)."""
+    if not path.exists():
+        return None
+    with open(path, "rb") as f:
+        payload = pickle.load(f)
+    return WebBigrams(payload[1], payload[2]) if payload[0] == version else None
 
 
 def _write(path: Path, payload: tuple) -> None:
