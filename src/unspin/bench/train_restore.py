@@ -227,17 +227,16 @@ def fit(docs: list[dict[str, Any]], precision: float, per_lexicon: bool = False)
     by_lexicon: dict[str, tuple[list, list]] = {}
     for d, p in zip(held, calibrated):
         if d.get("learned"):
-            by_lexicon.setdefault(d["learned"], ([], []))
-            by_lexicon[d["learned"]][0].append(d)
-            by_lexicon[d["learned"]][1].append(p)
+            docs_of, probs_of = by_lexicon.setdefault(d["learned"], ([], []))
+            docs_of.append(d)
+            probs_of.append(p)
     if by_lexicon:
-        pooled = [(d, p) for d, p in zip(held, calibrated) if d.get("learned")]
-        cut_learned = (common_cut(list(by_lexicon.values()), precision) if per_lexicon
-                       else choose_cut([d for d, _ in pooled], [p for _, p in pooled], precision)[0])
+        groups = list(by_lexicon.values())
+        cut_learned = common_cut(groups if per_lexicon else [_pooled(groups)], precision)
         for kind, is_self in (("with_learned", False), ("with_self_learned", True)):
-            groups = [g for name, g in by_lexicon.items() if name.endswith(SELF) == is_self]
-            if groups:
-                metrics[kind] = evaluate([d for g in groups for d in g[0]], [p for g in groups for p in g[1]], cut_learned)
+            kind_groups = [g for name, g in by_lexicon.items() if name.endswith(SELF) == is_self]
+            if kind_groups:
+                metrics[kind] = evaluate(*_pooled(kind_groups), cut_learned)
         metrics["by_lexicon"] = {name: evaluate(d, p, cut_learned) for name, (d, p) in sorted(by_lexicon.items())}
         metrics["cut_learned"] = cut_learned
     importance = sorted(zip(CANDIDATE_FEATURES, model.booster_.feature_importance("gain").tolist()), key=lambda p: -p[1])
@@ -277,6 +276,11 @@ def common_cut(groups: list[tuple[list[dict[str, Any]], list[Any]]], precision: 
         if all(_meets(evaluate(docs, probs, cut), precision) for docs, probs in groups):
             chosen = cut
     return chosen
+
+
+def _pooled(groups: list[tuple[list, list]]) -> tuple[list, list]:
+    """Several groups of (documents, probabilities) as one."""
+    return [d for docs, _ in groups for d in docs], [p for _, probs in groups for p in probs]
 
 
 def _meets(metrics: dict[str, Any], precision: float) -> bool:
