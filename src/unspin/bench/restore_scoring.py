@@ -10,6 +10,7 @@ import re
 import sys
 import time
 from dataclasses import asdict, dataclass
+from typing import Iterable
 
 from ..corpora import documents
 from ..text import word_count
@@ -65,15 +66,29 @@ def sample_docs(split: str, n: int, min_words: int = 150, max_words: int = 600, 
 def clean_chunks(source: str, split: str, n: int) -> list[str]:
     """n clean documents of 150-600 words: news articles, speech chunks, or technical prose
     (consecutive docstrings joined, since one is rarely 150 words)."""
-    from .calibrate_scan import chunk_text
-
     if source == "news":
         return sample_docs(split, n)
+    return joined_chunks((doc.text for doc in documents(split, sources=(source,))), n, join=source != "sotu")
+
+
+def unseen_technical_chunks(n: int) -> list[str]:
+    """n clean technical documents from packages no model, lexicon or calibration was built
+    from (`corpora.unseen_technical_docs`), consecutive docstrings joined."""
+    from ..corpora import unseen_technical_docs
+
+    return joined_chunks((doc.text for doc in unseen_technical_docs()), n)
+
+
+def joined_chunks(texts: Iterable[str], n: int, join: bool = True) -> list[str]:
+    """Up to n documents of 150-600 words (`calibrate_scan.chunk_text`) cut from the texts; with
+    `join`, consecutive texts are first joined until they hold 400 words."""
+    from .calibrate_scan import chunk_text
+
     out: list[str] = []
     pending: list[str] = []
-    for doc in documents(split, sources=(source,)):
-        pending.append(doc.text)
-        if source == "sotu" or sum(word_count(p) for p in pending) >= 400:
+    for text in texts:
+        pending.append(text)
+        if not join or sum(word_count(p) for p in pending) >= 400:
             out.extend(chunk_text("\n\n".join(pending)))
             pending = []
         if len(out) >= n:
