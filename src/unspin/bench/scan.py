@@ -212,8 +212,9 @@ def _family_accuracy(args: argparse.Namespace, matcher: Any) -> tuple[list[dict[
 
 def _more_technical(n: int) -> dict[str, list[str]]:
     """Clean technical prose beside the test split's few documents: the technical dev split (the
-    scan calibration fits on the train split) and docstrings of packages no model, lexicon or
-    calibration was built from (`corpora.unseen_technical_docs`)."""
+    scan calibration sets its thresholds with the train split and fits nothing on technical
+    prose) and docstrings of packages no model, lexicon or calibration was built from
+    (`corpora.unseen_technical_docs`)."""
     from .restore_scoring import clean_chunks, unseen_technical_chunks
 
     return {"technical_dev": clean_chunks("technical", "dev", n), "technical_unseen_packages": unseen_technical_chunks(n)}
