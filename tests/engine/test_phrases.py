@@ -19,6 +19,9 @@ class TinyLexicon:
     def is_spin_output(self, phrase):
         return phrase == "random forest"
 
+    def inverse_candidates(self, word):
+        return (Candidate("forest", 0.5, ("moby",)), Candidate("grove", 0.5, ("moby",))) if word == "woodland" else ()
+
 
 class TinyPairs:
     counts = {"random forest": 12.0, "uneven wood": 3.0}
@@ -103,3 +106,10 @@ def test_the_shipped_record_matches_the_features():
     assert record["features"] == list(WORD_FEATURES + PAIR_FEATURES)
     assert len(record["weights"]) == len(FEATURES) and record["temperature"] > 0
     assert "learn half" in record["data"]["source"]
+
+
+def test_words_the_thesauri_list_a_word_for_are_options_once_and_marked():
+    d = decoder()
+    options = {c.word: c.features[WORD_FEATURES.index("inverse")] for c in d.choices("woodland")}
+    assert options == {"woodland": 0.0, "forest": 0.0, "wood": 0.0, "grove": 1.0}  # "forest" stays a direct original
+    assert decoder(inverse=5.0, swap=-1.0).best("irregular woodland") == "irregular grove"

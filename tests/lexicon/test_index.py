@@ -61,3 +61,19 @@ def test_the_fast_load_cache_keeps_the_ranked_rows(artifact, index):
     assert artifact.with_suffix(".pickle").exists()
     again = ReverseIndex.load(artifact)
     assert again.top_candidates("large", 5) == index.top_candidates("large", 5)
+
+
+def test_inverse_candidates_are_the_single_words_listed_for_a_word(index):
+    assert [c.original for c in index.inverse_candidates("sales")] == ["revenue"]  # not the phrase "gross sales"
+    assert [c.original for c in index.inverse_candidates("huge")] == ["large"]
+    assert index.inverse_candidates("large") == ()  # no word's row lists it
+
+
+def test_inverse_rows_keep_the_likeliest_by_prior():
+    from unspin.lexicon.index import _inverse_rows
+
+    row = "\x1f".join(("big", "0.5", "moby"))
+    table = {"large": row, "grand": row, "zzzyx": row, "huge things": row}
+    kept = _inverse_rows(table, keep=2)["big"]
+    assert [c.original for c in kept] == ["large", "grand"]  # "zzzyx" is rarest; phrases never count
+    assert kept[0].weight == 0.5 and kept[0].sources == ("moby",)

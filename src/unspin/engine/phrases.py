@@ -6,7 +6,8 @@ phrase itself: each word was either kept or swapped for a synonym, and the origi
 combination of the words' thesaurus originals that English writers actually use together.
 
 The model is a chain over word choices. Per word: keep it, or take one of its reverse-thesaurus
-originals (channel weight, frequency, rank, how many thesauri agree). Per adjacent pair: the web
+originals or of the words the thesauri list it for (channel weight, frequency, rank, how many
+thesauri agree, which of the two lists). Per adjacent pair: the web
 word-pair counts and those of the bundled technical prose (`unspin.model.bigrams`), and whether
 a thesaurus knows the pair as a phrase.
 Its weights are an averaged structured perceptron fitted on the PPS learn half
@@ -29,7 +30,7 @@ from ..lexicon.index import phrase_zipf, prior
 MODEL_FILE = "phrase_decoder.json"
 MAX_CANDIDATES = 40  # originals per word, by prior (the fitted record may say otherwise)
 MAX_WORDS = 6  # longer phrases are returned as they are (PPS: 99% have at most 5 words)
-WORD_FEATURES = ("keep", "keep_zipf", "swap", "log_weight", "zipf", "zipf_gain", "log_rank", "sources")
+WORD_FEATURES = ("keep", "keep_zipf", "swap", "log_weight", "zipf", "zipf_gain", "log_rank", "sources", "inverse")
 PAIR_FEATURES = ("pair_seen", "pair_log_count", "pair_association", "pair_unseen", "known_phrase",
                  "technical_seen", "technical_log_count")
 FEATURES = WORD_FEATURES + PAIR_FEATURES
@@ -96,16 +97,21 @@ class PhraseDecoder:
         return beam
 
     def _choices(self, word: str) -> tuple[Choice, ...]:
-        """The word kept, then its single-word originals by prior."""
+        """The word kept, then its single-word originals by prior, then the words the thesauri
+        list it for (`inverse_candidates`, feature "inverse")."""
         observed_zipf = phrase_zipf(word) if word.isalpha() else 0.0
-        out = [Choice(word, (1.0, observed_zipf, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0))]
+        out = [Choice(word, (1.0, observed_zipf, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0))]
         if not word.isalpha():
             return tuple(out)
         originals = sorted((c for c in self.lexicon.candidates(word) if " " not in c.original), key=prior, reverse=True)
-        for rank, c in enumerate(originals[: self.max_candidates]):
-            zipf = phrase_zipf(c.original)
-            out.append(Choice(c.original, (0.0, 0.0, 1.0, math.log(c.weight), zipf, zipf - observed_zipf,
-                                           math.log1p(rank), float(len(c.sources)))))
+        listed = {word}
+        for inverse, candidates in ((0.0, originals[: self.max_candidates]), (1.0, self.lexicon.inverse_candidates(word))):
+            fresh = [c for c in candidates if c.original not in listed]
+            listed.update(c.original for c in fresh)
+            for rank, c in enumerate(fresh):
+                zipf = phrase_zipf(c.original)
+                out.append(Choice(c.original, (0.0, 0.0, 1.0, math.log(c.weight), zipf, zipf - observed_zipf,
+                                               math.log1p(rank), float(len(c.sources)), inverse)))
         return tuple(out)
 
     def pair_features(self, left: str, right: str) -> tuple[float, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import pickle
 from collections import defaultdict
@@ -15,6 +16,7 @@ from .build import read_artifact
 
 _PICKLE_VERSION = 3
 TOP_ROWS = 24  # rows kept per observed phrase for `top_candidates`, by channel prior x frequency
+INVERSE_ROWS = 20  # words kept per original for `inverse_candidates` (5-fold on the PPS learn half: 20 beat none)
 _ROW, _FIELD = "\x1e", "\x1f"  # packed rows keep the pickle small and fast to load
 
 
@@ -37,6 +39,7 @@ class ReverseIndex:
         self.max_words = max((k.count(" ") + 1 for k in table), default=1)
         self.candidates = lru_cache(maxsize=200_000)(self._candidates)
         self._prefixes: frozenset[str] | None = None
+        self._inverse: dict[str, tuple[Candidate, ...]] | None = None
 
     @classmethod
     def load(cls, path: Path | None = None) -> "ReverseIndex":
@@ -97,6 +100,14 @@ class ReverseIndex:
         word (the screener's shortlist; the restorer wants them all)."""
         return tuple(sorted(self._collect(observed, self._top), key=prior, reverse=True)[:k])
 
+    def inverse_candidates(self, word: str) -> tuple[Candidate, ...]:
+        """Single words whose own rows list `word` as an original (the thesaurus read the other
+        way: a spinner that swaps "artificial" -> "counterfeit" may have found it under
+        "counterfeit"), the INVERSE_ROWS likeliest by prior; built on first use."""
+        if self._inverse is None:
+            self._inverse = _inverse_rows(self._table)
+        return self._inverse.get(word, ())
+
     def _collect(self, observed: str, table: dict[str, str]) -> list[Candidate]:
         """The rows of `observed` and, inflected back like it, those of its lemma variants."""
         found: dict[str, Candidate] = {}
@@ -131,6 +142,25 @@ def phrase_zipf(phrase: str) -> float:
     from wordfreq import zipf_frequency
 
     return min(zipf_frequency(w, "en") for w in phrase.split())
+
+
+def _inverse_rows(table: dict[str, str], keep: int = INVERSE_ROWS) -> dict[str, tuple[Candidate, ...]]:
+    """original word -> the single words it is listed for, best `keep` by prior."""
+    listed: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
+    for observed, packed in table.items():
+        if not observed.isalpha():  # single plain words only
+            continue
+        frequency = math.log(10) * phrase_zipf(observed)
+        for row in packed.split(_ROW):
+            original, weight, sources = row.split(_FIELD)
+            if original.isalpha():
+                listed[original].append((math.log(float(weight)) + frequency, observed, row))
+    out = {}
+    for original, rows in listed.items():
+        best = heapq.nlargest(keep, rows)
+        out[original] = tuple(Candidate(observed, float(row.split(_FIELD)[1]), tuple(row.split(_FIELD)[2].split(",")))
+                              for _, observed, row in best)
+    return out
 
 
 def _phrase_prefixes(table: dict[str, str]) -> frozenset[str]:
