@@ -293,7 +293,7 @@ def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: f
             "clean_by_source": {source: len(c) for source, c in clean_by_source.items()},
             "technical_split": TECHNICAL_SPLIT if "technical" in clean_by_source else None,
             "spun": len(spun),
-            "sites_fitted": sum(1 for t in tables if _source(t) == "news" for label in t["labels"] if label is not None),
+            "sites_fitted": sum(1 for t in fitted_on for label in t["labels"] if label is not None),
             "words_per_document": f"{MIN_WORDS}-{MAX_WORDS} (cut at paragraph or sentence ends)",
             "spin_rates": list(RATES),
             "spinner": {"random": f"unspin.bench.spinner.Spinner(seed={seed})",

@@ -146,21 +146,17 @@ def phrase_zipf(phrase: str) -> float:
 
 def _inverse_rows(table: dict[str, str], keep: int = INVERSE_ROWS) -> dict[str, tuple[Candidate, ...]]:
     """original word -> the single words it is listed for, best `keep` by prior."""
-    listed: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
+    listed: dict[str, list[tuple[float, str, float, str]]] = defaultdict(list)
     for observed, packed in table.items():
         if not observed.isalpha():  # single plain words only
             continue
-        frequency = math.log(10) * phrase_zipf(observed)
+        frequency = math.log(10) * phrase_zipf(observed)  # `prior`, on the packed row
         for row in packed.split(_ROW):
             original, weight, sources = row.split(_FIELD)
             if original.isalpha():
-                listed[original].append((math.log(float(weight)) + frequency, observed, row))
-    out = {}
-    for original, rows in listed.items():
-        best = heapq.nlargest(keep, rows)
-        out[original] = tuple(Candidate(observed, float(row.split(_FIELD)[1]), tuple(row.split(_FIELD)[2].split(",")))
-                              for _, observed, row in best)
-    return out
+                listed[original].append((math.log(float(weight)) + frequency, observed, float(weight), sources))
+    return {original: tuple(Candidate(observed, weight, tuple(sources.split(","))) for _, observed, weight, sources in heapq.nlargest(keep, rows))
+            for original, rows in listed.items()}
 
 
 def _phrase_prefixes(table: dict[str, str]) -> frozenset[str]:
