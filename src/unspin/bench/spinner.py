@@ -186,25 +186,25 @@ def _first_sense_mythes(entries):
 
 @lru_cache(maxsize=50_000)
 def _analyses(word: str) -> tuple[tuple[str, str], ...]:
-    from lemminflect import getAllInflections, getAllLemmas
+    from ..lexicon.inflection import all_inflections, all_lemmas
 
     out = []
-    for lemmas in getAllLemmas(word).values():
+    for lemmas in all_lemmas(word).values():
         for lemma in lemmas:
-            for tag, forms in getAllInflections(lemma).items():
+            for tag, forms in all_inflections(lemma).items():
                 if word in forms:
                     out.append((lemma, tag))
     return tuple(dict.fromkeys(out)) or ((word, ""),)
 
 
 def _inflect(phrase: str, tag: str) -> str | None:
-    from lemminflect import getAllInflections
+    from ..lexicon.inflection import all_inflections
 
     if not tag or tag in ("NN", "VB", "JJ", "RB", "VBP"):
         return phrase
     words = phrase.split()
     index = 0 if tag.startswith("VB") else len(words) - 1
-    forms = getAllInflections(words[index]).get(tag)
+    forms = all_inflections(words[index]).get(tag)
     if not forms:
         return None
     words[index] = forms[0]

@@ -82,14 +82,14 @@ def inflected_variants(word: str) -> dict[str, tuple[str, ...]]:
     """Forms of `word` as a noun or verb: {form: penn tags it is the preferred form for}."""
     if not word.isalpha() or len(word) < 3:
         return {}
-    from lemminflect import getAllInflections, getAllLemmas
+    from .inflection import all_inflections, all_lemmas
 
     forms: dict[str, set[str]] = {}
-    for upos, lemmas in getAllLemmas(word).items():
+    for upos, lemmas in all_lemmas(word).items():
         if upos not in ("NOUN", "VERB"):
             continue
         for lemma in lemmas:
-            for tag, tag_forms in getAllInflections(lemma, upos=upos).items():
+            for tag, tag_forms in all_inflections(lemma, upos=upos).items():
                 for rank, form in enumerate(tag_forms):
                     # a tag counts for the form lemminflect prefers; other forms are still variants
                     forms.setdefault(form.lower(), set()).update([tag] if rank == 0 else [])
@@ -100,13 +100,13 @@ def inflect_like(word: str, tags: tuple[str, ...]) -> str:
     """`word` (the suggestion's last word) in the first of `tags` it has a form for."""
     if not word.isalpha():
         return word
-    from lemminflect import getAllLemmas, getInflection
+    from .inflection import all_lemmas, inflection
 
-    lemmas = getAllLemmas(word)
+    lemmas = all_lemmas(word)
     for tag in tags:
         upos = "NOUN" if tag.startswith("NN") else "VERB"
         for lemma in lemmas.get(upos, ()):
-            forms = getInflection(lemma, tag=tag)
+            forms = inflection(lemma, tag=tag)
             if forms:
                 return forms[0]
     return word

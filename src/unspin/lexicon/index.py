@@ -198,22 +198,22 @@ def _table_from_rows(path: Path) -> tuple[dict[str, str], frozenset[str]]:
 
 @lru_cache(maxsize=100_000)
 def _lemmas(word: str) -> tuple[str, ...]:
-    from lemminflect import getAllLemmas
+    from .inflection import all_lemmas
 
-    return tuple({lemma for lemmas in getAllLemmas(word).values() for lemma in lemmas})
+    return tuple({lemma for lemmas in all_lemmas(word).values() for lemma in lemmas})
 
 
 @lru_cache(maxsize=100_000)
 def _tags_of(word: str) -> tuple[tuple[str, str], ...]:
     """(lemma, Penn tag) pairs under which `word` is an inflected form."""
-    from lemminflect import getAllInflections, getAllLemmas
+    from .inflection import all_inflections, all_lemmas
 
     out = []
-    for lemmas in getAllLemmas(word).values():
+    for lemmas in all_lemmas(word).values():
         for lemma in lemmas:
             if lemma == word:
                 continue
-            for tag, forms in getAllInflections(lemma).items():
+            for tag, forms in all_inflections(lemma).items():
                 if word in forms:
                     out.append((lemma, tag))
     return tuple(dict.fromkeys(out))
@@ -238,9 +238,9 @@ def _lemma_variants(observed: str) -> list[tuple[str, str]]:
 @lru_cache(maxsize=100_000)
 def _dictionary_inflections(word: str) -> dict[str, tuple[str, ...]]:
     """Penn tag -> forms, from lemminflect's dictionary only (no guessing for unknown words)."""
-    from lemminflect import getAllInflections
+    from .inflection import all_inflections
 
-    return getAllInflections(word)
+    return all_inflections(word)
 
 
 _PARTICLES = frozenset("in out up down off on over into onto back away for with to about through part place along around".split())

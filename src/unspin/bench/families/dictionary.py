@@ -95,7 +95,7 @@ def surface_rules(lemma_rules: Mapping[str, tuple[str, ...]], skip: Iterable[str
     """Lemma -> outputs, expanded to every inflected surface form (lemminflect), each output
     inflected the same way. Earlier lemmas win a surface form two lemmas share ("left"); a lemma's
     own base form always beats another lemma's inflection; forms in `skip` are left alone."""
-    from lemminflect import getAllInflections
+    from ...lexicon.inflection import all_inflections
 
     skip = set(skip)
     out: dict[str, tuple[str, ...]] = {}
@@ -103,7 +103,7 @@ def surface_rules(lemma_rules: Mapping[str, tuple[str, ...]], skip: Iterable[str
         if lemma not in skip:
             out[lemma] = outputs
     for lemma, outputs in lemma_rules.items():
-        for tag, forms in getAllInflections(lemma).items():
+        for tag, forms in all_inflections(lemma).items():
             for form in forms:
                 if form in out or form in skip or form == lemma:
                     continue
@@ -115,13 +115,13 @@ def surface_rules(lemma_rules: Mapping[str, tuple[str, ...]], skip: Iterable[str
 
 def inflect_phrase(phrase: str, tag: str) -> str | None:
     """Inflect a one- to three-word output for a Penn tag: a verb's first word, else its last."""
-    from lemminflect import getAllInflections
+    from ...lexicon.inflection import all_inflections
 
     if tag in ("NN", "VB", "VBP", "JJ", "RB"):
         return phrase
     words = phrase.split()
     index = 0 if tag.startswith("VB") else len(words) - 1
-    forms = getAllInflections(words[index]).get(tag)
+    forms = all_inflections(words[index]).get(tag)
     if not forms:
         return None
     words[index] = forms[0]

@@ -62,9 +62,9 @@ def eligible_output(head: str, output: str) -> bool:
 
 @lru_cache(maxsize=200_000)
 def _same_lemma(head: str, output: str) -> bool:
-    from lemminflect import getAllLemmas
+    from ...lexicon.inflection import all_lemmas
 
-    lemmas = {l for ls in getAllLemmas(output).values() for l in ls}
+    lemmas = {l for ls in all_lemmas(output).values() for l in ls}
     return head in lemmas or output.startswith(head[:-1]) and len(head) > 4
 
 
