@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 COMMANDS = {"scan": ["scan"], "restore": ["restore", "--lm", "ngram"]}
-HEAVY = ("spacy", "thinc", "torch", "transformers", "pyspark", "fastapi")
+HEAVY = ("spacy", "thinc", "torch", "transformers", "lightgbm", "sklearn", "scipy", "pyspark", "fastapi")
 
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:

@@ -218,7 +218,7 @@ def _booster(name: str):
     """The LightGBM confidence model shipped in unspin.data, or at an absolute path (a
     calibration's out-of-fold model), loaded once."""
     if name not in _BOOSTERS:
-        import lightgbm as lgb  # only where a calibration names a boosted model
+        from ..model.trees import load_tree_model
 
         try:
             text = Path(name).read_text() if Path(name).is_absolute() else resources.files("unspin.data").joinpath(name).read_text()
@@ -226,7 +226,7 @@ def _booster(name: str):
             from ..errors import ArtifactError
 
             raise ArtifactError("the learner's confidence model is missing: rerun calibrate_learn", source=name) from None
-        _BOOSTERS[name] = lgb.Booster(model_str=text)
+        _BOOSTERS[name] = load_tree_model(text)
     return _BOOSTERS[name]
 
 

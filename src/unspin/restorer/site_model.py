@@ -44,7 +44,7 @@ PASSES = 2
 
 @dataclass(frozen=True)
 class CandidateModel:
-    """A LightGBM booster and its isotonic calibration (x -> y knots)."""
+    """A LightGBM model (`model.trees.TreeModel`) and its isotonic calibration (x -> y knots)."""
 
     booster: Any
     knots_x: tuple[float, ...]
@@ -57,11 +57,11 @@ class CandidateModel:
     def load(cls, model_path: Path = MODEL_PATH, record_path: Path = RECORD_PATH,
              names: tuple[str, ...] = CANDIDATE_FEATURES) -> "CandidateModel":
         """`names`: the features of the rows it will be given (the model may use fewer)."""
-        try:
-            import lightgbm as lgb
+        from ..model.trees import load_tree_model
 
+        try:
             record = json.loads(record_path.read_text(encoding="utf-8"))
-            booster = lgb.Booster(model_file=str(model_path))
+            booster = load_tree_model(model_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ArtifactError(f"cannot load the restore site model: {exc}", source=str(model_path)) from exc
         features = tuple(record["features"])
