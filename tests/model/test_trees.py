@@ -93,3 +93,13 @@ def test_restoring_one_document_imports_neither_lightgbm_nor_scikit_learn():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300).stdout
     assert out.strip() == "True []"
+
+
+def test_a_long_running_process_hands_over_at_the_next_prediction(monkeypatch):
+    pytest.importorskip("lightgbm")
+    monkeypatch.setattr(trees, "HANDOVER_ROWS", 20_000)
+    model = parse_tree_model(resources.files("unspin.data").joinpath("restore_model.neural.txt").read_text())
+    trees.prefer_lightgbm()
+    assert trees.HANDOVER_ROWS == 0 and "lightgbm" in sys.modules
+    model.predict(np.zeros((1, model.num_feature())))
+    assert model._booster is not None

@@ -112,6 +112,15 @@ class TreeModel:
         return 1.0 / (1.0 + np.exp(-self.sigmoid * raw))
 
 
+def prefer_lightgbm() -> None:
+    """For a long-running process (`unspin serve`): import lightgbm now and let every model
+    hand over at its next prediction, so that no request pays for the import."""
+    global HANDOVER_ROWS
+    import lightgbm  # noqa: F401
+
+    HANDOVER_ROWS = 0
+
+
 def load_tree_model(text: str) -> Any:
     """A `TreeModel` of a LightGBM model file's text, or a lightgbm Booster where it has to be."""
     try:

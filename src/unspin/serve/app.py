@@ -349,9 +349,11 @@ def load_real_engines(settings: ServeSettings) -> Engines:
     (torch, its own thread pool and caches) is run one call at a time unless the restorer says
     `thread_safe = True`. One warm-up scan loads whatever the engine loads lazily.
     """
+    from ..model.trees import prefer_lightgbm
     from ..restorer.decode import load_restorer
     from ..steps import Scanner as DetectScanner
 
+    prefer_lightgbm()  # a server lives long: its restore model predicts with lightgbm from the first request
     restorer = load_restorer(lm=settings.lm, device=settings.device)
     detector = DetectScanner(lm=settings.lm, fingerprints_path=settings.fingerprints, restorer=restorer,
                              device=settings.device)
