@@ -6,40 +6,27 @@ import sys
 import pytest
 
 
-def _run(code: str) -> str:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120).stdout.strip()
+# (what a fresh interpreter runs, what it must print, whether it needs spaCy installed)
+FRESH_PROCESSES = [
+    pytest.param(["import sys", "from unspin.lexicon.index import _lemmas, _tags_of",
+                  "print(_lemmas('sales'), _tags_of('sales'), [m for m in ('spacy', 'thinc', 'torch') if m in sys.modules])"],
+                 "('sale',) (('sale', 'NNS'),) []", False, id="inflecting-loads-neither-spacy-nor-torch"),
+    pytest.param(["import spacy", "from unspin.lexicon.inflection import all_lemmas", "all_lemmas('sales')",
+                  "print(spacy.tokens.Token.has_extension('lemma'), spacy.tokens.Token.has_extension('inflect'))"],
+                 "True True", True, id="a-program-that-loaded-spacy-keeps-lemminflects-hook"),
+    pytest.param(["import sys", "from unspin.lexicon.inflection import all_inflections", "all_inflections('sale')",
+                  "import spacy",
+                  "print(spacy.blank('en')('two sales').text, any(type(f).__name__ == '_WithoutSpacy' for f in sys.meta_path))"],
+                 "two sales False", True, id="spacy-imports-normally-after-lemminflect"),
+]
 
 
-def test_inflecting_a_word_loads_neither_spacy_nor_torch():
-    code = (
-        "import sys\n"
-        "from unspin.lexicon.index import _lemmas, _tags_of\n"
-        "print(_lemmas('sales'), _tags_of('sales'), [m for m in ('spacy', 'thinc', 'torch') if m in sys.modules])"
-    )
-    assert _run(code) == "('sale',) (('sale', 'NNS'),) []"
-
-
-def test_a_program_that_loaded_spacy_keeps_lemminflects_hook():
-    pytest.importorskip("spacy")
-    code = (
-        "import spacy\n"
-        "from unspin.lexicon.inflection import all_lemmas\n"
-        "all_lemmas('sales')\n"
-        "print(spacy.tokens.Token.has_extension('lemma'), spacy.tokens.Token.has_extension('inflect'))"
-    )
-    assert _run(code) == "True True"
-
-
-def test_spacy_imports_normally_after_lemminflect():
-    pytest.importorskip("spacy")
-    code = (
-        "import sys\n"
-        "from unspin.lexicon.inflection import all_inflections\n"
-        "all_inflections('sale')\n"
-        "import spacy\n"
-        "print(spacy.blank('en')('two sales').text, any(type(f).__name__ == '_WithoutSpacy' for f in sys.meta_path))"
-    )
-    assert _run(code) == "two sales False"
+@pytest.mark.parametrize(("lines", "printed", "needs_spacy"), FRESH_PROCESSES)
+def test_in_a_fresh_process(lines, printed, needs_spacy):
+    if needs_spacy:
+        pytest.importorskip("spacy")
+    run = subprocess.run([sys.executable, "-c", "\n".join(lines)], capture_output=True, text=True, check=True, timeout=120)
+    assert run.stdout.strip() == printed
 
 
 def test_the_wrappers_give_lemminflects_answers():

@@ -4,6 +4,8 @@
 `Token._.inflect`; spaCy in turn imports thinc and torch. That took 3 of the 5 seconds of
 `unspin scan` on a 90-word document. unspin never uses those extensions, so the first import
 here hides spaCy from lemminflect. A program that has already imported spaCy keeps the hook.
+While that one import runs (once per process, well under a second), another thread's
+`import spacy` would fail as well.
 """
 
 from __future__ import annotations
