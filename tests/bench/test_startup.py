@@ -24,3 +24,14 @@ def test_a_fresh_scan_process_is_timed_and_loads_no_heavy_module(tmp_path, capsy
     assert row["peak_rss_mb"] > 50
     # lemminflect used to pull in spaCy, thinc and torch (3 s of a 5 s scan)
     assert row["heavy_modules"] == []
+
+
+def test_a_command_that_fails_on_the_document_is_reported_not_raised(tmp_path, capsys, monkeypatch):
+    from unspin.bench import startup
+
+    monkeypatch.setitem(startup.COMMANDS, "scan", ["scan", "--no-such-option"])
+    text = tmp_path / "doc.txt"
+    text.write_bytes(b"\xff\xfe not utf-8 at all")
+    assert main(["bench", "startup", "--commands", "scan", "--runs", "1", "--text", str(text)]) == 1
+    err = capsys.readouterr().err
+    assert "unspin bench startup:" in err and "exited 2" in err and "--no-such-option" in err

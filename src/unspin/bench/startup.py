@@ -47,13 +47,18 @@ def run_bench(args: argparse.Namespace) -> int:
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(args.text) if args.text else _test_article(Path(tmp) / "article.txt", args.words)
-        words = len(path.read_text(encoding="utf-8").split())
+        words = len(path.read_bytes().decode("utf-8", errors="replace").split())
+        try:
+            measured = {name: _measure(COMMANDS[name] + [str(path)], args.runs) for name in names}
+        except RuntimeError as exc:  # the command failed on this document: say so, not a traceback
+            print(f"unspin bench startup: {exc}", file=sys.stderr)
+            return 1
         report: dict[str, Any] = {
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cpus, Python {platform.python_version()}",
             "document": str(args.text or f"test-split news article, first {args.words} words"),
             "words": words,
-            "commands": {name: _measure(COMMANDS[name] + [str(path)], args.runs) for name in names},
+            "commands": measured,
         }
     _print(report, args.format)
     return 0
