@@ -43,6 +43,7 @@ from typing import Any
 
 from .calibrate_scan import actual_rate, labelled_spins, rate_of, roc_auc, tpr_at_fpr
 from .family_options import add_family_options, chosen_densities, chosen_families, print_families
+from .machine import describe as describe_machine
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_FINGERPRINTS = REPO_ROOT.parent / "shared" / "data" / "pps_tortured_phrases.csv"
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     result: dict[str, Any] = {
         "bench": "scan",
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "machine": _machine(),
+        "machine": describe_machine(),
         "data": {"split": "test", "articles": args.docs, "documents": len(docs),
                  "words": sum(len(t.split()) for t in texts), "spin_rates": sorted({r for _, r in docs if r}),
                  "fingerprints": str(args.fingerprints) if matcher else None},
@@ -443,12 +444,6 @@ def _count_lines(path: Path) -> int:
 
 
 # ---------------------------------------------------------------- output
-
-
-def _machine() -> str:
-    import platform
-
-    return f"{platform.node()} {platform.machine()} {os.cpu_count()} cpus, Python {platform.python_version()}"
 
 
 def _print(result: dict[str, Any], fmt: str) -> None:

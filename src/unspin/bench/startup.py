@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from .machine import describe as describe_machine
 
 COMMANDS = {"scan": ["scan"], "restore": ["restore", "--lm", "ngram"]}
 HEAVY = ("spacy", "thinc", "torch", "transformers", "lightgbm", "sklearn", "scipy", "pyspark", "fastapi")
@@ -55,7 +56,7 @@ def run_bench(args: argparse.Namespace) -> int:
             return 1
         report: dict[str, Any] = {
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cpus, Python {platform.python_version()}",
+            "machine": describe_machine(),
             "document": str(args.text or f"test-split news article, first {args.words} words"),
             "words": words,
             "commands": measured,
