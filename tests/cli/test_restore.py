@@ -62,6 +62,19 @@ def test_jsonl_keeps_fields_and_loses_no_line(tmp_path, capsys):
     assert rows[2]["error"].startswith("U109")
 
 
+def test_a_jsonl_batch_predicts_with_lightgbm_from_its_first_row_and_one_document_does_not(tmp_path, monkeypatch):
+    from unspin.model import trees
+
+    asked = []
+    monkeypatch.setattr(trees, "prefer_lightgbm", lambda: asked.append(True))
+    single = tmp_path / "a.txt"
+    single.write_text("The corporate fell.")
+    assert main(["restore", str(single)]) == 0 and asked == []
+    batch = tmp_path / "docs.jsonl"
+    batch.write_text('{"id": 1, "text": "The corporate fell."}\n')
+    assert main(["restore", "--jsonl", str(batch), "-o", str(tmp_path / "out.jsonl")]) == 0 and asked == [True]
+
+
 @pytest.mark.parametrize(
     "content,code",
     [(b"", "U102"), (b"\x00\x01\x02binary", "U101"), (b"caf\xe9 au lait \xff\xfa more", "U104")],

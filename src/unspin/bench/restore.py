@@ -98,6 +98,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     names, densities = chosen_families(args), chosen_densities(args)
     t0 = time.perf_counter()
+    from ..model.trees import prefer_lightgbm
+
+    prefer_lightgbm()  # many documents: lightgbm predicts from the first, and its import counts as loading
     restorer = restore_engine(args.lm, spun_threshold=args.spun_threshold, device=args.device)
     load_seconds = time.perf_counter() - t0
     if args.full_windows and getattr(restorer, "neural", None) is not None:

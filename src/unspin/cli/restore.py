@@ -144,6 +144,9 @@ def run(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         return _run_spark(args)
     if args.jsonl:
+        from ..model.trees import prefer_lightgbm
+
+        prefer_lightgbm()  # a batch: the restore model predicts with lightgbm from its first row
         return _restore_jsonl(args)
     if args.resume:
         print("unspin restore: --resume works with --jsonl", file=sys.stderr)
