@@ -87,10 +87,6 @@ def collect(texts: list[str], builder, quiet: bool, learned: dict[str, Any] | No
     the plain builder; and, per lexicon in `learned` (family name, + SELF for one deciphered from
     the training documents too -> builder with that lexicon), clean and spun densely by that
     family again with it. `jobs` forked workers."""
-    import multiprocessing
-
-    from tqdm import tqdm
-
     from .families.training import training_families
 
     builders = {"": builder, **(learned or {})}
@@ -100,6 +96,16 @@ def collect(texts: list[str], builder, quiet: bool, learned: dict[str, Any] | No
     dense = {family.name: family for family in training_families("dense")}
     plan.extend((dense[key.removesuffix(SELF)], key, t) for key in (learned or {}) if key.removesuffix(SELF) in dense for t in texts)
     plan.extend((None, name, t) for name in (learned or {}) for t in texts)
+    return collect_plan(plan, builders, quiet, jobs)
+
+
+def collect_plan(plan: list[tuple[Any, str, str]], builders: dict[str, Any], quiet: bool, jobs: int = 1) -> list[dict[str, Any]]:
+    """Labelled rows of each (family or None for clean, key of its builder, text) in `plan`;
+    `jobs` forked workers."""
+    import multiprocessing
+
+    from tqdm import tqdm
+
     _COLLECT["builders"], _COLLECT["plan"] = builders, plan
     try:
         if jobs <= 1:
