@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from unspin.bench.ablation import (
-    LOSSES, SIGNAL_GROUPS, feature_groups, gold_context, judge, loss_of, reachable, recall_at_precision, without,
+    LOSSES, SIGNAL_GROUPS, feature_groups, gold_context, judge, loss_of, reachable, recall_at_precision, refit, without,
 )
 from unspin.restorer.candidates import CANDIDATE_FEATURES
 
@@ -72,6 +72,24 @@ def test_each_family_is_judged_with_the_clean_documents_at_the_refits_cut():
     assert (judged["holdout dense"]["edits"], judged["holdout dense"]["precision"], judged["holdout dense"]["recall"]) == (1, 1.0, 0.5)
     assert judged["holdout light"]["edits"] == 0
     assert judged["holdout dense"]["clean_false_per_1k"] == judged["holdout light"]["clean_false_per_1k"] == 10.0
+
+
+def test_a_refit_is_fitted_and_judged_without_its_columns_and_reports_its_own_cut(monkeypatch):
+    fitted = []
+
+    def fake_fit(docs, precision):
+        fitted.append(docs)
+        return _Fixed(), _Fixed(), {"cut": 0.85, "precision": 1.0, "recall": 0.5, "edits": 1, "clean_false_per_1k": 0.0, "other": 7}
+
+    monkeypatch.setattr("unspin.bench.train_restore.fit", fake_fit)
+    dev = [_doc("f", [1, 0], [0, 1], swaps=2)]
+    test = [_doc("holdout", [1], [0], density="dense", swaps=1)]
+    test[0]["rows"][:, 0] = [0.9]
+    result = refit("names", (0,), dev, test, 0.95, quiet=True)
+    assert np.isnan(fitted[0][0]["rows"][:, 0]).all() and not np.isnan(dev[0]["rows"]).any()
+    assert (result["without"], result["cut"], result["features"]) == ("names", 0.85, [CANDIDATE_FEATURES[0]])
+    assert set(result["dev_held_out_half"]) == {"precision", "recall", "edits", "clean_false_per_1k"}
+    assert result["test"]["holdout dense"]["edits"] == 0  # its first column is blank: NaN never reaches the cut
 
 
 def test_recall_at_precision_sweeps_every_cut_over_each_sites_likeliest_candidate():

@@ -247,12 +247,26 @@ def limits(families: list[Any], texts: list[str], precision: float) -> dict[str,
     return out
 
 
+def refit(name: str, columns: Sequence[int], dev: list[dict[str, Any]], test: list[dict[str, Any]], precision: float,
+          quiet: bool) -> dict[str, Any]:
+    """The site model fitted on `dev` without those columns, its cut and what it does on `test`."""
+    from ..restorer.candidates import CANDIDATE_FEATURES
+    from .train_restore import fit
+
+    if not quiet:
+        print(f"refitting without {name}", file=sys.stderr)
+    model, iso, metrics = fit(without(dev, columns) if columns else dev, precision)
+    return {"without": name, "features": [CANDIDATE_FEATURES[j] for j in columns], "cut": metrics["cut"],
+            "dev_held_out_half": {k: metrics[k] for k in ("precision", "recall", "edits", "clean_false_per_1k")},
+            "test": judge(model, iso, metrics["cut"], without(test, columns) if columns else test, precision)}
+
+
 def run(args: argparse.Namespace) -> int:
     from ..engine import resources
     from ..restorer.candidates import CANDIDATE_FEATURES, CandidateBuilder
     from .families import get_family
     from .restore_scoring import clean_chunks, sample_docs
-    from .train_restore import _cached_rows, collect, fit
+    from .train_restore import cached_rows, collect
 
     t0 = time.perf_counter()
     groups = feature_groups([g for g in args.groups.split(",") if g], CANDIDATE_FEATURES)
@@ -267,19 +281,13 @@ def run(args: argparse.Namespace) -> int:
         return 0
     news, speeches = args.docs // 2, args.docs - args.docs // 2
     texts = clean_chunks("news", "dev", args.skip + news)[args.skip :] + clean_chunks("sotu", "dev", args.skip + speeches)[args.skip :]
-    dev = _cached_rows(args.rows_cache, lambda: collect(texts, CandidateBuilder(resources.lexicon(), resources.ngram(),
+    dev = cached_rows(args.rows_cache, lambda: collect(texts, CandidateBuilder(resources.lexicon(), resources.ngram(),
                                                                                     resources.web_pairs()), args.quiet, None, args.jobs))
-    test = _cached_rows(args.test_rows_cache, lambda: test_rows(sample_docs("test", args.test_docs), families, args.jobs, args.quiet))
+    test = cached_rows(args.test_rows_cache, lambda: test_rows(sample_docs("test", args.test_docs), families, args.jobs, args.quiet))
     result.update({"dev_documents": len(texts), "test_documents": args.test_docs,
-                   "reachable": {"dev": reachable(dev), "test": reachable(test)}, "refits": []})
-    for name, columns in [("none", ())] + list(groups.items()):
-        if not args.quiet:
-            print(f"refitting without {name}", file=sys.stderr)
-        model, iso, metrics = fit(without(dev, columns) if columns else dev, args.precision)
-        cut = metrics["cut"]
-        result["refits"].append({"without": name, "features": [CANDIDATE_FEATURES[j] for j in columns], "cut": cut,
-                                 "dev_held_out_half": {k: metrics[k] for k in ("precision", "recall", "edits", "clean_false_per_1k")},
-                                 "test": judge(model, iso, cut, without(test, columns) if columns else test, args.precision)})
+                   "reachable": {"dev": reachable(dev), "test": reachable(test)},
+                   "refits": [refit(name, columns, dev, test, args.precision, args.quiet)
+                              for name, columns in [("none", ())] + list(groups.items())]})
     result["seconds"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(result, indent=2) if args.format == "json" else table(result))
     return 0

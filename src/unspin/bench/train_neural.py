@@ -191,13 +191,13 @@ def run(args: argparse.Namespace) -> int:
     from ..engine import resources
     from ..restorer.site_model import load_model_restorer
     from .restore_scoring import clean_chunks
-    from .train_restore import _cached_rows
+    from .train_restore import cached_rows
 
     t0 = time.perf_counter()
     news, speeches = args.docs // 2, args.docs - args.docs // 2
     texts = clean_chunks("news", "dev", args.skip + news)[args.skip :] + clean_chunks("sotu", "dev", args.skip + speeches)[args.skip :]
     restorer = load_model_restorer()
-    docs = _cached_rows(args.rows_cache, lambda: collect(texts, restorer, lambda: resources.neural(args.lm, "cpu"), args.jobs, args.quiet))
+    docs = cached_rows(args.rows_cache, lambda: collect(texts, restorer, lambda: resources.neural(args.lm, "cpu"), args.jobs, args.quiet))
     model, iso, metrics, names = fit(docs, args.precision)
     _, _, without, _ = fit(docs, args.precision, drop=NEURAL_ONLY)
     if args.cut == "out-of-family":

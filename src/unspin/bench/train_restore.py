@@ -311,7 +311,7 @@ def evaluate(docs: list[dict[str, Any]], probs: list[Any], cut: float) -> dict[s
             "edits": edits, "swaps": swaps, "clean_false_per_1k": round(1000 * clean_false / max(clean_words, 1), 3)}
 
 
-def _cached_rows(path: str | None, make):
+def cached_rows(path: str | None, make):
     import pickle
 
     if path and Path(path).exists():
@@ -343,7 +343,7 @@ def run(args: argparse.Namespace) -> int:
                    for name, lexicon in lexicons.items()}
         return collect(texts, builder, args.quiet, learned, args.jobs)
 
-    docs = _cached_rows(args.rows_cache, make)
+    docs = cached_rows(args.rows_cache, make)
     model, iso, metrics = fit(docs, args.precision, args.cut_per_lexicon)
     record = {
         "version": 1,
