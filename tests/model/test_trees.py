@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from unspin.model import trees
-from unspin.model.trees import ZERO, TreeModel, load_tree_model, parse_tree_model
+from unspin.model.trees import ZERO, TreeModel, _Tree, load_tree_model, parse_tree_model
 
 SHIPPED = ["restore_model.txt", "restore_model.learned.txt", "restore_model.neural.txt", "learn_confidence.txt"]
 
@@ -103,3 +103,11 @@ def test_a_long_running_process_hands_over_at_the_next_prediction(monkeypatch):
     assert trees.HANDOVER_ROWS == 0 and "lightgbm" in sys.modules
     model.predict(np.zeros((1, model.num_feature())))
     assert model._booster is not None
+
+
+@pytest.mark.parametrize(("leaf", "probability"), [(-1000.0, 0.0), (1000.0, 1.0), (0.0, 0.5)])
+def test_a_raw_score_past_exps_range_is_a_probability_not_an_error(leaf, probability):
+    empty = np.zeros(0, dtype=np.int64)
+    stump = _Tree(empty, np.zeros(0), empty, np.zeros(0, dtype=bool), empty, empty, np.array([leaf]))
+    model = TreeModel([stump], features=1, sigmoid=1.0, text="")
+    assert model.predict_numpy(np.zeros((2, 1))).tolist() == [probability, probability]

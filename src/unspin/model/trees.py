@@ -20,6 +20,7 @@ several classes) is given to lightgbm itself (`load_tree_model` then returns a B
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -109,7 +110,18 @@ class TreeModel:
         raw = np.zeros(x.shape[0])
         for tree in self.trees:
             raw += tree.predict(x)
-        return 1.0 / (1.0 + np.exp(-self.sigmoid * raw))
+        # the C library's exp, as LightGBM's C++ calls it: numpy's own (SIMD on AVX-512 CPUs)
+        # can differ from it in the last bit
+        exp = np.fromiter(map(_exp, (-self.sigmoid * raw).tolist()), dtype=np.float64, count=raw.shape[0])
+        return 1.0 / (1.0 + exp)
+
+
+def _exp(v: float) -> float:
+    """math.exp, with C's overflow to infinity (a probability of 0) instead of an error."""
+    try:
+        return math.exp(v)
+    except OverflowError:
+        return math.inf
 
 
 def prefer_lightgbm() -> None:
