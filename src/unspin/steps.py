@@ -125,8 +125,9 @@ def _scan_posterior() -> ScanPosterior:
 def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_threshold: float | None = None, **options: Any) -> Any:
     """The restoration engine (`restorer.decode.load_restorer`); with `spun_threshold`, a
     document that scan flags as spun (spin probability over scan's calibrated threshold)
-    is edited wherever the site model's probability reaches `spun_threshold`, every other
-    document at the default cut. Only the site model (`lm="ngram"`) takes a document prior."""
+    is edited wherever the site model's probability reaches `spun_threshold` (its second pass
+    taking the first pass's likelier guesses as context), every other document at the default
+    cut. Only the site model (`lm="ngram"`) takes a document prior."""
     from .restorer.decode import load_restorer
 
     engine = load_restorer(lm, learned=learned, **options)

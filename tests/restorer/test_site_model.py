@@ -5,7 +5,7 @@ import math
 import pytest
 
 from unspin.restorer.candidates import CANDIDATE_FEATURES, CandidateBuilder
-from unspin.restorer.site_model import ModelRestorer
+from unspin.restorer.site_model import SPUN_CONTEXT_CUT, ModelRestorer
 
 GAIN = CANDIDATE_FEATURES.index("lm_gain")
 ABSENT = CANDIDATE_FEATURES.index("candidate_absent")
@@ -74,6 +74,42 @@ def test_a_flagged_document_is_edited_at_the_spun_cut_and_others_at_the_default(
     assert unflagged.restore(text).edits == () and unflagged.restore(text).signals["spin_probability"] == 0.9
     assert flagged.restore(text, threshold=0.95).edits == ()  # an explicit threshold wins
     assert strict.document_prior is None  # the original engine is unchanged
+
+
+class Unsure:
+    """Probability 0.4 for every row: under a cut of 0.5, over the spun context cut."""
+
+    cut = 0.5
+
+    def probabilities(self, rows):
+        return [0.4] * len(rows)
+
+
+class ContextSpy:
+    """A builder that records what each build puts into context."""
+
+    def __init__(self, builder):
+        self.builder, self.contexts = builder, []
+
+    def __getattr__(self, name):
+        return getattr(self.builder, name)
+
+    def build(self, text, applied=None, previous=None):
+        self.contexts.append(applied)
+        return self.builder.build(text, applied, previous=previous)
+
+
+@pytest.mark.parametrize(("spin", "contexts"), [
+    (0.99, [None, {"company", "said"}]),  # flagged: the unsure guesses become the second pass's context
+    (0.5, [None]),  # not flagged: nothing reaches the cut, so no second pass
+])
+def test_a_flagged_documents_second_pass_takes_the_likelier_guesses_as_context(builder, spin, contexts):
+    spy = ContextSpy(builder)
+    restorer = ModelRestorer(spy, Unsure()).with_document_prior(Prior(spin), flag_at=0.9, spun_cut=0.5)
+    assert restorer.restore("The corporate stated sales fell.").edits == ()  # edits still need the cut
+    seen = [None if applied is None else {original for _, original in applied.values()} for applied in spy.contexts]
+    assert seen == contexts
+    assert SPUN_CONTEXT_CUT < Unsure.cut
 
 
 def test_a_spun_cut_outside_the_probabilities_is_refused(builder):

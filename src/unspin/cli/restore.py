@@ -37,7 +37,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--spun-threshold", type=float, default=None, metavar="P",
                    help="in a document that scan flags as spun, edit wherever the site model's probability reaches P "
                         "(default: the calibrated cut everywhere); lower P restores more of a spun document, less precisely "
-                        "(BENCHMARKS.md); other documents keep the default cut. Site model (--lm ngram) only")
+                        "(BENCHMARKS.md); its second pass also takes the first pass's likelier guesses as context, so P = 0.88, "
+                        "the default cut, restores more of a dense spinning at the same precision; other documents keep the "
+                        "default cut. Site model (--lm ngram) only")
     p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
     p.add_argument("--learn-from-input", action="store_true",
                    help="with --jsonl -o OUT: first decipher the spinner's dictionary from the input itself (as `learn "
