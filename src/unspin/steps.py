@@ -122,19 +122,25 @@ def _scan_posterior() -> ScanPosterior:
     return ScanPosterior()
 
 
-def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_threshold: float | None = None, **options: Any) -> Any:
-    """The restoration engine (`restorer.decode.load_restorer`); with `spun_threshold`, a
-    document that scan flags as spun (spin probability over scan's calibrated threshold)
-    is edited wherever the site model's probability reaches `spun_threshold` (its second pass
-    taking the first pass's likelier guesses as context), every other document at the default
-    cut. Only the site model (`lm="ngram"`) takes a document prior."""
+def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_threshold: float | None = None,
+                   document_prior: bool = True, **options: Any) -> Any:
+    """The restoration engine (`restorer.decode.load_restorer`). The site model (`lm="ngram"`, no
+    `learned` lexicon) first asks scan's calibrated spin probability of the whole document (`document_prior`, on by
+    default): in a document scan flags as spun, its second pass takes the first pass's likelier
+    guesses as context, and with `spun_threshold` it edits wherever the site model's probability
+    reaches that; every other document is restored at the default cut, as without the prior.
+    `document_prior=False`: no scan is asked (each document a little faster)."""
     from .restorer.decode import load_restorer
 
     engine = load_restorer(lm, learned=learned, **options)
-    if spun_threshold is None:
+    composable = hasattr(engine, "with_document_prior")
+    if spun_threshold is not None and not (composable and document_prior):
+        raise ValueError("a cut for spun documents (spun_threshold) needs the site model (lm='ngram', no decoder "
+                         "options) and its document prior")
+    if not (composable and document_prior):
         return engine
-    if not hasattr(engine, "with_document_prior"):
-        raise ValueError("a cut for spun documents (spun_threshold) needs the site model: lm='ngram', no decoder options")
+    if spun_threshold is None and (learned is not None or getattr(engine, "neural", None) is not None):
+        return engine  # the default prior was measured for the plain site model only
     key = (lm, learned, spun_threshold, tuple(sorted(options.items())))
     if key not in _COMPOSED:
         posterior = _scan_posterior()

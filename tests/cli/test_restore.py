@@ -152,6 +152,7 @@ def test_every_working_subcommand_takes_quiet_and_progress(argv):
 @pytest.mark.parametrize("args, message", [
     (["--spun-threshold", "0"], "probability in (0, 1]"),
     (["--spun-threshold", "0.5", "--lm", "smollm2"], "site model only"),
+    (["--spun-threshold", "0.5", "--no-document-prior"], "leave out --no-document-prior"),
 ])
 def test_spun_threshold_usage_errors(tmp_path, capsys, args, message):
     path = tmp_path / "a.txt"

@@ -60,6 +60,21 @@ def test_the_scan_posterior_lowers_the_cut_in_a_spun_document_only(engine):
     assert composed.restore(clean).edits == engine.restore(clean).edits == ()
 
 
+def test_the_site_model_asks_scan_first_unless_told_not_to(engine):
+    """By default the site model carries scan's prior (a clean text is left alone and says how
+    likely it is spun); without it, it is the bare engine; a spun cut needs the prior."""
+    from unspin.steps import restore_engine
+
+    clean = "The company said on Tuesday that sales fell 4 percent during the third quarter."
+    composed = restore_engine("ngram")
+    result = composed.restore(clean)
+    assert result.edits == () and result.signals["spin_probability"] < composed.flag_at
+    bare = restore_engine("ngram", document_prior=False)
+    assert bare.document_prior is None and "spin_probability" not in bare.restore(clean).signals
+    with pytest.raises(ValueError, match="document prior"):
+        restore_engine("ngram", spun_threshold=0.8, document_prior=False)
+
+
 NEURAL_CASES = [json.loads(line) for line in (Path(__file__).parents[1] / "data" / "golden" / "restore_neural.jsonl").read_text().splitlines() if line.strip()]
 
 

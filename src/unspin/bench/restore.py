@@ -101,13 +101,15 @@ def run(args: argparse.Namespace) -> int:
     from ..model.trees import prefer_lightgbm
 
     prefer_lightgbm()  # many documents: lightgbm predicts from the first, and its import counts as loading
-    restorer = restore_engine(args.lm, spun_threshold=args.spun_threshold, device=args.device)
+    restorer = restore_engine(args.lm, spun_threshold=args.spun_threshold, device=args.device,
+                              document_prior=args.document_prior)
     load_seconds = time.perf_counter() - t0
     if args.full_windows and getattr(restorer, "neural", None) is not None:
         restorer.neural.shared_context = False
     texts = sample_docs(args.split, args.docs)
     reranker = getattr(getattr(restorer, "neural", None), "lm", None) or getattr(restorer, "reranker", None)
     result: dict = {"bench": "restore", "split": args.split, "lm": args.lm, "spun_threshold": args.spun_threshold,
+                    "document_prior": args.document_prior,
                     "docs_per_row": len(texts), "device": str(getattr(reranker, "device", "cpu")),
                     "load_seconds": round(load_seconds, 2)}
     rows = []
@@ -173,6 +175,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--split", default="test", choices=["dev", "test"])
     p.add_argument("--spun-threshold", type=float, default=None, metavar="P",
                    help="as restore --spun-threshold: the site model's cut in documents scan flags as spun")
+    p.add_argument("--no-document-prior", dest="document_prior", action="store_false",
+                   help="as restore --no-document-prior: scan is not asked first (the engine before 2026-12-06)")
     p.add_argument("--docs", type=int, default=40, help="articles per family and density")
     p.add_argument("--clean-docs", type=int, default=None, help="clean documents per source (default --docs; 0: skip)")
     add_family_options(p)

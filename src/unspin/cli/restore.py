@@ -37,9 +37,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--spun-threshold", type=float, default=None, metavar="P",
                    help="in a document that scan flags as spun, edit wherever the site model's probability reaches P "
                         "(default: the calibrated cut everywhere); lower P restores more of a spun document, less precisely "
-                        "(BENCHMARKS.md); its second pass also takes the first pass's likelier guesses as context, so P = 0.88, "
-                        "the default cut, restores more of a dense spinning at the same precision; other documents keep the "
-                        "default cut. Site model (--lm ngram) only")
+                        "(BENCHMARKS.md); other documents keep the default cut. Site model (--lm ngram) only")
+    p.add_argument("--no-document-prior", dest="document_prior", action="store_false",
+                   help="do not ask scan first. By default the site model asks scan's spin probability of each document, "
+                        "and in a document scan flags as spun its second pass takes the first pass's likelier guesses as "
+                        "context (more of a dense spinning restored, as precisely; BENCHMARKS.md); a document scan does "
+                        "not flag is restored the same either way. Without it each document is screened once less")
     p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
     p.add_argument("--learn-from-input", action="store_true",
                    help="with --jsonl -o OUT: first decipher the spinner's dictionary from the input itself (as `learn "
@@ -64,12 +67,15 @@ def _engine(args: argparse.Namespace):
     from ..steps import restore_engine
 
     if args.lm is not None:
-        return restore_engine(args.lm, learned=args.learned, spun_threshold=args.spun_threshold, device=args.device)
+        return restore_engine(args.lm, learned=args.learned, spun_threshold=args.spun_threshold, device=args.device,
+                              document_prior=args.document_prior)
     try:
-        return restore_engine(DEFAULT_LM, learned=args.learned, spun_threshold=args.spun_threshold, device=args.device)
+        return restore_engine(DEFAULT_LM, learned=args.learned, spun_threshold=args.spun_threshold, device=args.device,
+                              document_prior=args.document_prior)
     except (MissingExtraError, ModelError) as exc:
         print(f"unspin: {exc}; using the n-gram model alone", file=sys.stderr)
-        return restore_engine("ngram", learned=args.learned, spun_threshold=args.spun_threshold)
+        return restore_engine("ngram", learned=args.learned, spun_threshold=args.spun_threshold,
+                              document_prior=args.document_prior)
 
 
 def _option_problem(args: argparse.Namespace) -> str | None:
@@ -82,6 +88,8 @@ def _option_problem(args: argparse.Namespace) -> str | None:
             return "--learn-from-input runs with --engine local (learn on Spark with `unspin learn --from-spun --engine spark`)"
     if args.spun_threshold is None:
         return None
+    if not args.document_prior:
+        return "--spun-threshold is the cut in documents scan flags: leave out --no-document-prior"
     if not 0.0 < args.spun_threshold <= 1.0:
         return f"--spun-threshold takes a probability in (0, 1], not {args.spun_threshold}"
     if args.lm not in (None, "ngram") or args.learned:
@@ -196,7 +204,7 @@ def _restore_jsonl(args: argparse.Namespace) -> int:
                                max_bytes=args.max_bytes, jsonl=True, keep_fields=True)
     step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
                        fingerprints=fingerprints_path(args), device=args.device,
-                       spun_threshold=args.spun_threshold)
+                       spun_threshold=args.spun_threshold, document_prior=args.document_prior)
     show = progress.wanted(args)
     before = resume_state(args.output, "jsonl") if args.resume else None
     writer = open_writer("jsonl", args.output, append=bool(before and before.records))
@@ -236,7 +244,7 @@ def _run_spark(args: argparse.Namespace) -> int:
     fmt = format_from_path(args.output, "parquet")
     step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
                        fingerprints=fingerprints_path(args), device=args.device,
-                       spun_threshold=args.spun_threshold)
+                       spun_threshold=args.spun_threshold, document_prior=args.document_prior)
     reading = {"text_field": args.text_field, "id_field": args.id_field, "max_bytes": args.max_bytes,
                "jsonl": True, "keep_fields": True}  # as the local `_restore_jsonl` reads
     stats = run_on_spark(start_spark(args), step, [args.input], args.output, fmt=fmt, resume=args.resume, reading=reading)

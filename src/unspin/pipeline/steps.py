@@ -26,9 +26,10 @@ class RestoreStep(Step):
 
     def __init__(self, lm: str | None = None, *, learned: str | None = None, threshold: float | None = None,
                  text_field: str = "text", fingerprints: str | None = None, spun_threshold: float | None = None,
-                 device: str | None = None) -> None:
+                 device: str | None = None, document_prior: bool = True) -> None:
         super().__init__()
         self.spun_threshold = spun_threshold
+        self.document_prior = document_prior
         self.device = device
         self.fingerprints = fingerprints
         self.lm = lm
@@ -42,7 +43,8 @@ class RestoreStep(Step):
     def _engine(self) -> Any:
         from unspin.steps import restore_engine
 
-        options = {"learned": self.learned, "spun_threshold": self.spun_threshold, "device": self.device}
+        options = {"learned": self.learned, "spun_threshold": self.spun_threshold, "device": self.device,
+                   "document_prior": self.document_prior}
         if self.lm is not None:
             return restore_engine(self.lm, **options)
         try:

@@ -12,7 +12,7 @@ With a neural LM (`restore --lm smollm2`), a neural stage (`restorer.neural_stag
 rows the site model finds likeliest and decides in its place.
 
 The document can decide first (`with_document_prior`): given the scan's calibrated spin
-probability of the whole text, a document scan flags as spun is edited at a lower cut
+probability of the whole text, a document scan flags as spun may be edited at a lower cut
 (`spun_cut`), while every other document keeps the default cut and its near-zero edit rate. In a
 flagged document the second pass also puts the first pass's likelier guesses into context, not
 only its edits (`SPUN_CONTEXT_CUT`): swaps sit side by side there, and a neighbour's probable
@@ -123,11 +123,12 @@ class ModelRestorer:
         self.flag_at = 1.0
         self.spun_cut: float | None = None
 
-    def with_document_prior(self, prior: Callable[[str], float], flag_at: float, spun_cut: float) -> "ModelRestorer":
+    def with_document_prior(self, prior: Callable[[str], float], flag_at: float, spun_cut: float | None = None) -> "ModelRestorer":
         """A restorer sharing this one's models that first asks `prior(text)` how likely the whole
-        text is spun, and edits at `spun_cut` (instead of the default cut) where that is over
-        `flag_at`. Its restorations carry the probability as the signal "spin_probability"."""
-        if not 0.0 < spun_cut <= 1.0:
+        text is spun. Where that is over `flag_at`, its second pass takes the first pass's likelier
+        guesses as context (`SPUN_CONTEXT_CUT`), and it edits at `spun_cut` if one is given (else
+        at the default cut). Its restorations carry the probability as the signal "spin_probability"."""
+        if spun_cut is not None and not 0.0 < spun_cut <= 1.0:
             raise ValueError(f"the cut for spun documents is a probability in (0, 1], not {spun_cut}")
         if self.neural is not None:
             raise ValueError("a cut for spun documents was measured for the n-gram site model only, not with a neural stage")
@@ -142,8 +143,8 @@ class ModelRestorer:
             return self._restore_neural(text, threshold)
         spin = self.document_prior(text) if self.document_prior is not None else None
         cut = self.cut if threshold is None else threshold
-        flagged = spin is not None and self.spun_cut is not None and spin > self.flag_at
-        if threshold is None and flagged:
+        flagged = spin is not None and spin > self.flag_at
+        if threshold is None and flagged and self.spun_cut is not None:
             cut = self.spun_cut
         context_cut = min(SPUN_CONTEXT_CUT, cut) if flagged else None
         return self._restore_at(text, cut, {} if spin is None else {"spin_probability": round(spin, 6)}, context_cut)

@@ -350,11 +350,11 @@ def load_real_engines(settings: ServeSettings) -> Engines:
     `thread_safe = True`. One warm-up scan loads whatever the engine loads lazily.
     """
     from ..model.trees import prefer_lightgbm
-    from ..restorer.decode import load_restorer
     from ..steps import Scanner as DetectScanner
+    from ..steps import restore_engine
 
     prefer_lightgbm()  # a server lives long: its restore model predicts with lightgbm from the first request
-    restorer = load_restorer(lm=settings.lm, device=settings.device)
+    restorer = restore_engine(settings.lm, device=settings.device)  # as `unspin restore` (the document prior too)
     detector = DetectScanner(lm=settings.lm, fingerprints_path=settings.fingerprints, restorer=restorer,
                              device=settings.device)
     detector.matcher()  # load the fingerprint list now, not on the first request
