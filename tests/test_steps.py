@@ -33,6 +33,30 @@ def test_a_batch_is_restored_with_the_dictionary_it_gives_away(given):
     assert {(o, r) for o, r, _ in lexicon.pairs()} == TRUE
 
 
+class PriorTaker(FakeRestorer):
+    """A fake site model that records the document prior it is given."""
+
+    priors: list = []
+
+    def with_document_prior(self, prior, flag_at, spun_cut=None):
+        self.priors.append((prior, flag_at, spun_cut))
+        return self
+
+
+@pytest.mark.parametrize("document_prior", [True, False])
+def test_a_learned_batch_asks_scan_first_unless_told_not_to(given, monkeypatch, document_prior):
+    class Posterior:
+        flag_at = 0.99
+
+    posterior = Posterior()
+    monkeypatch.setattr("unspin.restorer.site_model.model_restorer_with", lambda learned=None: PriorTaker())
+    monkeypatch.setattr("unspin.steps._scan_posterior", lambda: posterior)
+    monkeypatch.setattr(PriorTaker, "priors", [])
+    texts = [world.spin(t) for t in world.corpus(seed=2, docs=40)]
+    assert len(unspin.restore_many(texts, min_confidence=0.5, document_prior=document_prior)) == 40
+    assert PriorTaker.priors == ([(posterior, 0.99, None)] if document_prior else [])
+
+
 def test_without_learning_each_text_is_restored_alone(given):
     results = unspin.restore_many(["The corporate stated sales fell."], learn=False)
     assert len(results) == 1 and given == ["plain"]

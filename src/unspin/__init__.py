@@ -67,14 +67,17 @@ def restore(text: str, *, lm: str = "ngram", threshold: float | None = None, fin
     return with_fingerprint_edits(result, fingerprint_list(fingerprints))
 
 
-def restore_many(texts: Any, *, learn: bool = True, jobs: int = 1, min_confidence: float | None = None) -> list[Restoration]:
+def restore_many(texts: Any, *, learn: bool = True, jobs: int = 1, min_confidence: float | None = None,
+                 document_prior: bool = True) -> list[Restoration]:
     """Restore a batch of texts (a crawl of one content farm, say). With `learn` (default), the
     spinner's dictionary is first deciphered from the batch itself, then every text is restored
     with it: on 300 pages one spinner made, about six times the swaps restored row by row
-    (BENCHMARKS.md, learn-input). `learn=False` restores each text alone."""
+    (BENCHMARKS.md, learn-input). `learn=False` restores each text alone. `document_prior`
+    (default True): scan is asked first, as by `restore`."""
     from .steps import restore_batch
 
-    return restore_batch(list(texts), learn=learn, jobs=jobs, min_confidence=min_confidence)
+    return restore_batch(list(texts), learn=learn, jobs=jobs, min_confidence=min_confidence,
+                         document_prior=document_prior)
 
 
 def scan(text: str, *, fingerprints: Any = None, thorough: bool = False, lm: str = "ngram", restorer: Any = None,

@@ -124,8 +124,8 @@ def _scan_posterior() -> ScanPosterior:
 
 def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_threshold: float | None = None,
                    document_prior: bool = True, **options: Any) -> Any:
-    """The restoration engine (`restorer.decode.load_restorer`). The site model (`lm="ngram"`, no
-    `learned` lexicon) first asks scan's calibrated spin probability of the whole document (`document_prior`, on by
+    """The restoration engine (`restorer.decode.load_restorer`). The site model (`lm="ngram"`,
+    with or without a `learned` lexicon) first asks scan's calibrated spin probability of the whole document (`document_prior`, on by
     default): in a document scan flags as spun, its second pass takes the first pass's likelier
     guesses as context, and with `spun_threshold` it edits wherever the site model's probability
     reaches that; every other document is restored at the default cut, as without the prior.
@@ -139,8 +139,8 @@ def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_thresh
                          "options) and its document prior")
     if not (composable and document_prior):
         return engine
-    if spun_threshold is None and (learned is not None or getattr(engine, "neural", None) is not None):
-        return engine  # the default prior was measured for the plain site model only
+    if spun_threshold is None and getattr(engine, "neural", None) is not None:
+        return engine  # the neural stage was trained and measured without it
     key = (lm, learned, spun_threshold, tuple(sorted(options.items())))
     if key not in _COMPOSED:
         posterior = _scan_posterior()
@@ -148,14 +148,15 @@ def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_thresh
     return _COMPOSED[key]
 
 
-def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_confidence: float | None = None) -> list[Any]:
+def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_confidence: float | None = None,
+                  document_prior: bool = True) -> list[Any]:
     """Restore a batch of texts one spinner may have made. With `learn`, the spinner's dictionary
     is first deciphered from the batch itself (`learn.from_spun`, as `restore --jsonl
     --learn-from-input`; only from the texts scan gives a spin probability of 0.5 or more), and
     every text is restored with it by the learned site model; a batch of a few dozen pages or
-    more is needed for the learner to find anything."""
+    more is needed for the learner to find anything. `document_prior`: as `restore_engine`'s."""
     if not learn:
-        engine = restore_engine("ngram")
+        engine = restore_engine("ngram", document_prior=document_prior)
         return [engine.restore(t) for t in texts]
     from .learn import default_toolkit
     from .learn.from_spun import decipher_texts
@@ -163,4 +164,7 @@ def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_co
 
     lexicon, _ = decipher_texts(lambda: iter(texts), default_toolkit(), jobs=jobs, min_confidence=min_confidence)
     engine = model_restorer_with(lexicon if len(lexicon) else None)
+    if document_prior and hasattr(engine, "with_document_prior"):
+        posterior = _scan_posterior()
+        engine = engine.with_document_prior(posterior, posterior.flag_at)
     return [engine.restore(t) for t in texts]
