@@ -41,8 +41,8 @@ def load_restorer(lm: str = "ngram", **options: Any) -> "Restorer":
     """A ready restoration engine; cached per (lm, options) so repeated calls are free.
     options: `learned` (a learned lexicon), `spun_threshold` (the site model's cut in documents
     scan flags as spun; see `unspin.steps.restore_engine`), `document_prior` (default True: the
-    site model asks scan first, and a flagged document's second pass takes the first pass's
-    likelier guesses as context; False skips that screening), `device` ("auto"|"cpu"|"cuda", default
+    site model asks scan first, and a flagged document gets a third pass, each later pass taking
+    the previous one's likelier guesses as context; False skips that screening), `device` ("auto"|"cpu"|"cuda", default
     $UNSPIN_DEVICE, else auto: where a neural lm runs; "cuda" without a GPU raises DeviceError,
     U301), or the decoder's settings."""
     from .steps import restore_engine

@@ -125,9 +125,9 @@ def _scan_posterior() -> ScanPosterior:
 def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_threshold: float | None = None,
                    document_prior: bool = True, **options: Any) -> Any:
     """The restoration engine (`restorer.decode.load_restorer`). The site model (`lm="ngram"`,
-    with or without a `learned` lexicon) first asks scan's calibrated spin probability of the whole document (`document_prior`, on by
-    default): in a document scan flags as spun, its second pass takes the first pass's likelier
-    guesses as context, and with `spun_threshold` it edits wherever the site model's probability
+    with or without a `learned` lexicon) first asks scan's calibrated spin probability of the whole
+    document (`document_prior`, on by default): a document scan flags as spun gets a third pass,
+    each later pass taking the previous one's likelier guesses as context, and with `spun_threshold` it edits wherever the site model's probability
     reaches that; every other document is restored at the default cut, as without the prior.
     `document_prior=False`: no scan is asked (each document a little faster)."""
     from .restorer.decode import load_restorer

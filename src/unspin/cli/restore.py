@@ -40,8 +40,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "(BENCHMARKS.md); other documents keep the default cut. Site model (--lm ngram) only")
     p.add_argument("--no-document-prior", dest="document_prior", action="store_false",
                    help="do not ask scan first. By default the site model asks scan's spin probability of each document, "
-                        "and in a document scan flags as spun its second pass takes the first pass's likelier guesses as "
-                        "context (more of a dense spinning restored, as precisely; BENCHMARKS.md); a document scan does "
+                        "and a document scan flags as spun gets a third pass, each later pass taking the previous one's "
+                        "likelier guesses as context (more of a dense spinning restored, as precisely; BENCHMARKS.md); a document scan does "
                         "not flag is restored the same either way. Without it each document is screened once less")
     p.add_argument("--learned", default=None, help="a learned lexicon (unspin learn) to use as extra candidates")
     p.add_argument("--learn-from-input", action="store_true",
