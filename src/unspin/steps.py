@@ -122,29 +122,34 @@ def _scan_posterior() -> ScanPosterior:
     return ScanPosterior()
 
 
+def _with_scan_prior(engine: Any, spun_threshold: float | None = None) -> Any:
+    """The site model `engine` asking scan's posterior first (`ModelRestorer.with_document_prior`)."""
+    posterior = _scan_posterior()
+    return engine.with_document_prior(posterior, posterior.flag_at, spun_threshold)
+
+
 def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_threshold: float | None = None,
                    document_prior: bool = True, **options: Any) -> Any:
     """The restoration engine (`restorer.decode.load_restorer`). The site model (`lm="ngram"`,
     with or without a `learned` lexicon) first asks scan's calibrated spin probability of the whole
     document (`document_prior`, on by default): a document scan flags as spun gets a third pass,
-    each later pass taking the previous one's likelier guesses as context, and with `spun_threshold` it edits wherever the site model's probability
-    reaches that; every other document is restored at the default cut, as without the prior.
+    each later pass taking the previous one's likelier guesses as context, and with
+    `spun_threshold` it edits wherever the site model's probability reaches that; every other
+    document is restored at the default cut, as without the prior.
     `document_prior=False`: no scan is asked (each document a little faster)."""
     from .restorer.decode import load_restorer
 
     engine = load_restorer(lm, learned=learned, **options)
-    composable = hasattr(engine, "with_document_prior")
-    if spun_threshold is not None and not (composable and document_prior):
+    with_prior = document_prior and hasattr(engine, "with_document_prior")
+    if spun_threshold is not None and not with_prior:
         raise ValueError("a cut for spun documents (spun_threshold) needs the site model (lm='ngram', no decoder "
                          "options) and its document prior")
-    if not (composable and document_prior):
+    # the neural stage was trained and measured without the prior: it takes one only with a spun cut
+    if not with_prior or (spun_threshold is None and getattr(engine, "neural", None) is not None):
         return engine
-    if spun_threshold is None and getattr(engine, "neural", None) is not None:
-        return engine  # the neural stage was trained and measured without it
     key = (lm, learned, spun_threshold, tuple(sorted(options.items())))
     if key not in _COMPOSED:
-        posterior = _scan_posterior()
-        _COMPOSED[key] = engine.with_document_prior(posterior, posterior.flag_at, spun_threshold)
+        _COMPOSED[key] = _with_scan_prior(engine, spun_threshold)
     return _COMPOSED[key]
 
 
@@ -165,6 +170,5 @@ def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_co
     lexicon, _ = decipher_texts(lambda: iter(texts), default_toolkit(), jobs=jobs, min_confidence=min_confidence)
     engine = model_restorer_with(lexicon if len(lexicon) else None)
     if document_prior and hasattr(engine, "with_document_prior"):
-        posterior = _scan_posterior()
-        engine = engine.with_document_prior(posterior, posterior.flag_at)
+        engine = _with_scan_prior(engine)
     return [engine.restore(t) for t in texts]

@@ -43,8 +43,8 @@ LEARNED_RECORD_PATH = DATA_DIR / "restore_model.learned.json"
 NEURAL_MODEL_PATH = DATA_DIR / "restore_model.neural.txt"
 NEURAL_RECORD_PATH = DATA_DIR / "restore_model.neural.json"
 PASSES = 2
-# In a document scan flags as spun, the first pass's choices at this probability or over become
-# the second pass's context (edits are still made at the cut). Chosen on dev (20 dev articles,
+# In a document scan flags as spun, a pass's choices at this probability or over become the next
+# pass's context (edits are still made at the cut). Chosen on dev (20 dev articles,
 # the training families, 0.7 to 0.05 swept: dense edits right 515 -> 572 of 8,909 swaps, light
 # 84 -> 86 with no wrong edit added, clean none) and confirmed on unseen test articles
 # (BENCHMARKS, 2026-12-06).
@@ -129,9 +129,9 @@ class ModelRestorer:
 
     def with_document_prior(self, prior: Callable[[str], float], flag_at: float, spun_cut: float | None = None) -> "ModelRestorer":
         """A restorer sharing this one's models that first asks `prior(text)` how likely the whole
-        text is spun. Where that is over `flag_at`, its second pass takes the first pass's likelier
-        guesses as context (`SPUN_CONTEXT_CUT`), and it edits at `spun_cut` if one is given (else
-        at the default cut). Its restorations carry the probability as the signal "spin_probability"."""
+        text is spun. Where that is over `flag_at`, it decides in `SPUN_PASSES` passes, each later
+        one taking the previous one's likelier guesses as context (`SPUN_CONTEXT_CUT`), and edits
+        at `spun_cut` if one is given (else at the default cut). Its restorations carry the probability as the signal "spin_probability"."""
         if spun_cut is not None and not 0.0 < spun_cut <= 1.0:
             raise ValueError(f"the cut for spun documents is a probability in (0, 1], not {spun_cut}")
         if self.neural is not None:
