@@ -173,3 +173,14 @@ def test_a_model_trained_on_fewer_features_reads_only_its_columns():
 
     model = CandidateModel(Booster(), (0.0, 10.0), (0.0, 1.0), 0.5, columns=(2, 0))
     assert model.probabilities([[1.0, 5.0, 3.0]]) == [0.4]  # columns 2 and 0: 3 + 1, on knots 0..10 -> 0..1
+
+
+def test_a_builder_sharing_the_screeners_analyser_reuses_its_view_of_the_text(builder, monkeypatch):
+    from unspin.engine.features import SiteAnalyser
+
+    shared = SiteAnalyser(builder.lexicon, builder.lm, None)
+    sharing = CandidateBuilder(builder.lexicon, builder.lm, analyser=shared)
+    screened = {s.char_span: s.features for s in shared.sites("The corporate stated sales fell.")[0]}
+    monkeypatch.setattr(shared, "_sentence_sites", lambda *a: pytest.fail("the text was analysed twice"))
+    doc = sharing.build("The corporate stated sales fell.")
+    assert doc.screened == screened and sharing.analyser is shared

@@ -146,3 +146,15 @@ def test_folded_site_model_matches_the_plain_formula():
 def test_site_model_record_round_trips():
     model = gain_only_model(finding_threshold=0.8)
     assert SiteModel.from_dict(model.to_dict()) == model
+
+
+def test_the_last_text_is_analysed_once_and_another_text_afresh(lexicon, monkeypatch):
+    analyser = SiteAnalyser(lexicon, FakeLM(_bigrams()), None)
+    analysed = []
+    real = analyser._sentence_sites
+    monkeypatch.setattr(analyser, "_sentence_sites", lambda sent, counts: analysed.append(sent) or real(sent, counts))
+    first = analyser.sites(SPUN)
+    assert len(analysed) == 1
+    again = analyser.sites(SPUN)
+    assert len(analysed) == 1 and again == first and again[0] is not first[0]  # a copy: the caller may keep it
+    assert [s.observed for s in analyser.sites(CLEAN)[0]] != [s.observed for s in first[0]] and len(analysed) == 2

@@ -160,16 +160,24 @@ class SiteAnalyser:
         self._shortlist = lru_cache(maxsize=200_000)(self._shortlist_uncached)
         self._word_prefix = lru_cache(maxsize=200_000)(lexicon.phrase_prefix)
         self._unigram = lru_cache(maxsize=200_000)(self._unigram_uncached)
+        self._last: tuple[str, tuple[ScoredSite, ...], int] | None = None
 
     def sites(self, text: str) -> tuple[list[ScoredSite], int]:
-        """Every site of the text, and the text's word count."""
+        """Every site of the text, and the text's word count. The last text's are kept: a
+        restorer that asks scan first analyses each document once (one tuple, so a thread
+        reading it never sees half of another's)."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return list(last[1]), last[2]
         tokens = tokenize(text)
         counts = Counter(t.lower for t in tokens if t.is_word)
         out: list[ScoredSite] = []
         for sent in sentences(tokens, text):
             if sent:
                 out.extend(self._sentence_sites(sent, counts))
-        return out, sum(counts.values())
+        words = sum(counts.values())
+        self._last = (text, tuple(out), words)
+        return out, words
 
     def _sentence_sites(self, sent: list[Token], counts: Counter) -> list[ScoredSite]:
         words = [lm_word(t.text) for t in sent]

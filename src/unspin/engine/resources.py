@@ -29,6 +29,15 @@ def web_pairs() -> Any:
 
 
 @lru_cache(maxsize=1)
+def site_analyser() -> Any:
+    """The sites of a text over the three above; the screener and the restorer share it, so a
+    document the restorer asks scan about is analysed once (`SiteAnalyser` keeps the last text's)."""
+    from .features import SiteAnalyser
+
+    return SiteAnalyser(lexicon(), ngram(), web_pairs())
+
+
+@lru_cache(maxsize=1)
 def technical_pairs() -> Any:
     from ..model.bigrams import load_technical_pairs
 

@@ -101,8 +101,10 @@ class DocumentSites:
 class CandidateBuilder:
     """Sites, shortlists, gains and feature rows for a document."""
 
-    def __init__(self, lexicon: Any, lm: Any, bigrams: Any = None, learned: Any = None, shortlist: int = SHORTLIST) -> None:
-        self.analyser = SiteAnalyser(lexicon, lm, bigrams)
+    def __init__(self, lexicon: Any, lm: Any, bigrams: Any = None, learned: Any = None, shortlist: int = SHORTLIST,
+                 analyser: SiteAnalyser | None = None) -> None:
+        # `analyser`: one over the same lexicon, model and pairs that a screener shares
+        self.analyser = analyser if analyser is not None else SiteAnalyser(lexicon, lm, bigrams)
         self.lexicon = lexicon
         self.lm = lm
         self.bigrams = bigrams

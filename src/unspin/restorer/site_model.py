@@ -271,7 +271,8 @@ def model_restorer_with(learned: Any = None) -> ModelRestorer:
     none): the one a batch builds after deciphering its own spinner, uncached."""
     from ..engine import resources
 
-    builder = CandidateBuilder(resources.lexicon(), resources.ngram(), resources.web_pairs(), learned)
+    builder = CandidateBuilder(resources.lexicon(), resources.ngram(), resources.web_pairs(), learned,
+                               analyser=resources.site_analyser())
     return ModelRestorer(builder, _candidate_model(learned is not None and LEARNED_MODEL_PATH.exists()))
 
 

@@ -179,7 +179,7 @@ def load_screener(site_model: SiteModel | None = None, *, fitted: bool = True, b
 
         if site_model is None and fitted:
             site_model = SiteModel.from_dict(load_calibration()["site_model"])
-        analyser = SiteAnalyser(resources.lexicon(), resources.ngram(), resources.web_pairs() if bigrams else None)
+        analyser = resources.site_analyser() if bigrams else SiteAnalyser(resources.lexicon(), resources.ngram())
         _SCREENERS[key] = Screener(analyser, site_model)
     return _SCREENERS[key]
 
