@@ -84,6 +84,9 @@ class CandidateModel:
         calibration = record["calibration"]
         metrics = record["metrics_held_out_half"]
         cut_learned = metrics.get("cut_learned")
+        checked = (record.get("crawl_check") or {}).get("cut")  # `bench learned-cut`: it only raises the cut
+        if cut_learned is not None and checked is not None:
+            cut_learned = max(cut_learned, checked)
         return cls(booster, tuple(calibration["x"]), tuple(calibration["y"]), float(metrics["cut"]),
                    None if cut_learned is None else float(cut_learned), columns)
 

@@ -1,0 +1,44 @@
+"""`bench learned-cut`: the cut chosen from a crawl's edits, and where it is recorded and read."""
+
+import json
+
+import pytest
+
+from unspin.bench.learned_cut import at_cut, choose_cut, write_check
+from unspin.restorer.site_model import MODEL_PATH, CandidateModel
+
+EDITS = [(0.99, True), (0.97, True), (0.95, True), (0.93, False), (0.91, True), (0.88, False), (0.6, True)]
+
+
+def test_the_cut_is_the_lowest_at_or_above_the_trained_one_that_is_precise_enough():
+    assert choose_cut(EDITS, 0.85, 0.75) == 0.91  # 4 of 5 right from 0.91 up; from 0.88 up 4 of 6
+    assert choose_cut(EDITS, 0.85, 0.66) == 0.85  # the trained cut itself is precise enough
+    assert choose_cut(EDITS, 0.85, 0.8) == 0.91
+    assert choose_cut(EDITS, 0.85, 0.9) == 0.95
+    assert choose_cut(EDITS, 0.96, 0.5) == 0.96  # never below the trained cut, even where lower would do
+    assert choose_cut([(0.9, False)], 0.5, 0.95) is None
+
+
+def test_figures_at_a_cut_count_the_edits_kept():
+    assert at_cut(EDITS, 10, 0.9) == {"cut": 0.9, "right": 4, "edits": 5, "precision": 0.8, "recall": 0.4}
+    assert at_cut([], 0, 0.9)["precision"] == 0.0
+
+
+@pytest.fixture
+def record(tmp_path):
+    path = tmp_path / "restore_model.learned.json"
+    path.write_text(json.dumps({"features": ["lm_gain"], "calibration": {"x": [0.0, 1.0], "y": [0.0, 1.0]},
+                                "metrics_held_out_half": {"cut": 0.9, "cut_learned": 0.87}}))
+    return path
+
+
+def report(cut):
+    return {"date": "d", "machine": "m", "command": "c", "data": {}, "trained_cut": 0.87, "precision_asked": 0.95,
+            "cut": cut, "pooled": []}
+
+
+@pytest.mark.parametrize("checked, used", [(0.91, 0.91), (0.8, 0.87), (None, 0.87)])
+def test_a_recorded_check_only_raises_the_learned_cut(record, checked, used):
+    write_check(record, report(checked))
+    assert json.loads(record.read_text())["crawl_check"]["cut"] == checked
+    assert CandidateModel.load(MODEL_PATH, record).cut_learned == used
