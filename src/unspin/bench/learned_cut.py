@@ -32,7 +32,7 @@ from typing import Any, Sequence
 from .train_restore import LEARNED_RECORD_PATH
 
 LOW_CUT = 0.5  # edits are collected from here up
-Edit = tuple[float, bool]  # (the site model's probability, right)
+ScoredEdit = tuple[float, bool]  # (the site model's probability, right)
 
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:
@@ -63,7 +63,7 @@ def crawl_edits(name: str, density: str, docs: int, skip: int) -> dict[str, Any]
     spun = [family.spin(t) for t in corpus_docs("dev", skip + docs)[skip:]]
     lexicon, _ = decipher_texts(lambda: iter([s.text for s in spun]), default_toolkit(), jobs=1)
     engine = _with_scan_prior(model_restorer_with(lexicon if len(lexicon) else None))
-    edits: list[Edit] = []
+    edits: list[ScoredEdit] = []
     swaps = 0
     for s in spun:
         gold = {(w.start, w.end): w.original.lower() for w in s.swaps}
@@ -74,14 +74,14 @@ def crawl_edits(name: str, density: str, docs: int, skip: int) -> dict[str, Any]
             "trained_cut": engine.cut, "edits": edits}
 
 
-def at_cut(edits: Sequence[Edit], swaps: int, cut: float) -> dict[str, Any]:
+def at_cut(edits: Sequence[ScoredEdit], swaps: int, cut: float) -> dict[str, Any]:
     kept = [right for p, right in edits if p >= cut]
     right = sum(kept)
     return {"cut": cut, "right": right, "edits": len(kept), "precision": round(right / max(len(kept), 1), 4),
             "recall": round(right / max(swaps, 1), 4)}
 
 
-def choose_cut(edits: Sequence[Edit], floor: float, precision: float) -> float | None:
+def choose_cut(edits: Sequence[ScoredEdit], floor: float, precision: float) -> float | None:
     """The lowest cut >= `floor` whose edits are at least `precision` right (None: none is)."""
     for cut in sorted({p for p, _ in edits if p >= floor} | {floor}):
         kept = [right for p, right in edits if p >= cut]
