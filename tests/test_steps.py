@@ -60,3 +60,19 @@ def test_a_learned_batch_asks_scan_first_unless_told_not_to(given, monkeypatch, 
 def test_without_learning_each_text_is_restored_alone(given):
     results = unspin.restore_many(["The corporate stated sales fell."], learn=False)
     assert len(results) == 1 and given == ["plain"]
+
+
+def test_a_thorough_scan_restores_with_restores_own_engine(monkeypatch):
+    """`scan --thorough` findings are `restore`'s edits: the same engine, scan's prior composed."""
+    from unspin.steps import Scanner
+
+    class Posterior:
+        flag_at = 0.99
+
+    posterior = Posterior()
+    monkeypatch.setattr("unspin.restorer.decode.load_restorer", lambda lm="ngram", **kw: PriorTaker())
+    monkeypatch.setattr("unspin.steps._scan_posterior", lambda: posterior)
+    monkeypatch.setattr("unspin.steps._COMPOSED", {})
+    monkeypatch.setattr(PriorTaker, "priors", [])
+    restorer = Scanner(lm="ngram", thorough=True, use_default_fingerprints=False).restorer()
+    assert isinstance(restorer, PriorTaker) and PriorTaker.priors == [(posterior, 0.99, None)]

@@ -76,9 +76,8 @@ class Scanner:
 
     def restorer(self) -> Any:
         if self.use_model and self.thorough and self._restorer is None:
-            from .restorer.decode import load_restorer
-
-            self._restorer = load_restorer(lm=self.lm, device=self.device)
+            # restore's own engine (the document prior too), so --thorough findings are restore's edits
+            self._restorer = restore_engine(self.lm, device=self.device)
         return self._restorer
 
     def scan(self, text: str, doc_id: str = "") -> DocReport:
