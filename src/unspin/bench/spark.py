@@ -130,6 +130,7 @@ def trace_identity(n: int, cores: int) -> dict[str, Any]:
     from ..engines.spark import DOCUMENT_SCHEMA, spark_session
     from ..engines.spark_trace import export_index, trace_records
     from ..pipeline import run_local as run_steps
+    from ..steps import restore_engine
     from ..trace.step import LazyRestorer, TraceStep
     from ..types import Document
     from .trace import build_index, clean_queries, load_spinner, reference_corpus, spun_queries, verbatim_filter
@@ -143,7 +144,7 @@ def trace_identity(n: int, cores: int) -> dict[str, Any]:
         build_index(db, indexed)
         sink = _Collect()
         start = time.perf_counter()
-        run_steps(TraceStep(str(db), restorer=LazyRestorer("ngram")), docs, writer=sink, progress=False)
+        run_steps(TraceStep(str(db), restorer=LazyRestorer("ngram", load=restore_engine)), docs, writer=sink, progress=False)
         local_s = time.perf_counter() - start
         export_index(str(db), str(Path(tmp) / "export"))
         spark = spark_session(f"local[{cores}]", "unspin bench trace", {"spark.sql.shuffle.partitions": str(cores * 4)})

@@ -258,9 +258,9 @@ def run(args: argparse.Namespace) -> int:
             report["clean_excluded_verbatim"] = excluded
             restorer = None
             if args.restore:
-                from ..restorer.decode import load_restorer
+                from ..steps import restore_engine
 
-                restorer = load_restorer(lm=args.restore)
+                restorer = restore_engine(args.restore)  # as `unspin trace` restores
                 report["restore"] = f"{args.restore} (only for copies not found without it)"
             rows = evaluate(index, spun + clean, restorer)
             report.update(summarize(rows))

@@ -231,19 +231,12 @@ def read_input(path: str, max_bytes: int | None = None) -> str:
     return read_document(path, max_bytes=max_bytes)
 
 
-class _LazyRestorer:
-    """Loads the engine on the first copy that needs it: most copies are found without it."""
+def _restorer(lm: str):
+    """Loaded on the first copy that needs it (most copies are found without): `restore`'s engine."""
+    from ..steps import restore_engine
+    from ..trace.step import LazyRestorer
 
-    def __init__(self, lm: str) -> None:
-        self.lm = lm
-        self._engine = None
-
-    def restore(self, text: str):
-        if self._engine is None:
-            from ..restorer.decode import load_restorer
-
-            self._engine = load_restorer(lm=self.lm)
-        return self._engine.restore(text)
+    return LazyRestorer(lm, load=restore_engine)
 
 
 def run_trace(args: argparse.Namespace) -> int:
@@ -251,7 +244,7 @@ def run_trace(args: argparse.Namespace) -> int:
 
     if args.engine == "spark":
         return _run_trace_spark(args)
-    restorer = _LazyRestorer(args.restore) if args.restore else None
+    restorer = _restorer(args.restore) if args.restore else None
     from ..io.writers import refuse_overwriting_inputs
 
     refuse_overwriting_inputs(args.output, list(args.docs) + [args.index])

@@ -146,9 +146,10 @@ def _restorer(lm: Any) -> Any:
     if lm is None or not isinstance(lm, str):
         return lm
     if lm not in _RESTORERS:
+        from ..steps import restore_engine
         from ..trace.step import LazyRestorer
 
-        _RESTORERS[lm] = LazyRestorer(lm)
+        _RESTORERS[lm] = LazyRestorer(lm, load=restore_engine)  # as `restore` restores
     return _RESTORERS[lm]
 
 

@@ -6,27 +6,32 @@ The record is ``{"doc_id": ..., **TraceResult.to_dict()}``; Spark's crawl-scale 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ..types import Document
 from .query import MIN_SCORE, trace
 
 
 class LazyRestorer:
-    """Loads the restoring engine on the first copy that needs one (most are found without)."""
+    """Loads the restoring engine on the first copy that needs one (most are found without).
+    `load(lm)` builds it: by default the bare engine (`restorer.decode.load_restorer`); the
+    commands pass `steps.restore_engine`, so a traced copy is restored as `restore` restores it."""
 
-    def __init__(self, lm: str) -> None:
+    def __init__(self, lm: str, load: Callable[[str], Any] | None = None) -> None:
         self.lm = lm
+        self.load = load
         self._engine: Any = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"lm": self.lm, "_engine": None}
+        return {"lm": self.lm, "load": self.load, "_engine": None}
 
     def restore(self, text: str, threshold: float | None = None) -> Any:
         if self._engine is None:
-            from ..restorer.decode import load_restorer
-
-            self._engine = load_restorer(lm=self.lm)
+            if self.load is None:
+                from ..restorer.decode import load_restorer as load
+            else:
+                load = self.load
+            self._engine = load(self.lm)
         return self._engine.restore(text)
 
 
