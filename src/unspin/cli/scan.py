@@ -48,7 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "merged with --fingerprints FILE")
     p.add_argument("--no-model", action="store_true", help="fingerprints only: no restoration engine (fast)")
     p.add_argument("--thorough", action="store_true",
-                   help="findings from the full restoration engine (slower, more precise); the score is the same")
+                   help="findings from the full restoration engine, as `unspin restore` edits (slower, more precise); the score is the same")
     p.add_argument("--lm", default="ngram", metavar="NAME",
                    help="language model of the --thorough engine: ngram (default), smollm2, gemma3, or a model name")
     add_device_option(p)
