@@ -121,7 +121,7 @@ def _scan_posterior() -> ScanPosterior:
     return ScanPosterior()
 
 
-def _with_scan_prior(engine: Any, spun_threshold: float | None = None) -> Any:
+def with_scan_prior(engine: Any, spun_threshold: float | None = None) -> Any:
     """The site model `engine` asking scan's posterior first (`ModelRestorer.with_document_prior`)."""
     posterior = _scan_posterior()
     return engine.with_document_prior(posterior, posterior.flag_at, spun_threshold)
@@ -148,7 +148,7 @@ def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_thresh
         return engine
     key = (lm, learned, spun_threshold, tuple(sorted(options.items())))
     if key not in _COMPOSED:
-        _COMPOSED[key] = _with_scan_prior(engine, spun_threshold)
+        _COMPOSED[key] = with_scan_prior(engine, spun_threshold)
     return _COMPOSED[key]
 
 
@@ -169,5 +169,5 @@ def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_co
     lexicon, _ = decipher_texts(lambda: iter(texts), default_toolkit(), jobs=jobs, min_confidence=min_confidence)
     engine = model_restorer_with(lexicon if len(lexicon) else None)
     if document_prior and hasattr(engine, "with_document_prior"):
-        engine = _with_scan_prior(engine)
+        engine = with_scan_prior(engine)
     return [engine.restore(t) for t in texts]

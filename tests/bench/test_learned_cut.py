@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from unspin.bench.learned_cut import at_cut, choose_cut, write_check
+from unspin.bench.learned_cut import at_cut, choose_cut, trained_cut, write_check
 from unspin.restorer.site_model import MODEL_PATH, CandidateModel
 
 EDITS = [(0.99, True), (0.97, True), (0.95, True), (0.93, False), (0.91, True), (0.88, False), (0.6, True)]
@@ -42,3 +42,4 @@ def test_a_recorded_check_only_raises_the_learned_cut(record, checked, used):
     write_check(record, report(checked))
     assert json.loads(record.read_text())["crawl_check"]["cut"] == checked
     assert CandidateModel.load(MODEL_PATH, record).cut_learned == used
+    assert trained_cut(record) == 0.87  # a rerun starts from train-restore's cut, not the raised one

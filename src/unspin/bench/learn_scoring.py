@@ -12,7 +12,7 @@ from collections import Counter
 
 from ..corpora import documents, paragraphs
 from ..text import match_case, word_count
-from .restore_scoring import _truncate
+from .restore_scoring import _truncate, answer_key, restored_right
 
 DOC_WORDS = 400
 
@@ -155,10 +155,10 @@ def restoration_scores(restorer, spun, clean: list[str]) -> dict:
     swaps = exact = edits = 0
     for doc in spun:
         result = restorer.restore(doc.text)
-        gold = {(s.start, s.end): s.original.lower() for s in doc.swaps}
+        gold = answer_key(doc)
         swaps += len(gold)
         edits += len(result.edits)
-        exact += sum(gold.get((e.span.start, e.span.end)) == e.original.lower() for e in result.edits)
+        exact += sum(restored_right(e, gold) for e in result.edits)
     clean_words = clean_edits = 0
     for text in clean:
         result = restorer.restore(text)

@@ -32,6 +32,7 @@ from typing import Any, Sequence
 from .train_restore import LEARNED_RECORD_PATH
 
 LOW_CUT = 0.5  # edits are collected from here up
+REPORTED_CUTS = tuple(round(0.8 + 0.01 * i, 2) for i in range(19))  # 0.80 ... 0.98, beside the trained and chosen cuts
 ScoredEdit = tuple[float, bool]  # (the site model's probability, right)
 
 
@@ -55,23 +56,23 @@ def crawl_edits(name: str, density: str, docs: int, skip: int) -> dict[str, Any]
     from ..learn import default_toolkit
     from ..learn.from_spun import decipher_texts
     from ..restorer.site_model import model_restorer_with
-    from ..steps import _with_scan_prior
+    from ..steps import with_scan_prior
     from .families.public import RECIPES
     from .learn_scoring import corpus_docs
+    from .restore_scoring import answer_key, restored_right
 
     family = next(r for r in RECIPES if r.name == name).family(density)
     spun = [family.spin(t) for t in corpus_docs("dev", skip + docs)[skip:]]
     lexicon, _ = decipher_texts(lambda: iter([s.text for s in spun]), default_toolkit(), jobs=1)
-    engine = _with_scan_prior(model_restorer_with(lexicon if len(lexicon) else None))
+    engine = with_scan_prior(model_restorer_with(lexicon if len(lexicon) else None))
     edits: list[ScoredEdit] = []
     swaps = 0
     for s in spun:
-        gold = {(w.start, w.end): w.original.lower() for w in s.swaps}
+        gold = answer_key(s)
         swaps += len(gold)
-        edits += [(e.confidence, gold.get((e.span.start, e.span.end)) == e.suggestion.lower())
-                  for e in engine.restore(s.text, LOW_CUT).edits]
+        edits += [(e.confidence, restored_right(e, gold)) for e in engine.restore(s.text, LOW_CUT).edits]
     return {"family": name, "density": density, "documents": len(spun), "swaps": swaps, "pairs": len(lexicon),
-            "trained_cut": engine.cut, "edits": edits}
+            "cut_in_use": engine.cut, "edits": edits}
 
 
 def at_cut(edits: Sequence[ScoredEdit], swaps: int, cut: float) -> dict[str, Any]:
@@ -106,11 +107,11 @@ def run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print(f"{crawl['family']} {crawl['density']}: {crawl['pairs']} pairs, {len(crawl['edits'])} edits at {LOW_CUT}",
                       file=sys.stderr, flush=True)
-    trained = crawls[0]["trained_cut"]
+    trained = trained_cut(LEARNED_RECORD_PATH)
     pooled = [e for c in crawls for e in c["edits"]]
     swaps = sum(c["swaps"] for c in crawls)
     chosen = choose_cut(pooled, trained, args.precision)
-    cuts = sorted({trained, *(chosen,) * (chosen is not None), *(round(0.8 + 0.01 * i, 2) for i in range(19))})
+    cuts = sorted({trained, *REPORTED_CUTS} | ({chosen} if chosen is not None else set()))
     report = {
         "bench": "learned-cut", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()} cores={os.cpu_count()}",
@@ -130,6 +131,11 @@ def run(args: argparse.Namespace) -> int:
     if args.write:
         write_check(LEARNED_RECORD_PATH, report)
     return 0
+
+
+def trained_cut(record_path: Path) -> float:
+    """The cut `train-restore` chose for restoring with a learned lexicon (not one a check raised)."""
+    return float(json.loads(record_path.read_text(encoding="utf-8"))["metrics_held_out_half"]["cut_learned"])
 
 
 def write_check(record_path: Path, report: dict[str, Any]) -> None:

@@ -127,17 +127,26 @@ def score_family(restorer, family, texts: list[str], progress: bool = True) -> R
     return scores
 
 
+def answer_key(spun) -> dict[tuple[int, int], str]:
+    """A spun text's swaps: character span -> the original (lower case), what a right edit puts back."""
+    return {(s.start, s.end): s.original.lower() for s in spun.swaps}
+
+
+def restored_right(edit, key: dict[tuple[int, int], str]) -> bool:
+    return key.get((edit.span.start, edit.span.end)) == edit.original.lower()
+
+
 def score_spun(restorer, spun, scores: RestoreScores) -> None:
     t0 = time.perf_counter()
     result = restorer.restore(spun.text)
     scores.seconds += time.perf_counter() - t0
-    gold = {(s.start, s.end): s.original.lower() for s in spun.swaps}
+    gold = answer_key(spun)
     scores.docs += 1
     scores.words += result.words
     scores.swaps += len(gold)
     scores.edits += len(result.edits)
     for edit in result.edits:
-        if gold.get((edit.span.start, edit.span.end)) == edit.original.lower():
+        if restored_right(edit, gold):
             scores.correct_edits += 1
             scores.restored_exactly += 1
 

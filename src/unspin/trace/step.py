@@ -27,12 +27,14 @@ class LazyRestorer:
 
     def restore(self, text: str, threshold: float | None = None) -> Any:
         if self._engine is None:
-            if self.load is None:
-                from ..restorer.decode import load_restorer as load
-            else:
-                load = self.load
-            self._engine = load(self.lm)
+            self._engine = (self.load or _bare_engine)(self.lm)
         return self._engine.restore(text)
+
+
+def _bare_engine(lm: str) -> Any:
+    from ..restorer.decode import load_restorer
+
+    return load_restorer(lm=lm)
 
 
 class TraceStep:
