@@ -76,6 +76,18 @@ def test_a_flagged_document_is_edited_at_the_spun_cut_and_others_at_the_default(
     assert strict.document_prior is None  # the original engine is unchanged
 
 
+def test_a_given_spin_probability_stands_in_for_the_prior(builder):
+    text = "The corporate stated sales fell."
+    prior = Prior(0.1)  # would not flag
+    restorer = ModelRestorer(builder, GainModel(), cut=0.95).with_document_prior(prior, flag_at=0.9, spun_cut=0.5)
+    given = restorer.restore_given(text, 0.99)  # a thorough scan's own probability flags it
+    assert given.restored == "The company said sales fell." and given.signals["spin_probability"] == 0.99
+    assert prior.calls == 0  # the prior is not asked again
+    assert restorer.restore_given(text, 0.5).edits == () and prior.calls == 0
+    bare = ModelRestorer(builder, GainModel(), cut=0.95)  # no prior: restores as restore() does
+    assert bare.restore_given(text, 0.99) == bare.restore(text)
+
+
 class Unsure:
     """Probability 0.4 for every row: under a cut of 0.5, over the spun context cut."""
 

@@ -98,6 +98,21 @@ def test_thorough_scan_takes_findings_from_the_restorer(fake_screener):
     assert all(f.rule == "fake" for f in thorough.findings)
 
 
+def test_thorough_scan_hands_its_probability_to_a_restorer_that_asks_scan_first(fake_screener):
+    from fakes import FakeRestorer
+
+    class AsksScanFirst(FakeRestorer):
+        def restore_given(self, text, spin_probability):
+            self.given.append(spin_probability)
+            return self.restore(text)
+
+    restorer = AsksScanFirst({"corporate": "firm"})
+    restorer.given = []
+    report = scan_text(SPUN, screener=fake_screener, restorer=restorer, thorough=True, fingerprints=False)
+    assert restorer.given == [pytest.approx(report.spin_probability, abs=1e-6)]  # this report's posterior, not asked again
+    assert [f.observed for f in report.findings] == ["corporate", "corporate"]
+
+
 def test_features_hold_the_screening_and_fingerprint_rates(fake_screener, matcher):
     text = "Counterfeit consciousness helps the corporate."
     screening = fake_screener.screen(text)

@@ -33,8 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     p.add_argument("--min-spin-probability", type=_probability, default=MIN_SPIN_PROBABILITY, metavar="P", help=(
         "--from-spun learns only from documents scan gives at least this spin probability, so a crawl's clean "
-        "pages do not hide what the spinner removed (default: %(default)s, chosen on dev text). 0: every document, "
-        "for a crawl known to be all spun, lightly spun pages included"))
+        "pages do not hide what the spinner removed (default: %(default)s, chosen on dev text). 0: every document; "
+        "on a crawl known to be all lightly spun it learns more pairs, though restoring with them was not better "
+        "(BENCHMARKS.md)"))
     p.add_argument("--jobs", type=int, default=1, help="worker processes for --from-spun (--engine local)")
     p.add_argument("--format", choices=("json", "text"), default="text")
     from . import add_reading_options

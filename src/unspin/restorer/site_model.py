@@ -149,6 +149,17 @@ class ModelRestorer:
         if self.neural is not None:
             return self._restore_neural(text, threshold)
         spin = self.document_prior(text) if self.document_prior is not None else None
+        return self._restore_with_spin(text, threshold, spin)
+
+    def restore_given(self, text: str, spin_probability: float) -> Restoration:
+        """`restore(text)` where the caller already has the document's spin probability (a thorough
+        scan has its own): the prior is not asked again. A restorer without a document prior
+        restores as `restore` does."""
+        if self.neural is not None or self.document_prior is None:
+            return self.restore(text)
+        return self._restore_with_spin(text, None, spin_probability)
+
+    def _restore_with_spin(self, text: str, threshold: float | None, spin: float | None) -> Restoration:
         cut = self.cut if threshold is None else threshold
         flagged = spin is not None and spin > self.flag_at
         if threshold is None and flagged and self.spun_cut is not None:

@@ -176,20 +176,21 @@ def scan_text(
     """
     matcher = _resolve_fingerprints(fingerprints)
     fp = matcher.find(text) if matcher is not None else []
+    if thorough and use_model and restorer is None:
+        raise ValueError("a thorough scan needs a restorer (unspin.scan or unspin.steps.Scanner give one)")
     if use_model:
         screening = (screener if screener is not None else _default_screener()).screen(text)
         words, screened = screening.words, screening.features
-        if thorough:
-            if restorer is None:
-                raise ValueError("a thorough scan needs a restorer (unspin.scan or unspin.steps.Scanner give one)")
-            model = model_findings(restorer.restore(text))
-        else:
-            model = screened_findings(screening)
     else:
-        words, model, screened = quick_word_count(text), [], None
-    features = doc_features(words, screened, fp)
+        words, screened = quick_word_count(text), None
     scorer = score_model(use_model, calibration)
-    probability = scorer.probability(features)
+    probability = scorer.probability(doc_features(words, screened, fp))
+    if not use_model:
+        model = []
+    elif thorough:
+        model = model_findings(_restored(restorer, text, probability))
+    else:
+        model = screened_findings(screening)
     cut = scorer.threshold if threshold is None else threshold
     findings = with_messages(merge_findings(fp, model))  # each with a sentence a person can read
     return DocReport(
@@ -200,6 +201,14 @@ def scan_text(
         findings=tuple(findings),
         findings_per_1k=round(len(findings) * 1000.0 / words, 3) if words else 0.0,
     )
+
+
+def _restored(restorer: Any, text: str, spin_probability: float) -> Restoration:
+    """The restorer's restoration of `text`. One that asks scan first (`restore_given`) is handed
+    this scan's probability: restore's prior is then the posterior this report gives, and the
+    document is not screened twice."""
+    given = getattr(restorer, "restore_given", None)
+    return given(text, spin_probability) if given is not None else restorer.restore(text)
 
 
 def quick_word_count(text: str) -> int:
