@@ -143,8 +143,7 @@ def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_thresh
     if spun_threshold is not None and not with_prior:
         raise ValueError("a cut for spun documents (spun_threshold) needs the site model (lm='ngram', no decoder "
                          "options) and its document prior")
-    # the neural stage was trained and measured without the prior: it takes one only with a spun cut
-    if not with_prior or (spun_threshold is None and getattr(engine, "neural", None) is not None):
+    if not with_prior:
         return engine
     key = (lm, learned, spun_threshold, tuple(sorted(options.items())))
     if key not in _COMPOSED:

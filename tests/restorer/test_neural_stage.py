@@ -109,10 +109,56 @@ def test_clean_text_reaches_the_neural_lm_only_where_the_site_model_doubts(build
     assert staged.restore("The company said sales fell.").edits == ()
 
 
-def test_a_document_prior_is_refused_with_a_neural_stage(builder):
+def test_a_cut_for_spun_documents_is_refused_with_a_neural_stage(builder):
     staged = ModelRestorer(builder, RowModel(), neural=NeuralStage(NeuralLM(), StageModel()))
     with pytest.raises(ValueError, match="n-gram site model only"):
         staged.with_document_prior(lambda text: 1.0, flag_at=0.5, spun_cut=0.5)
+
+
+class Unsure:
+    """0.4 for every row: under the cut, over the flagged document's context cut."""
+
+    cut = 0.9
+
+    def probabilities(self, rows):
+        return [0.4] * len(rows)
+
+
+class ContextSpy:
+    def __init__(self, builder):
+        self.builder, self.contexts = builder, []
+
+    def __getattr__(self, name):
+        return getattr(self.builder, name)
+
+    def build(self, text, applied=None, previous=None):
+        self.contexts.append(applied)
+        return self.builder.build(text, applied, previous=previous)
+
+
+@pytest.mark.parametrize(("spin", "builds"), [(0.99, 3), (0.1, 1)])
+def test_a_flagged_document_reaches_the_stage_after_the_flagged_passes(builder, spin, builds):
+    from unspin.restorer.site_model import SPUN_PASSES
+
+    spy = ContextSpy(builder)
+    stage = NeuralStage(NeuralLM(), StageModel())
+    restorer = ModelRestorer(spy, Unsure(), neural=stage).with_document_prior(lambda text: spin, flag_at=0.5)
+    assert restorer.neural is stage
+    result = restorer.restore(TEXT)
+    assert len(spy.contexts) == builds and (builds == 1 or builds == SPUN_PASSES)  # unsure guesses become context only when flagged
+    assert result.signals["spin_probability"] == spin
+    assert ("corporate", "company") in [(e.observed, e.suggestion) for e in result.edits]  # the stage still decides
+
+
+def test_a_neural_restorer_handed_a_spin_probability_does_not_ask_its_prior(builder):
+    from unspin.restorer.site_model import SPUN_PASSES
+
+    asked = []
+    spy = ContextSpy(builder)
+    restorer = ModelRestorer(spy, Unsure(), neural=NeuralStage(NeuralLM(), StageModel())).with_document_prior(
+        lambda text: asked.append(text) or 0.0, flag_at=0.5)
+    result = restorer.restore_given(TEXT, 0.99)
+    assert asked == [] and len(spy.contexts) == SPUN_PASSES and result.signals["spin_probability"] == 0.99
 
 
 class SuffixLM(NeuralLM):

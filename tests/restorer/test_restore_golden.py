@@ -102,3 +102,17 @@ def test_smollm2_goes_to_the_site_model_with_its_neural_stage(neural_engine):
 @pytest.mark.parametrize("case", params(NEURAL_CASES))
 def test_golden_neural(neural_engine, case):
     check_golden(neural_engine, case)
+
+
+@pytest.mark.neural
+def test_the_neural_stage_asks_scan_first_too(neural_engine):
+    """restore --lm smollm2 carries scan's prior (a flagged document reaches the stage after the
+    flagged passes); the bundled example is flagged and keeps every edit of the bare stage."""
+    from unspin.steps import restore_engine
+
+    spun = (Path(__file__).parents[2] / "examples" / "spun_article.txt").read_text(encoding="utf-8")
+    composed = restore_engine("smollm2", device="cpu")
+    assert composed.neural is neural_engine.neural and composed.document_prior is not None
+    result = composed.restore(spun)
+    assert result.signals["spin_probability"] > composed.flag_at
+    assert {(e.span.start, e.suggestion) for e in neural_engine.restore(spun).edits} <= {(e.span.start, e.suggestion) for e in result.edits}

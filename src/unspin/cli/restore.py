@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "(default: the calibrated cut everywhere); lower P restores more of a spun document, less precisely "
                         "(BENCHMARKS.md); other documents keep the default cut. Site model (--lm ngram) only")
     p.add_argument("--no-document-prior", dest="document_prior", action="store_false",
-                   help="do not ask scan first. By default the site model asks scan's spin probability of each document, "
+                   help="do not ask scan first. By default the site model (and its --lm smollm2 stage) asks scan's spin probability of each document, "
                         "and a document scan flags as spun gets a third pass, each later pass taking the previous one's "
                         "likelier guesses as context (more of a dense spinning restored, as precisely; BENCHMARKS.md); a document scan does "
                         "not flag is restored the same either way. Without it each document is screened once less")

@@ -137,26 +137,28 @@ class ModelRestorer:
         at `spun_cut` if one is given (else at the default cut). Its restorations carry the probability as the signal "spin_probability"."""
         if spun_cut is not None and not 0.0 < spun_cut <= 1.0:
             raise ValueError(f"the cut for spun documents is a probability in (0, 1], not {spun_cut}")
-        if self.neural is not None:
+        if self.neural is not None and spun_cut is not None:
             raise ValueError("a cut for spun documents was measured for the n-gram site model only, not with a neural stage")
-        other = ModelRestorer(self.builder, self.model, self.cut, self.passes)
+        other = ModelRestorer(self.builder, self.model, self.cut, self.passes, neural=self.neural)
         other.document_prior, other.flag_at, other.spun_cut = prior, flag_at, spun_cut
         return other
 
     def restore(self, text: str, threshold: float | None = None) -> Restoration:
         """`threshold`: the probability cut (default: the model's, set on dev; or `spun_cut` in a
         document the prior flags; with a neural stage, the stage's cut)."""
-        if self.neural is not None:
-            return self._restore_neural(text, threshold)
         spin = self.document_prior(text) if self.document_prior is not None else None
+        if self.neural is not None:
+            return self._restore_neural(text, threshold, spin)
         return self._restore_with_spin(text, threshold, spin)
 
     def restore_given(self, text: str, spin_probability: float) -> Restoration:
         """`restore(text)` where the caller already has the document's spin probability (a thorough
         scan has its own): the prior is not asked again. A restorer without a document prior
         restores as `restore` does."""
-        if self.neural is not None or self.document_prior is None:
+        if self.document_prior is None:
             return self.restore(text)
+        if self.neural is not None:
+            return self._restore_neural(text, None, spin_probability)
         return self._restore_with_spin(text, None, spin_probability)
 
     def _restore_with_spin(self, text: str, threshold: float | None, spin: float | None) -> Restoration:
@@ -174,15 +176,20 @@ class ModelRestorer:
         doc, _, chosen = self.final_rows(text, cut, context_cut, passes)
         return self._restoration(doc, chosen, signals)
 
-    def _restore_neural(self, text: str, threshold: float | None) -> Restoration:
+    def _restore_neural(self, text: str, threshold: float | None, spin: float | None = None) -> Restoration:
         """The n-gram passes at the site model's own cut, then the neural stage decides at its cut;
         a site the stage does not edit keeps the site model's own edit, so this path restores at
-        least what the n-gram path does. An explicit `threshold` is both decisions' cut."""
-        doc, probs, chosen = self.final_rows(text, self.cut)
+        least what the n-gram path does. An explicit `threshold` is both decisions' cut. In a
+        document the prior flags, the n-gram passes are those of a flagged document (their likelier
+        guesses as context, `SPUN_PASSES`), so the stage judges rows seen in a truer context."""
+        flagged = spin is not None and spin > self.flag_at
+        context_cut, passes = (SPUN_CONTEXT_CUT, max(self.passes, SPUN_PASSES)) if flagged else (None, None)
+        doc, probs, chosen = self.final_rows(text, self.cut, context_cut, passes)
         if threshold is not None:
             chosen = self._choose(doc, probs, threshold)
         staged = self._choose_neural(doc, probs, self.neural.cut if threshold is None else threshold)
-        return self._restoration(doc, _with_fallback(staged, chosen), {})
+        signals = {} if spin is None else {"spin_probability": round(spin, 6)}
+        return self._restoration(doc, _with_fallback(staged, chosen), signals)
 
     def final_rows(self, text: str, cut: float, context_cut: float | None = None,
                    passes: int | None = None) -> tuple[DocumentSites, list[float], list["_Choice"]]:
