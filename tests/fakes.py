@@ -119,3 +119,26 @@ class FakeScreener:
             for e in restoration.edits
         )
         return Screening(restoration.words, findings, features)
+
+
+class Unsure:
+    """Probability 0.4 for every row: under a cut of 0.5, over the spun context cut."""
+
+    cut = 0.5
+
+    def probabilities(self, rows):
+        return [0.4] * len(rows)
+
+
+class ContextSpy:
+    """A builder that records what each build puts into context."""
+
+    def __init__(self, builder):
+        self.builder, self.contexts = builder, []
+
+    def __getattr__(self, name):
+        return getattr(self.builder, name)
+
+    def build(self, text, applied=None, previous=None):
+        self.contexts.append(applied)
+        return self.builder.build(text, applied, previous=previous)

@@ -6,6 +6,7 @@ import pytest
 from unspin.restorer.candidates import CANDIDATE_FEATURES
 from unspin.restorer.neural_stage import NEURAL_FEATURES, NeuralStage, rescored, stage_rows
 from unspin.restorer.site_model import ModelRestorer
+from fakes import ContextSpy, Unsure
 
 GAIN = CANDIDATE_FEATURES.index("lm_gain")
 NEURAL_GAIN = NEURAL_FEATURES.index("neural_gain")
@@ -113,27 +114,6 @@ def test_a_cut_for_spun_documents_is_refused_with_a_neural_stage(builder):
     staged = ModelRestorer(builder, RowModel(), neural=NeuralStage(NeuralLM(), StageModel()))
     with pytest.raises(ValueError, match="n-gram site model only"):
         staged.with_document_prior(lambda text: 1.0, flag_at=0.5, spun_cut=0.5)
-
-
-class Unsure:
-    """0.4 for every row: under the cut, over the flagged document's context cut."""
-
-    cut = 0.9
-
-    def probabilities(self, rows):
-        return [0.4] * len(rows)
-
-
-class ContextSpy:
-    def __init__(self, builder):
-        self.builder, self.contexts = builder, []
-
-    def __getattr__(self, name):
-        return getattr(self.builder, name)
-
-    def build(self, text, applied=None, previous=None):
-        self.contexts.append(applied)
-        return self.builder.build(text, applied, previous=previous)
 
 
 @pytest.mark.parametrize(("spin", "builds"), [(0.99, 3), (0.1, 1)])

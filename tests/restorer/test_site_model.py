@@ -6,6 +6,7 @@ import pytest
 
 from unspin.restorer.candidates import CANDIDATE_FEATURES, CandidateBuilder
 from unspin.restorer.site_model import SPUN_CONTEXT_CUT, SPUN_PASSES, ModelRestorer
+from fakes import ContextSpy, Unsure
 
 GAIN = CANDIDATE_FEATURES.index("lm_gain")
 ABSENT = CANDIDATE_FEATURES.index("candidate_absent")
@@ -86,29 +87,6 @@ def test_a_given_spin_probability_stands_in_for_the_prior(builder):
     assert restorer.restore_given(text, 0.5).edits == () and prior.calls == 0
     bare = ModelRestorer(builder, GainModel(), cut=0.95)  # no prior: restores as restore() does
     assert bare.restore_given(text, 0.99) == bare.restore(text)
-
-
-class Unsure:
-    """Probability 0.4 for every row: under a cut of 0.5, over the spun context cut."""
-
-    cut = 0.5
-
-    def probabilities(self, rows):
-        return [0.4] * len(rows)
-
-
-class ContextSpy:
-    """A builder that records what each build puts into context."""
-
-    def __init__(self, builder):
-        self.builder, self.contexts = builder, []
-
-    def __getattr__(self, name):
-        return getattr(self.builder, name)
-
-    def build(self, text, applied=None, previous=None):
-        self.contexts.append(applied)
-        return self.builder.build(text, applied, previous=previous)
 
 
 @pytest.mark.parametrize(("spin", "contexts"), [
