@@ -130,7 +130,7 @@ def with_scan_prior(engine: Any, spun_threshold: float | None = None) -> Any:
 def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_threshold: float | None = None,
                    document_prior: bool = True, **options: Any) -> Any:
     """The restoration engine (`restorer.decode.load_restorer`). The site model (`lm="ngram"`,
-    with or without a `learned` lexicon) first asks scan's calibrated spin probability of the whole
+    with or without a `learned` lexicon, or with its `lm="smollm2"` stage) first asks scan's calibrated spin probability of the whole
     document (`document_prior`, on by default): a document scan flags as spun gets a third pass,
     each later pass taking the previous one's likelier guesses as context, and with
     `spun_threshold` it edits wherever the site model's probability reaches that; every other

@@ -134,7 +134,9 @@ class ModelRestorer:
         """A restorer sharing this one's models that first asks `prior(text)` how likely the whole
         text is spun. Where that is over `flag_at`, it decides in `SPUN_PASSES` passes, each later
         one taking the previous one's likelier guesses as context (`SPUN_CONTEXT_CUT`), and edits
-        at `spun_cut` if one is given (else at the default cut). Its restorations carry the probability as the signal "spin_probability"."""
+        at `spun_cut` if one is given (else at the default cut). With a neural stage, the stage then
+        judges the last of those passes' rows (no `spun_cut`: it was measured for the site model
+        alone). Its restorations carry the probability as the signal "spin_probability"."""
         if spun_cut is not None and not 0.0 < spun_cut <= 1.0:
             raise ValueError(f"the cut for spun documents is a probability in (0, 1], not {spun_cut}")
         if self.neural is not None and spun_cut is not None:
