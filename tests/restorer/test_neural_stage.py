@@ -5,7 +5,7 @@ import pytest
 
 from unspin.restorer.candidates import CANDIDATE_FEATURES
 from unspin.restorer.neural_stage import NEURAL_FEATURES, NeuralStage, rescored, stage_rows
-from unspin.restorer.site_model import ModelRestorer
+from unspin.restorer.site_model import SPUN_PASSES, ModelRestorer
 from fakes import ContextSpy, Unsure
 
 GAIN = CANDIDATE_FEATURES.index("lm_gain")
@@ -116,23 +116,19 @@ def test_a_cut_for_spun_documents_is_refused_with_a_neural_stage(builder):
         staged.with_document_prior(lambda text: 1.0, flag_at=0.5, spun_cut=0.5)
 
 
-@pytest.mark.parametrize(("spin", "builds"), [(0.99, 3), (0.1, 1)])
+@pytest.mark.parametrize(("spin", "builds"), [(0.99, SPUN_PASSES), (0.1, 1)])
 def test_a_flagged_document_reaches_the_stage_after_the_flagged_passes(builder, spin, builds):
-    from unspin.restorer.site_model import SPUN_PASSES
-
     spy = ContextSpy(builder)
     stage = NeuralStage(NeuralLM(), StageModel())
     restorer = ModelRestorer(spy, Unsure(), neural=stage).with_document_prior(lambda text: spin, flag_at=0.5)
     assert restorer.neural is stage
     result = restorer.restore(TEXT)
-    assert len(spy.contexts) == builds and (builds == 1 or builds == SPUN_PASSES)  # unsure guesses become context only when flagged
+    assert len(spy.contexts) == builds  # the unsure guesses become context only when flagged
     assert result.signals["spin_probability"] == spin
     assert ("corporate", "company") in [(e.observed, e.suggestion) for e in result.edits]  # the stage still decides
 
 
 def test_a_neural_restorer_handed_a_spin_probability_does_not_ask_its_prior(builder):
-    from unspin.restorer.site_model import SPUN_PASSES
-
     asked = []
     spy = ContextSpy(builder)
     restorer = ModelRestorer(spy, Unsure(), neural=NeuralStage(NeuralLM(), StageModel())).with_document_prior(
