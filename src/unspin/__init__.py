@@ -56,7 +56,7 @@ def restore(text: str, *, lm: str = "ngram", threshold: float | None = None, fin
 
     lm="ngram" (default): the n-gram model and the learned site model; lm="smollm2": the
     site model with a SmolLM2 stage over its likeliest candidates, about 5x slower on densely
-    spun text, about twice the recall (see BENCHMARKS.md); device="auto"|"cpu"|"cuda" puts a neural lm on a GPU. fingerprints: a known list (path or FingerprintMatcher)
+    spun text, over twice the recall (see BENCHMARKS.md); device="auto"|"cpu"|"cuda" puts a neural lm on a GPU. fingerprints: a known list (path or FingerprintMatcher)
     whose matches are restored to the list's expected phrase."""
     engine = load_restorer(lm, **options)
     result = engine.restore(text, threshold=threshold)

@@ -186,3 +186,19 @@ def test_a_site_the_stage_leaves_keeps_the_site_models_own_edit(builder):
     alone = ModelRestorer(builder, EagerRowModel()).restore(TEXT)
     staged = ModelRestorer(builder, EagerRowModel(), neural=NeuralStage(NeuralLM(), SilentStageModel())).restore(TEXT)
     assert alone.edits and [(e.observed, e.suggestion) for e in staged.edits] == [(e.observed, e.suggestion) for e in alone.edits]
+
+
+@pytest.mark.parametrize(("spin", "builds"), [(0.99, SPUN_PASSES), (0.1, 1)])
+def test_the_stage_is_trained_on_the_rows_restore_gives_it(builder, spin, builds):
+    """train-neural builds each document's rows as `restore --lm smollm2` does: scan asked first,
+    a flagged document's passes where it flags."""
+    from unspin.bench import train_neural
+
+    spy = ContextSpy(builder)
+    restorer = ModelRestorer(spy, Unsure()).with_document_prior(lambda text: spin, flag_at=0.5)
+    train_neural._PLAN.update(plan=[(None, TEXT)], restorer=restorer)
+    try:
+        doc = train_neural._ngram_one(0)
+    finally:
+        train_neural._PLAN.clear()
+    assert len(spy.contexts) == builds and doc["family"] == "clean" and len(doc["labels"]) == len(doc["picked"].keys)

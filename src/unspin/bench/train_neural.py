@@ -3,7 +3,8 @@
 Training data: dev news articles and State of the Union chunks that neither the n-gram site
 model (`train-restore`, the first `--skip` of each source) nor any `bench restore --split dev`
 comparison used, each spun by every *training* family at both densities, plus the same documents
-clean. Each document goes through the n-gram site model (both passes, as restore runs it); its
+clean. Each document goes through the n-gram site model as restore runs it (scan asked first: a
+document it flags gets the flagged passes; `--no-document-prior`: the two plain passes); its
 rows at or over the stage's floor are rescored by the neural LM in one batched pass over every
 document, and labelled 1 when the site is exactly a spinner's swap and the candidate its
 original. Documents are split in two by a hash of their text: the first half fits a small
@@ -43,6 +44,9 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rows-cache", metavar="PICKLE", help="reuse (or write) the labelled rows of an earlier run")
     p.add_argument("--cut", choices=("out-of-family", "in-sample"), default="out-of-family",
                    help="set the edit cut on scores from stages fitted without each document's family (default), or in sample")
+    p.add_argument("--no-document-prior", dest="document_prior", action="store_false",
+                   help="build the rows without scan's prior (as the stage ran before it took one): by default a "
+                        "document scan flags gets the flagged passes, as `restore --lm smollm2` gives it")
     p.add_argument("--dry-run", action="store_true", help="print the metrics, write nothing")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
@@ -58,7 +62,9 @@ def _ngram_one(i: int) -> dict[str, Any]:
     family, text = _PLAN["plan"][i]
     restorer = _PLAN["restorer"]
     spun = family.spin(text) if family else None
-    doc, probs, chosen = restorer.final_rows(spun.text if spun else text, restorer.cut)
+    seen = spun.text if spun else text
+    spin = restorer.document_prior(seen) if restorer.document_prior is not None else None
+    doc, probs, chosen = restorer.staged_rows(seen, spin)
     picked = rescored(doc, probs)
     gold = {(s.start, s.end): s.original.lower() for s in (spun.swaps if spun else ())}
     labels = [int(gold.get((doc.sites[s].char_start, doc.sites[s].char_end)) == doc.sites[s].candidates[c].original)
@@ -197,6 +203,10 @@ def run(args: argparse.Namespace) -> int:
     news, speeches = args.docs // 2, args.docs - args.docs // 2
     texts = clean_chunks("news", "dev", args.skip + news)[args.skip :] + clean_chunks("sotu", "dev", args.skip + speeches)[args.skip :]
     restorer = load_model_restorer()
+    if args.document_prior:
+        from ..steps import with_scan_prior
+
+        restorer = with_scan_prior(restorer)
     docs = cached_rows(args.rows_cache, lambda: collect(texts, restorer, lambda: resources.neural(args.lm, "cpu"), args.jobs, args.quiet))
     model, iso, metrics, names = fit(docs, args.precision)
     _, _, without, _ = fit(docs, args.precision, drop=NEURAL_ONLY)
@@ -210,7 +220,8 @@ def run(args: argparse.Namespace) -> int:
     record = {
         "version": 1,
         "created": time.strftime("%Y-%m-%d %H:%M"),
-        "command": f"unspin bench train-neural --docs {args.docs} --skip {args.skip} --lm {args.lm} --precision {args.precision} --cut {args.cut}",
+        "command": f"unspin bench train-neural --docs {args.docs} --skip {args.skip} --lm {args.lm} --precision {args.precision} --cut {args.cut}"
+                   + ("" if args.document_prior else " --no-document-prior"),
         "lm": args.lm,
         "features": names,
         "stage": {"floor": FLOOR, "per_site": PER_SITE, "window_tokens": [LEFT, RIGHT]},

@@ -184,14 +184,20 @@ class ModelRestorer:
         least what the n-gram path does. An explicit `threshold` is both decisions' cut. In a
         document the prior flags, the n-gram passes are those of a flagged document (their likelier
         guesses as context, `SPUN_PASSES`), so the stage judges rows seen in a truer context."""
-        flagged = spin is not None and spin > self.flag_at
-        context_cut, passes = (SPUN_CONTEXT_CUT, max(self.passes, SPUN_PASSES)) if flagged else (None, None)
-        doc, probs, chosen = self.final_rows(text, self.cut, context_cut, passes)
+        doc, probs, chosen = self.staged_rows(text, spin)
         if threshold is not None:
             chosen = self._choose(doc, probs, threshold)
         staged = self._choose_neural(doc, probs, self.neural.cut if threshold is None else threshold)
         signals = {} if spin is None else {"spin_probability": round(spin, 6)}
         return self._restoration(doc, _with_fallback(staged, chosen), signals)
+
+    def staged_rows(self, text: str, spin: float | None) -> tuple[DocumentSites, list[float], list["_Choice"]]:
+        """The rows a neural stage judges: `final_rows` at the site model's cut, with a flagged
+        document's passes where `spin` is over `flag_at` (`train-neural --document-prior` fits
+        on these too)."""
+        if spin is not None and spin > self.flag_at:
+            return self.final_rows(text, self.cut, SPUN_CONTEXT_CUT, max(self.passes, SPUN_PASSES))
+        return self.final_rows(text, self.cut)
 
     def final_rows(self, text: str, cut: float, context_cut: float | None = None,
                    passes: int | None = None) -> tuple[DocumentSites, list[float], list["_Choice"]]:
