@@ -193,8 +193,8 @@ class ModelRestorer:
 
     def staged_rows(self, text: str, spin: float | None) -> tuple[DocumentSites, list[float], list["_Choice"]]:
         """The rows a neural stage judges: `final_rows` at the site model's cut, with a flagged
-        document's passes where `spin` is over `flag_at` (`train-neural --document-prior` fits
-        on these too)."""
+        document's passes where `spin` is over `flag_at` (what `train-neural` fits the stage
+        on)."""
         if spin is not None and spin > self.flag_at:
             return self.final_rows(text, self.cut, SPUN_CONTEXT_CUT, max(self.passes, SPUN_PASSES))
         return self.final_rows(text, self.cut)
