@@ -149,8 +149,6 @@ class ModelRestorer:
         """`threshold`: the probability cut (default: the model's, set on dev; or `spun_cut` in a
         document the prior flags; with a neural stage, the stage's cut)."""
         spin = self.document_prior(text) if self.document_prior is not None else None
-        if self.neural is not None:
-            return self._restore_neural(text, threshold, spin)
         return self._restore_with_spin(text, threshold, spin)
 
     def restore_given(self, text: str, spin_probability: float) -> Restoration:
@@ -159,26 +157,18 @@ class ModelRestorer:
         restores as `restore` does."""
         if self.document_prior is None:
             return self.restore(text)
-        if self.neural is not None:
-            return self._restore_neural(text, None, spin_probability)
         return self._restore_with_spin(text, None, spin_probability)
 
     def _restore_with_spin(self, text: str, threshold: float | None, spin: float | None) -> Restoration:
+        if self.neural is not None:
+            return self._restore_neural(text, threshold, spin)
         cut = self.cut if threshold is None else threshold
-        flagged = spin is not None and spin > self.flag_at
-        if threshold is None and flagged and self.spun_cut is not None:
+        if threshold is None and self.spun_cut is not None and self._flagged(spin):
             cut = self.spun_cut
-        signals = {} if spin is None else {"spin_probability": round(spin, 6)}
-        if flagged:
-            return self._restore_at(text, cut, signals, min(SPUN_CONTEXT_CUT, cut), max(self.passes, SPUN_PASSES))
-        return self._restore_at(text, cut, signals)
+        doc, _, chosen = self.final_rows(text, cut, *self._passes_for(spin, cut))
+        return self._restoration(doc, chosen, _signals(spin))
 
-    def _restore_at(self, text: str, cut: float, signals: dict[str, float], context_cut: float | None = None,
-                    passes: int | None = None) -> Restoration:
-        doc, _, chosen = self.final_rows(text, cut, context_cut, passes)
-        return self._restoration(doc, chosen, signals)
-
-    def _restore_neural(self, text: str, threshold: float | None, spin: float | None = None) -> Restoration:
+    def _restore_neural(self, text: str, threshold: float | None, spin: float | None) -> Restoration:
         """The n-gram passes at the site model's own cut, then the neural stage decides at its cut;
         a site the stage does not edit keeps the site model's own edit, so this path restores at
         least what the n-gram path does. An explicit `threshold` is both decisions' cut. In a
@@ -188,16 +178,23 @@ class ModelRestorer:
         if threshold is not None:
             chosen = self._choose(doc, probs, threshold)
         staged = self._choose_neural(doc, probs, self.neural.cut if threshold is None else threshold)
-        signals = {} if spin is None else {"spin_probability": round(spin, 6)}
-        return self._restoration(doc, _with_fallback(staged, chosen), signals)
+        return self._restoration(doc, _with_fallback(staged, chosen), _signals(spin))
 
     def staged_rows(self, text: str, spin: float | None) -> tuple[DocumentSites, list[float], list["_Choice"]]:
         """The rows a neural stage judges: `final_rows` at the site model's cut, with a flagged
         document's passes where `spin` is over `flag_at` (what `train-neural` fits the stage
         on)."""
-        if spin is not None and spin > self.flag_at:
-            return self.final_rows(text, self.cut, SPUN_CONTEXT_CUT, max(self.passes, SPUN_PASSES))
-        return self.final_rows(text, self.cut)
+        return self.final_rows(text, self.cut, *self._passes_for(spin, self.cut))
+
+    def _flagged(self, spin: float | None) -> bool:
+        return spin is not None and spin > self.flag_at
+
+    def _passes_for(self, spin: float | None, cut: float) -> tuple[float | None, int | None]:
+        """`final_rows`' (context cut, passes) for a document of spin probability `spin`: a flagged
+        document's (`SPUN_CONTEXT_CUT`, `SPUN_PASSES`), else the restorer's own (None, None)."""
+        if self._flagged(spin):
+            return min(SPUN_CONTEXT_CUT, cut), max(self.passes, SPUN_PASSES)
+        return None, None
 
     def final_rows(self, text: str, cut: float, context_cut: float | None = None,
                    passes: int | None = None) -> tuple[DocumentSites, list[float], list["_Choice"]]:
@@ -248,6 +245,10 @@ class ModelRestorer:
         restored = apply_replacements(doc.text, [(e.span.start, e.span.end, e.suggestion) for e in edits])
         near = sum(1 for site in doc.sites if site.gains and max(site.gains) > 0)
         return Restoration(doc.text, restored, edits, doc.word_count, {"sites": float(len(doc.sites)), "near_sites": float(near), **signals})
+
+
+def _signals(spin: float | None) -> dict[str, float]:
+    return {} if spin is None else {"spin_probability": round(spin, 6)}
 
 
 def _best_over(per_site: list[tuple[CandidateSite, list[float]]], cut: float) -> list[_Choice]:
