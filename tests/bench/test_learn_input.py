@@ -1,9 +1,11 @@
 """The learn-input benchmark's scoring: swaps restored exactly, edits right, clean rows' false edits."""
 
+import argparse
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
-from unspin.bench.learn_input import score_output, write_crawl
+from unspin.bench.learn_input import restore_commands, score_output, write_crawl
 
 
 @dataclass
@@ -33,3 +35,15 @@ def test_spun_rows_are_scored_against_their_swaps_and_clean_rows_count_false_edi
     assert (scores["swaps"], scores["edits"], scores["restored_exactly"]) == (2, 2, 1)
     assert scores["swap_recall"] == 0.5 and scores["edit_precision"] == 0.5
     assert scores["clean_words"] == 6 and scores["clean_false_edits_per_1k_words"] == round(1000 / 6, 3)
+
+
+def test_both_runs_take_the_lm_and_no_plain_leaves_out_the_plain_run():
+    args = argparse.Namespace(jobs=1, lm="smollm2", no_plain=False)
+    runs = restore_commands(Path("crawl.jsonl"), Path("tmp"), args)
+    assert [label for label, _ in runs] == ["plain", "learn_from_input"]
+    for label, command in runs:
+        assert command[command.index("--lm") + 1] == "smollm2"
+        assert command[command.index("-o") + 1] == str(Path("tmp") / f"{label}.jsonl")
+    assert "--learn-from-input" in runs[1][1] and "--learn-from-input" not in runs[0][1]
+    args.no_plain = True
+    assert [label for label, _ in restore_commands(Path("crawl.jsonl"), Path("tmp"), args)] == ["learn_from_input"]

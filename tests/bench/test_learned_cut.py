@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from unspin.bench.learned_cut import at_cut, choose_cut, trained_cut, write_check
+from unspin.bench.learned_cut import at_cut, choose_cut, choose_staged_cut, staged_at, trained_cut, write_check
 from unspin.restorer.site_model import MODEL_PATH, CandidateModel
 
 EDITS = [(0.99, True), (0.97, True), (0.95, True), (0.93, False), (0.91, True), (0.88, False), (0.6, True)]
@@ -43,3 +43,22 @@ def test_a_recorded_check_only_raises_the_learned_cut(record, checked, used):
     assert json.loads(record.read_text())["crawl_check"]["cut"] == checked
     assert CandidateModel.load(MODEL_PATH, record).cut_learned == used
     assert trained_cut(record) == 0.87  # a rerun starts from train-restore's cut, not the raised one
+
+
+# one document: the stage's choices (probability, span, right) and the site model's own edits (span, right)
+STAGED = [([(0.99, 0, 5, True), (0.96, 10, 15, False), (0.92, 20, 25, True)], [(10, 15, True), (30, 35, False)])]
+
+
+def test_the_stage_at_a_cut_keeps_the_site_models_edits_that_no_stage_edit_overlaps():
+    # at 0.95: two stage edits (one wrong); the site model's edit at 10-15 gives way to the stage's
+    assert staged_at(STAGED, 10, 0.95) == {"cut": 0.95, "right": 1, "edits": 3, "precision": 0.3333, "recall": 0.1}
+    # at 0.97 the stage's wrong choice at 10-15 falls under the cut, and the site model's right edit there comes back
+    assert staged_at(STAGED, 10, 0.97) == {"cut": 0.97, "right": 2, "edits": 3, "precision": 0.6667, "recall": 0.2}
+    assert staged_at(STAGED, 10, 0.9)["edits"] == 4
+
+
+def test_the_stages_cut_is_the_lowest_at_or_above_its_own_that_is_precise_enough():
+    assert choose_staged_cut(STAGED, 10, 0.9, 0.6) == 0.99  # from 0.99 up: the stage's right edit and the site model's two, 2 of 3
+    assert choose_staged_cut(STAGED, 10, 0.98, 0.6) == 0.98  # never under the stage's own cut
+    assert choose_staged_cut(STAGED, 10, 0.9, 0.5) == 0.9  # 2 of 4 right there
+    assert choose_staged_cut(STAGED, 10, 0.9, 0.9) is None

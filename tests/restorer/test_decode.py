@@ -112,6 +112,28 @@ def test_a_learned_lexicon_goes_to_the_site_model_only_if_it_was_trained_with_le
     assert decode.load_restorer("ngram", learned="spinner.tsv", decision="decoder")[0] == "decoder"
 
 
+@pytest.mark.parametrize("trained_with_learned, want", [(True, "staged"), (False, "decoder")])
+def test_the_neural_stage_takes_a_learned_lexicon_where_the_site_model_knows_learned_lexicons(monkeypatch, trained_with_learned, want):
+    from unspin.engine import resources
+    from unspin.restorer import decode, site_model
+
+    monkeypatch.setattr(decode, "_ENGINES", {})
+    monkeypatch.setattr(decode, "_model_knows_learned", lambda: trained_with_learned)
+    monkeypatch.setattr(decode, "_neural_stage_lm", lambda: "smollm2")
+    monkeypatch.setattr("unspin.model.neural.resolve_device", lambda device: "cpu")
+    monkeypatch.setattr(site_model, "load_neural_restorer", lambda lm, learned=None: ("staged", lm, learned))
+    monkeypatch.setattr(decode, "Restorer", lambda lexicon, lm, reranker, config, learned: ("decoder", reranker, learned))
+    for name in ("lexicon", "ngram"):
+        monkeypatch.setattr(resources, name, lambda: None)
+    monkeypatch.setattr(resources, "neural", lambda name, device: f"neural {name}")
+    monkeypatch.setattr(resources, "learned", lambda path: f"loaded {path}")
+    got = decode.load_restorer("smollm2", learned="spinner.tsv", device="cpu")
+    assert got[0] == want
+    if want == "staged":
+        assert got == ("staged", "neural smollm2", "spinner.tsv")
+    assert decode.load_restorer("smollm2", device="cpu")[0] == "staged"  # without one: the stage either way
+
+
 def test_the_shipped_site_model_record_says_whether_it_knows_learned_lexicons():
     import json
 

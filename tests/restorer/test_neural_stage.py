@@ -1,6 +1,8 @@
 """The neural stage on a fake LM, a tiny lexicon and scripted models: which rows are rescored,
 their windows and features, and the decision."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from unspin.restorer.candidates import CANDIDATE_FEATURES
@@ -202,3 +204,30 @@ def test_the_stage_is_trained_on_the_rows_restore_gives_it(builder, spin, builds
     finally:
         train_neural._PLAN.clear()
     assert len(spy.contexts) == builds and doc["family"] == "clean" and len(doc["labels"]) == len(doc["picked"].keys)
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.95])
+def test_staged_edits_give_what_restore_edits_at_any_stage_cut(builder, cut):
+    """`bench learned-cut --lm` reads restore's edits at every cut off one pass: the stage's choices
+    at their probabilities, and the site model's own edits where no stage edit at the cut overlaps."""
+    stage_model = StageModel()
+    staged = ModelRestorer(builder, EagerRowModel(), neural=NeuralStage(NeuralLM(), stage_model, floor=0.1, per_site=2, window=(2, 2)))
+    stage, fallback = staged.staged_edits(TEXT)
+    assert stage and fallback
+    kept = [e for e in stage if e.confidence >= cut]
+    expected = kept + [f for f in fallback if not any(k.span.start < f.span.end and f.span.start < k.span.end for k in kept)]
+    stage_model.cut = cut
+    got = staged.restore(TEXT).edits
+    assert sorted((e.span.start, e.suggestion) for e in got) == sorted((e.span.start, e.suggestion) for e in expected)
+
+
+@pytest.mark.parametrize(("learned", "cut"), [(None, 0.5), ("spinner.tsv", 0.97)])
+def test_the_stage_edits_at_its_crawl_checked_cut_when_a_learned_lexicon_is_given(monkeypatch, learned, cut):
+    from unspin.restorer import site_model
+
+    record = {"stage": {"floor": 0.1, "per_site": 2, "window_tokens": [6, 3]}, "learned_crawl_check": {"cut": 0.97}}
+    monkeypatch.setattr(site_model, "neural_stage_record", lambda: record)
+    monkeypatch.setattr(site_model.CandidateModel, "load", classmethod(lambda cls, *a, **k: cls(None, (0.0,), (0.0,), 0.5)))
+    builder = SimpleNamespace(learned=None, lexicon=None)
+    monkeypatch.setattr(site_model, "load_model_restorer", lambda learned=None: ModelRestorer(builder, RowModel()))
+    assert site_model.load_neural_restorer(NeuralLM(), learned).neural.cut == cut

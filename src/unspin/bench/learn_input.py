@@ -3,7 +3,8 @@
 The rows learned from are the rows restored (a content farm's crawl restored with the dictionary
 its own pages give away). Test-split documents (`learn_scoring.corpus_docs`), spun by one family
 (the holdout by default); with `--mixed` every other row stays clean. Both commands run as a user
-would run them, plain `restore --jsonl` first, then with `--learn-from-input`; the report gives
+would run them, plain `restore --jsonl` first (unless `--no-plain`), then with `--learn-from-input`,
+both with `--lm` (default ngram); the report gives
 swap recall, edit precision, false edits per 1,000 words of the clean rows, and wall time.
 """
 
@@ -46,6 +47,13 @@ def score_output(path: Path, texts: list[str], spun: list[Any]) -> dict[str, Any
             "clean_false_edits_per_1k_words": round(1000 * clean_edits / clean_words, 3) if clean_words else None}
 
 
+def restore_commands(crawl: Path, tmp: Path, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
+    """(label, command) of each `restore --jsonl` run the bench makes, in order."""
+    runs = [("plain", []), ("learn_from_input", ["--learn-from-input"])][1 if args.no_plain else 0 :]
+    return [(label, [sys.executable, "-m", "unspin", "restore", "--jsonl", str(crawl), "-o", str(tmp / f"{label}.jsonl"),
+                     "--jobs", str(args.jobs), "--lm", args.lm, "-q", *extra]) for label, extra in runs]
+
+
 def run(args: argparse.Namespace) -> int:
     from .families import get_family
     from .learn_scoring import corpus_docs
@@ -53,17 +61,16 @@ def run(args: argparse.Namespace) -> int:
     family = get_family(args.family, args.density)
     texts = corpus_docs("test", args.docs)
     spun = [family.spin(t) if not args.mixed or i % 2 == 0 else None for i, t in enumerate(texts)]
-    result: dict[str, Any] = {"bench": "learn-input", "family": args.family, "density": args.density, "docs": len(texts),
+    result: dict[str, Any] = {"bench": "learn-input", "family": args.family, "density": args.density, "docs": len(texts), "lm": args.lm,
                               "mixed": args.mixed, "jobs": args.jobs, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                               "machine": f"{platform.machine()} cores={os.cpu_count()}", "runs": {}}
     with tempfile.TemporaryDirectory(prefix="unspin-learn-input-") as tmp:
         crawl = Path(tmp) / "crawl.jsonl"
         write_crawl(crawl, texts, spun)
-        for label, extra in (("plain", []), ("learn_from_input", ["--learn-from-input"])):
-            out = Path(tmp) / f"{label}.jsonl"
+        for label, command in restore_commands(crawl, Path(tmp), args):
+            out = Path(command[command.index("-o") + 1])
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "unspin", "restore", "--jsonl", str(crawl), "-o", str(out),
-                            "--jobs", str(args.jobs), "-q", *extra], check=True)
+            subprocess.run(command, check=True)
             result["runs"][label] = {**score_output(out, texts, spun), "seconds": round(time.perf_counter() - started, 1)}
             print(f"{label}: {result['runs'][label]}", file=sys.stderr, flush=True)
     print(json.dumps(result, indent=2))
@@ -78,4 +85,6 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--density", default="dense", choices=["dense", "light"])
     p.add_argument("--mixed", action="store_true", help="every other row stays clean")
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--no-plain", action="store_true", help="run only the --learn-from-input restore, not the plain one first")
+    p.add_argument("--lm", default="ngram", help="restore's --lm in both runs (default ngram; smollm2: the site model's neural stage)")
     p.set_defaults(handler=run)

@@ -12,6 +12,14 @@ above the trained one whose pooled precision reaches `--precision` goes into the
 record (`crawl_check`), and restoring with a learned lexicon edits there. The check only raises
 the cut: a lower one would also need the clean-text check `train-restore` makes.
 
+With `--lm smollm2` the same crawls are restored by the learned site model with the neural stage
+(`restore --jsonl --learn-from-input --lm smollm2`), and the cut checked is the stage's: every
+site's stage choice is kept with its probability, beside the site model's own edits, which a
+stage edit at the cut replaces where they overlap. `--write` puts the chosen cut, never under the
+stage's own, into the stage's record (`learned_crawl_check`); the stage edits there whenever a
+learned lexicon is given. `--restore-docs` restores only the first N documents of each crawl (the
+stage is slower than the site model), though the dictionary is learned from all of them.
+
 Edits at a higher cut are read off the low-cut run (the sites' probabilities do not depend on the
 cut in a document scan flags; elsewhere the second pass's context does), so the figures are close
 to, not exactly, what a run at that cut gives: `bench learn-input` gives those.
@@ -26,14 +34,19 @@ import os
 import platform
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
+from .train_neural import RECORD_PATH as NEURAL_RECORD_PATH
 from .train_restore import LEARNED_RECORD_PATH
 
 LOW_CUT = 0.5  # edits are collected from here up
 REPORTED_CUTS = tuple(round(0.8 + 0.01 * i, 2) for i in range(19))  # 0.80 ... 0.98, beside the trained and chosen cuts
 ScoredEdit = tuple[float, bool]  # (the site model's probability, right)
+StagedEdit = tuple[float, int, int, bool]  # (the neural stage's probability, span start, span end, right)
+FallbackEdit = tuple[int, int, bool]  # the site model's own edit: (span start, span end, right)
+StagedDocument = tuple[list[StagedEdit], list[FallbackEdit]]
 
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:
@@ -45,14 +58,20 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
                         "calibrate_learn's pool come before")
     p.add_argument("--precision", type=float, default=0.95, help="pooled edit precision the cut must reach")
     p.add_argument("--densities", nargs="+", default=["dense", "light"], choices=["dense", "light"])
-    p.add_argument("--write", action="store_true", help="record the chosen cut in the learned model's record")
+    p.add_argument("--write", action="store_true", help="record the chosen cut in the learned model's record (with --lm smollm2: the stage's)")
     p.add_argument("--jobs", type=int, default=2, help="crawls in parallel")
+    p.add_argument("--lm", default="ngram", help="ngram (the learned site model's cut, default) or smollm2 (the neural stage's)")
+    p.add_argument("--restore-docs", type=int, default=None, metavar="N",
+                   help="restore only the first N documents of each crawl (default: all; the dictionary is learned from all)")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
 
 
-def crawl_edits(name: str, density: str, docs: int, skip: int) -> dict[str, Any]:
-    """One family's crawl of dev documents, deciphered and restored with its own dictionary."""
+def crawl_edits(name: str, density: str, docs: int, skip: int, lm: str = "ngram",
+                restore_docs: int | None = None) -> dict[str, Any]:
+    """One family's crawl of dev documents, deciphered and restored with its own dictionary
+    (the first `restore_docs` of them, default all): the site model's edits at `LOW_CUT` and
+    over (`edits`), or with a neural `lm` every document's `StagedDocument` (`staged`)."""
     from ..learn import default_toolkit
     from ..learn.from_spun import decipher_texts
     from ..restorer.site_model import model_restorer_with
@@ -64,15 +83,61 @@ def crawl_edits(name: str, density: str, docs: int, skip: int) -> dict[str, Any]
     family = next(r for r in RECIPES if r.name == name).family(density)
     spun = [family.spin(t) for t in corpus_docs("dev", skip + docs)[skip:]]
     lexicon, _ = decipher_texts(lambda: iter([s.text for s in spun]), default_toolkit(), jobs=1)
-    engine = with_scan_prior(model_restorer_with(lexicon if len(lexicon) else None))
+    plain = model_restorer_with(lexicon if len(lexicon) else None)
+    restored = spun[:restore_docs] if restore_docs else spun
+    crawl = {"family": name, "density": density, "documents": len(spun), "restored": len(restored),
+             "swaps": sum(len(answer_key(s)) for s in restored), "pairs": len(lexicon), "cut_in_use": plain.cut}
+    if lm != "ngram":
+        engine = with_scan_prior(with_neural_stage(plain, lm))
+        return crawl | {"staged": [staged_document(engine, s) for s in restored]}
+    engine = with_scan_prior(plain)
     edits: list[ScoredEdit] = []
-    swaps = 0
-    for s in spun:
+    for s in restored:
         gold = answer_key(s)
-        swaps += len(gold)
         edits += [(e.confidence, restored_right(e, gold)) for e in engine.restore(s.text, LOW_CUT).edits]
-    return {"family": name, "density": density, "documents": len(spun), "swaps": swaps, "pairs": len(lexicon),
-            "cut_in_use": engine.cut, "edits": edits}
+    return crawl | {"edits": edits}
+
+
+def with_neural_stage(plain: Any, lm: str) -> Any:
+    """`plain` (a site-model restorer) with the shipped neural stage over `lm`, on the CPU."""
+    from ..engine import resources
+    from ..restorer.site_model import ModelRestorer, load_neural_restorer
+
+    stage = load_neural_restorer(resources.neural(lm, "cpu")).neural
+    return ModelRestorer(plain.builder, plain.model, plain.cut, plain.passes, neural=stage)
+
+
+def staged_document(engine: Any, spun: Any) -> StagedDocument:
+    """A spun document's stage choices at any cut and the site model's own edits, each scored."""
+    from .restore_scoring import answer_key, restored_right
+
+    gold = answer_key(spun)
+    stage, fallback = engine.staged_edits(spun.text)
+    return ([(e.confidence, e.span.start, e.span.end, restored_right(e, gold)) for e in stage],
+            [(e.span.start, e.span.end, restored_right(e, gold)) for e in fallback])
+
+
+def staged_at(docs: Sequence[StagedDocument], swaps: int, cut: float) -> dict[str, Any]:
+    """What restore edits with the stage at `cut`: its choices there, and the site model's edits
+    that none of them overlaps."""
+    right = edits = 0
+    for stage, fallback in docs:
+        kept = [e for e in stage if e[0] >= cut]
+        extra = [f for f in fallback if not any(start < f[1] and f[0] < end for _, start, end, _ in kept)]
+        edits += len(kept) + len(extra)
+        right += sum(e[3] for e in kept) + sum(f[2] for f in extra)
+    return {"cut": cut, "right": right, "edits": edits, "precision": round(right / max(edits, 1), 4),
+            "recall": round(right / max(swaps, 1), 4)}
+
+
+def choose_staged_cut(docs: Sequence[StagedDocument], swaps: int, floor: float, precision: float) -> float | None:
+    """The lowest cut >= `floor` at which the stage's edits and the site model's kept ones are at
+    least `precision` right (None: none is)."""
+    for cut in sorted({e[0] for stage, _ in docs for e in stage if e[0] >= floor} | {floor}):
+        m = staged_at(docs, swaps, cut)
+        if m["edits"] and m["precision"] >= precision:
+            return cut
+    return None
 
 
 def at_cut(edits: Sequence[ScoredEdit], swaps: int, cut: float) -> dict[str, Any]:
@@ -91,46 +156,76 @@ def choose_cut(edits: Sequence[ScoredEdit], floor: float, precision: float) -> f
     return None
 
 
-def _crawl(job: tuple[str, str, int, int]) -> dict[str, Any]:
+def _crawl(job: tuple[str, str, int, int, str, int | None]) -> dict[str, Any]:
     return crawl_edits(*job)
+
+
+@dataclass(frozen=True)
+class _Check:
+    """Which cut a run checks: the crawls' items it reads (`field`), the figures at a cut, the
+    choice, the cut trained before, the cuts reported, and where the chosen one is written."""
+
+    field: str
+    at: Callable[[Sequence[Any], int, float], dict[str, Any]]
+    choose: Callable[[Sequence[Any], int, float, float], float | None]
+    trained: float
+    reported: tuple[float, ...]
+    record_path: Path
+    record_key: str
+
+
+def _check_for(lm: str) -> _Check:
+    if lm == "ngram":
+        return _Check("edits", at_cut, lambda edits, swaps, floor, precision: choose_cut(edits, floor, precision),
+                      trained_cut(LEARNED_RECORD_PATH), REPORTED_CUTS, LEARNED_RECORD_PATH, "crawl_check")
+    stage_cut = float(json.loads(NEURAL_RECORD_PATH.read_text(encoding="utf-8"))["metrics_held_out_half"]["cut"])
+    return _Check("staged", staged_at, choose_staged_cut, stage_cut, (*(c for c in REPORTED_CUTS if c >= 0.9), 0.99),
+                  NEURAL_RECORD_PATH, "learned_crawl_check")
 
 
 def run(args: argparse.Namespace) -> int:
     from .families.public import RECIPES
 
     started = time.perf_counter()
-    jobs = [(r.name, density, args.docs, args.skip) for r in RECIPES for density in args.densities]
+    jobs = [(r.name, density, args.docs, args.skip, args.lm, args.restore_docs) for r in RECIPES for density in args.densities]
     with multiprocessing.get_context("fork").Pool(max(1, args.jobs)) as pool:
         crawls = []
         for crawl in pool.imap(_crawl, jobs):
             crawls.append(crawl)
             if not args.quiet:
-                print(f"{crawl['family']} {crawl['density']}: {crawl['pairs']} pairs, {len(crawl['edits'])} edits at {LOW_CUT}",
+                print(f"{crawl['family']} {crawl['density']}: {crawl['pairs']} pairs, {crawl['restored']} documents restored",
                       file=sys.stderr, flush=True)
-    trained = trained_cut(LEARNED_RECORD_PATH)
-    pooled = [e for c in crawls for e in c["edits"]]
+    check = _check_for(args.lm)
+    pooled = [item for c in crawls for item in c[check.field]]
     swaps = sum(c["swaps"] for c in crawls)
-    chosen = choose_cut(pooled, trained, args.precision)
-    cuts = sorted({trained, *REPORTED_CUTS} | ({chosen} if chosen is not None else set()))
+    chosen = check.choose(pooled, swaps, check.trained, args.precision)
+    cuts = sorted({check.trained, *check.reported} | ({chosen} if chosen is not None else set()))
     report = {
-        "bench": "learned-cut", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{platform.machine()} cores={os.cpu_count()}",
-        "command": f"unspin bench learned-cut --docs {args.docs} --skip {args.skip} --precision {args.precision} "
-                   f"--densities {' '.join(args.densities)}",
-        "data": {"split": "dev", "documents_each": args.docs, "skipped_first": args.skip,
-                 "families": sorted({c["family"] for c in crawls}), "densities": list(args.densities),
-                 "held_out_family_used": False},
-        "trained_cut": trained, "precision_asked": args.precision, "cut": chosen,
-        "pooled": [at_cut(pooled, swaps, c) for c in cuts],
-        "by_crawl": [{k: v for k, v in c.items() if k != "edits"} | {"at_trained": at_cut(c["edits"], c["swaps"], trained),
-                                                                     "at_chosen": at_cut(c["edits"], c["swaps"], chosen or 1.0)}
-                     for c in crawls],
+        **_header(args, crawls), "trained_cut": check.trained, "precision_asked": args.precision, "cut": chosen,
+        "pooled": [check.at(pooled, swaps, c) for c in cuts],
+        "by_crawl": [{k: v for k, v in c.items() if k != check.field}
+                     | {"at_trained": check.at(c[check.field], c["swaps"], check.trained),
+                        "at_chosen": check.at(c[check.field], c["swaps"], chosen or 1.0)} for c in crawls],
         "seconds": round(time.perf_counter() - started, 1),
     }
     print(json.dumps(report, indent=2))
     if args.write:
-        write_check(LEARNED_RECORD_PATH, report)
+        write_check(check.record_path, report, check.record_key)
     return 0
+
+
+def _header(args: argparse.Namespace, crawls: list[dict[str, Any]]) -> dict[str, Any]:
+    command = (f"unspin bench learned-cut --docs {args.docs} --skip {args.skip} --precision {args.precision} "
+               f"--densities {' '.join(args.densities)}")
+    if args.lm != "ngram":
+        command += f" --lm {args.lm}"
+    if args.restore_docs:
+        command += f" --restore-docs {args.restore_docs}"
+    return {"bench": "learned-cut", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "machine": f"{platform.machine()} cores={os.cpu_count()}", "command": command,
+            "data": {"split": "dev", "documents_each": args.docs, "restored_each": args.restore_docs or args.docs,
+                     "skipped_first": args.skip, "families": sorted({c["family"] for c in crawls}),
+                     "densities": list(args.densities), "held_out_family_used": False}}
 
 
 def trained_cut(record_path: Path) -> float:
@@ -138,9 +233,9 @@ def trained_cut(record_path: Path) -> float:
     return float(json.loads(record_path.read_text(encoding="utf-8"))["metrics_held_out_half"]["cut_learned"])
 
 
-def write_check(record_path: Path, report: dict[str, Any]) -> None:
-    """Put the check (cut, command, pooled figures) into the learned model's record."""
+def write_check(record_path: Path, report: dict[str, Any], key: str = "crawl_check") -> None:
+    """Put the check (cut, command, pooled figures) into a model's record under `key`."""
     record = json.loads(record_path.read_text(encoding="utf-8"))
-    record["crawl_check"] = {k: report[k] for k in ("date", "machine", "command", "data", "trained_cut",
+    record[key] = {k: report[k] for k in ("date", "machine", "command", "data", "trained_cut",
                                                     "precision_asked", "cut", "pooled")}
     record_path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")

@@ -357,8 +357,9 @@ def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str =
     candidates. decision: "model" (the learned site model, `restorer.site_model`; n-gram only),
     "decoder" (this module's noisy-channel decoder), or "auto" (the model for lm="ngram" with no
     decoder options, and with a learned lexicon only when the model was trained with learned
-    lexicons; for the neural LM that the shipped neural stage was trained with, with no learned
-    lexicon and no decoder options, the site model with that stage: `restorer.neural_stage`;
+    lexicons; for the neural LM that the shipped neural stage was trained with and no decoder
+    options, the site model with that stage, `restorer.neural_stage` (with a learned lexicon, the
+    learned site model with it, where the site model was trained with learned lexicons);
     other LMs rerank the decoder's choices). device: where a neural lm runs, "auto" (CUDA when present), "cpu", "cuda" or
     "cuda:N" (default $UNSPIN_DEVICE, else auto; unused by lm="ngram"). options: DecodeConfig fields."""
     if decision not in ("auto", "model", "decoder"):
@@ -380,13 +381,14 @@ def load_restorer(lm: str = "ngram", learned: str | None = None, decision: str =
     use_model = decision == "model" or (decision == "auto" and lm == "ngram" and not options and MODEL_PATH.exists()
                                         and (learned is None or _model_knows_learned()))
     # the site model with its neural stage, for the LM the stage was trained with
-    staged = decision != "decoder" and lm != "ngram" and not options and learned is None and lm == _neural_stage_lm()
+    staged = (decision != "decoder" and lm != "ngram" and not options and lm == _neural_stage_lm()
+              and (learned is None or _model_knows_learned()))
     key = (lm, learned, use_model or staged, device, tuple(sorted(options.items())))
     if key not in _ENGINES and staged:
         from ..engine import resources
         from .site_model import load_neural_restorer
 
-        _ENGINES[key] = load_neural_restorer(resources.neural(lm, device))  # type: ignore[assignment]
+        _ENGINES[key] = load_neural_restorer(resources.neural(lm, device), learned)  # type: ignore[assignment]
     if key not in _ENGINES and use_model:
         from .site_model import load_model_restorer
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -180,6 +180,15 @@ class ModelRestorer:
         staged = self._choose_neural(doc, probs, self.neural.cut if threshold is None else threshold)
         return self._restoration(doc, _with_fallback(staged, chosen), _signals(spin))
 
+    def staged_edits(self, text: str) -> tuple[tuple[Edit, ...], tuple[Edit, ...]]:
+        """What the neural stage would edit at any cut, for choosing one (`bench learned-cut --lm`):
+        its likeliest candidate at every site it rescored (the edit's confidence: the stage's
+        probability), and the site model's own edits, which `restore` keeps where no stage edit
+        overlaps them; the text seen as `restore` sees it (the prior asked)."""
+        spin = self.document_prior(text) if self.document_prior is not None else None
+        doc, probs, chosen = self.staged_rows(text, spin)
+        return tuple(_edit(doc.text, c) for c in self._choose_neural(doc, probs, 0.0)), tuple(_edit(doc.text, c) for c in chosen)
+
     def staged_rows(self, text: str, spin: float | None) -> tuple[DocumentSites, list[float], list["_Choice"]]:
         """The rows a neural stage judges: `final_rows` at the site model's cut, with a flagged
         document's passes where `spin` is over `flag_at` (what `train-neural` fits the stage
@@ -320,9 +329,9 @@ def neural_stage_record() -> dict[str, Any] | None:
         raise ArtifactError(f"cannot read the neural stage's record: {exc}", source=str(NEURAL_RECORD_PATH)) from exc
 
 
-def load_neural_restorer(lm: Any) -> ModelRestorer:
-    """The n-gram site model with the shipped neural stage over `lm` (a loaded neural model of the
-    kind the stage was trained with)."""
+def load_neural_restorer(lm: Any, learned: str | None = None) -> ModelRestorer:
+    """The n-gram site model (with a `learned` lexicon file: the learned site model) with the
+    shipped neural stage over `lm` (a loaded neural model of the kind the stage was trained with)."""
     from .neural_stage import NEURAL_FEATURES, NeuralStage
 
     record = neural_stage_record()
@@ -330,6 +339,9 @@ def load_neural_restorer(lm: Any) -> ModelRestorer:
         raise ArtifactError("no neural stage is shipped: run unspin bench train-neural", source=str(NEURAL_MODEL_PATH))
     stage = record["stage"]
     model = CandidateModel.load(NEURAL_MODEL_PATH, NEURAL_RECORD_PATH, NEURAL_FEATURES)
-    base = load_model_restorer()
+    learned_cut = (record.get("learned_crawl_check") or {}).get("cut")
+    if learned and learned_cut is not None:  # `bench learned-cut --lm`: the stage's cut on crawls restored with their own dictionary
+        model = replace(model, cut=max(model.cut, float(learned_cut)))
+    base = load_model_restorer(learned)
     return ModelRestorer(base.builder, base.model, passes=base.passes,
                          neural=NeuralStage(lm, model, stage["floor"], stage["per_site"], tuple(stage["window_tokens"])))
