@@ -60,7 +60,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--densities", nargs="+", default=["dense", "light"], choices=["dense", "light"])
     p.add_argument("--write", action="store_true", help="record the chosen cut in the learned model's record (with --lm smollm2: the stage's)")
     p.add_argument("--jobs", type=int, default=2, help="crawls in parallel")
-    p.add_argument("--lm", default="ngram", help="ngram (the learned site model's cut, default) or smollm2 (the neural stage's)")
+    p.add_argument("--lm", default="ngram", choices=["ngram", "smollm2"],
+                   help="ngram (the learned site model's cut, default) or smollm2 (the neural stage's, which was fitted with SmolLM2)")
     p.add_argument("--restore-docs", type=int, default=None, metavar="N",
                    help="restore only the first N documents of each crawl (default: all; the dictionary is learned from all)")
     p.add_argument("-q", "--quiet", action="store_true")
