@@ -102,9 +102,9 @@ def crawl_edits(name: str, density: str, docs: int, skip: int, lm: str = "ngram"
 def with_neural_stage(plain: Any, lm: str) -> Any:
     """`plain` (a site-model restorer) with the shipped neural stage over `lm`, on the CPU."""
     from ..engine import resources
-    from ..restorer.site_model import ModelRestorer, load_neural_restorer
+    from ..restorer.site_model import ModelRestorer, load_neural_stage
 
-    stage = load_neural_restorer(resources.neural(lm, "cpu")).neural
+    stage = load_neural_stage(resources.neural(lm, "cpu"), with_learned=True)
     return ModelRestorer(plain.builder, plain.model, plain.cut, plain.passes, neural=stage)
 
 

@@ -148,8 +148,10 @@ class ModelRestorer:
     def restore(self, text: str, threshold: float | None = None) -> Restoration:
         """`threshold`: the probability cut (default: the model's, set on dev; or `spun_cut` in a
         document the prior flags; with a neural stage, the stage's cut)."""
-        spin = self.document_prior(text) if self.document_prior is not None else None
-        return self._restore_with_spin(text, threshold, spin)
+        return self._restore_with_spin(text, threshold, self._spin_of(text))
+
+    def _spin_of(self, text: str) -> float | None:
+        return self.document_prior(text) if self.document_prior is not None else None
 
     def restore_given(self, text: str, spin_probability: float) -> Restoration:
         """`restore(text)` where the caller already has the document's spin probability (a thorough
@@ -185,8 +187,7 @@ class ModelRestorer:
         its likeliest candidate at every site it rescored (the edit's confidence: the stage's
         probability), and the site model's own edits, which `restore` keeps where no stage edit
         overlaps them; the text seen as `restore` sees it (the prior asked)."""
-        spin = self.document_prior(text) if self.document_prior is not None else None
-        doc, probs, chosen = self.staged_rows(text, spin)
+        doc, probs, chosen = self.staged_rows(text, self._spin_of(text))
         return tuple(_edit(doc.text, c) for c in self._choose_neural(doc, probs, 0.0)), tuple(_edit(doc.text, c) for c in chosen)
 
     def staged_rows(self, text: str, spin: float | None) -> tuple[DocumentSites, list[float], list["_Choice"]]:
@@ -332,6 +333,13 @@ def neural_stage_record() -> dict[str, Any] | None:
 def load_neural_restorer(lm: Any, learned: str | None = None) -> ModelRestorer:
     """The n-gram site model (with a `learned` lexicon file: the learned site model) with the
     shipped neural stage over `lm` (a loaded neural model of the kind the stage was trained with)."""
+    base = load_model_restorer(learned)
+    return ModelRestorer(base.builder, base.model, passes=base.passes, neural=load_neural_stage(lm, learned is not None))
+
+
+def load_neural_stage(lm: Any, with_learned: bool = False) -> Any:
+    """The shipped neural stage (`neural_stage.NeuralStage`) over `lm`; `with_learned`: for a site
+    model restoring with a learned lexicon, at the cut `bench learned-cut --lm` checked for that."""
     from .neural_stage import NEURAL_FEATURES, NeuralStage
 
     record = neural_stage_record()
@@ -340,8 +348,6 @@ def load_neural_restorer(lm: Any, learned: str | None = None) -> ModelRestorer:
     stage = record["stage"]
     model = CandidateModel.load(NEURAL_MODEL_PATH, NEURAL_RECORD_PATH, NEURAL_FEATURES)
     learned_cut = (record.get("learned_crawl_check") or {}).get("cut")
-    if learned and learned_cut is not None:  # `bench learned-cut --lm`: the stage's cut on crawls restored with their own dictionary
+    if with_learned and learned_cut is not None:
         model = replace(model, cut=max(model.cut, float(learned_cut)))
-    base = load_model_restorer(learned)
-    return ModelRestorer(base.builder, base.model, passes=base.passes,
-                         neural=NeuralStage(lm, model, stage["floor"], stage["per_site"], tuple(stage["window_tokens"])))
+    return NeuralStage(lm, model, stage["floor"], stage["per_site"], tuple(stage["window_tokens"]))
