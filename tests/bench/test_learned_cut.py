@@ -62,3 +62,17 @@ def test_the_stages_cut_is_the_lowest_at_or_above_its_own_that_is_precise_enough
     assert choose_staged_cut(STAGED, 10, 0.98, 0.6) == 0.98  # never under the stage's own cut
     assert choose_staged_cut(STAGED, 10, 0.9, 0.5) == 0.9  # 2 of 4 right there
     assert choose_staged_cut(STAGED, 10, 0.9, 0.9) is None
+
+
+@pytest.mark.parametrize("learned_stage", [False, True])
+def test_the_stages_check_reads_and_writes_the_stage_restore_takes_with_a_learned_lexicon(monkeypatch, tmp_path, learned_stage):
+    from unspin.bench import learned_cut
+    from unspin.restorer import site_model
+
+    paths = {flag: (tmp_path / f"stage{int(flag)}.txt", tmp_path / f"stage{int(flag)}.json") for flag in (False, True)}
+    for flag, (_, record_path) in paths.items():
+        record_path.write_text(json.dumps({"metrics_held_out_half": {"cut": 0.9 if flag else 0.95}}), encoding="utf-8")
+    monkeypatch.setattr(site_model, "neural_stage_paths", lambda learned=False: paths[learned])
+    monkeypatch.setattr(site_model, "neural_stage_record", lambda learned=False: {} if learned_stage or not learned else None)
+    check = learned_cut._check_for("smollm2")
+    assert check.record_path == paths[learned_stage][1] and check.trained == (0.9 if learned_stage else 0.95)

@@ -2,6 +2,7 @@
 
 import json
 import random
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -76,3 +77,56 @@ def test_a_given_cut_is_the_one_the_metrics_are_taken_at():
     _, _, strict, _ = fit(docs, 0.95, drop=NEURAL_ONLY, cut=0.99)
     assert loose["cut"] == 0.05 and strict["cut"] == 0.99
     assert loose["edits"] > strict["edits"] and loose["precision"] < 0.95
+
+
+def test_plain_rows_leave_out_the_learned_features():
+    from unspin.restorer.neural_stage import LEARNED_CARRIED
+
+    _, _, _, names = fit(_docs(), 0.95, drop=LEARNED_CARRIED)
+    assert names == [n for n in NEURAL_FEATURES if n not in LEARNED_CARRIED]
+    assert not set(json.loads(RECORD_PATH.read_text(encoding="utf-8"))["features"]) & set(LEARNED_CARRIED)
+
+
+def test_a_learned_crawl_gives_rows_only_past_the_documents_learned_cut_checks_on(monkeypatch):
+    """`--learned`: the dictionary comes from every crawl document, spun; the rows from `--docs` of
+    them after the first `--check-docs`, each spun and clean, through the site model with that dictionary."""
+    from argparse import Namespace
+
+    from unspin import steps
+    from unspin.bench import learn_scoring, train_neural
+    from unspin.bench.families import public
+    from unspin.learn import from_spun
+    from unspin.restorer import site_model
+
+    texts = [f"document {k}" for k in range(12)]
+    family = SimpleNamespace(name="upper", spin=lambda text: SimpleNamespace(text=text.upper()))
+    monkeypatch.setattr(public, "RECIPES", (SimpleNamespace(name="upper", family=lambda density: family),))
+    learned_from, built = [], []
+    monkeypatch.setattr(learn_scoring, "corpus_docs", lambda split, n: texts[:n] if split == "dev" else [])
+    monkeypatch.setattr(from_spun, "decipher_texts", lambda docs, toolkit, jobs=1: (learned_from.extend(docs()) or ["pair"], None))
+    monkeypatch.setattr(site_model, "model_restorer_with", lambda lexicon: built.append(lexicon) or "restorer")
+    monkeypatch.setattr(steps, "with_scan_prior", lambda restorer: f"{restorer} with prior")
+    monkeypatch.setattr(train_neural, "document_rows",
+                        lambda restorer, family, text: (restorer, family.name if family else "clean", text))
+    args = Namespace(crawl_skip=2, crawl_docs=8, check_docs=3, docs=2)
+    rows = train_neural._crawl_rows(("upper", "dense", args))
+    spun = [r for r in rows if r[1] != "clean"]
+    assert learned_from == [t.upper() for t in texts[2:10]]
+    assert built == [["pair"]] and {r[0] for r in rows} == {"restorer with prior"}
+    assert [r[2] for r in spun] == ["document 5", "document 6"] and {r[1] for r in spun} == {"upper"}
+    assert [r[2] for r in rows if r[1] == "clean"] == ["document 5", "document 6"]
+
+
+def test_the_shipped_stage_for_a_learned_lexicon_was_fitted_on_learned_rows_of_dev_crawls():
+    from unspin.bench.train_neural import LEARNED_RECORD_PATH
+    from unspin.restorer.neural_stage import LEARNED_CARRIED
+
+    record = json.loads(LEARNED_RECORD_PATH.read_text(encoding="utf-8"))
+    assert record["trained_with_learned"] is True and set(LEARNED_CARRIED) <= set(record["features"]) <= set(NEURAL_FEATURES)
+    assert record["stage"] == {"floor": FLOOR, "per_site": PER_SITE, "window_tokens": [LEFT, RIGHT]}
+    assert record["data"]["split"] == "dev" and record["data"]["held_out_family_used"] is False
+    assert "holdout" not in record["data"]["families"]
+    check = record["learned_crawl_check"]["data"]  # the check restored only documents that gave no rows
+    assert check["skipped_first"] == record["data"]["crawl_skipped_first"]
+    assert 1 <= check["restored_each"] <= record["data"]["check_documents_left_out"]
+    assert record["learned_crawl_check"]["cut"] >= record["metrics_held_out_half"]["cut"]

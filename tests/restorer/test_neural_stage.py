@@ -226,8 +226,42 @@ def test_the_stage_edits_at_its_crawl_checked_cut_when_a_learned_lexicon_is_give
     from unspin.restorer import site_model
 
     record = {"stage": {"floor": 0.1, "per_site": 2, "window_tokens": [6, 3]}, "learned_crawl_check": {"cut": 0.97}}
-    monkeypatch.setattr(site_model, "neural_stage_record", lambda: record)
+    monkeypatch.setattr(site_model, "neural_stage_record", lambda learned=False: None if learned else record)
     monkeypatch.setattr(site_model.CandidateModel, "load", classmethod(lambda cls, *a, **k: cls(None, (0.0,), (0.0,), 0.5)))
     builder = SimpleNamespace(learned=None, lexicon=None)
     monkeypatch.setattr(site_model, "load_model_restorer", lambda learned=None: ModelRestorer(builder, RowModel()))
     assert site_model.load_neural_restorer(NeuralLM(), learned).neural.cut == cut
+
+
+@pytest.mark.parametrize(("learned", "cut"), [(None, 0.5), ("spinner.tsv", 0.8)])
+def test_a_learned_lexicon_takes_the_stage_fitted_for_it_where_one_is_shipped(monkeypatch, learned, cut):
+    """`train-neural --learned` writes a second stage; restore takes it, at its own cut, only with a learned lexicon."""
+    from unspin.restorer import site_model
+
+    records = {False: {"stage": {"floor": 0.1, "per_site": 2, "window_tokens": [6, 3]}},
+               True: {"stage": {"floor": 0.2, "per_site": 2, "window_tokens": [6, 3]}, "trained_with_learned": True}}
+    monkeypatch.setattr(site_model, "neural_stage_record", lambda learned=False: records[learned])
+    monkeypatch.setattr(site_model.CandidateModel, "load", classmethod(
+        lambda cls, model_path, *a, **k: cls(None, (0.0,), (0.0,), 0.8 if model_path == site_model.NEURAL_LEARNED_MODEL_PATH else 0.5)))
+    builder = SimpleNamespace(learned=None, lexicon=None)
+    monkeypatch.setattr(site_model, "load_model_restorer", lambda learned=None: ModelRestorer(builder, RowModel()))
+    stage = site_model.load_neural_restorer(NeuralLM(), learned).neural
+    assert (stage.cut, stage.floor) == ((0.8, 0.2) if learned else (0.5, 0.1))
+
+
+def test_stage_rows_carry_the_site_models_learned_features(builder):
+    from unspin.lexicon.learned import LearnedLexicon
+    from unspin.restorer.candidates import CandidateBuilder
+    from unspin.restorer.neural_stage import CARRIED, LEARNED_CARRIED
+
+    learned = LearnedLexicon()
+    learned.add("corporate", "company", 30, 0.8, 40)
+    doc = CandidateBuilder(builder.lexicon, builder.lm, learned=learned).build(TEXT)
+    probs = [0.5] * sum(len(site.rows) for site in doc.sites)
+    picked = rescored(doc, probs, floor=0.1, per_site=2, window=(2, 2))
+    rows = stage_rows(doc, probs, picked, [0.0] * len(picked.keys))
+    for (s, i), row in zip(picked.keys, rows):
+        for name in (*CARRIED, *LEARNED_CARRIED):
+            assert row[NEURAL_FEATURES.index(name)] == pytest.approx(doc.sites[s].rows[i][CANDIDATE_FEATURES.index(name)])
+    company = next(k for k, (s, i) in enumerate(picked.keys) if doc.sites[s].candidates[i].original == "company")
+    assert rows[company][NEURAL_FEATURES.index("learned_confidence")] == pytest.approx(0.8)

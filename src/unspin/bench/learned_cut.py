@@ -16,7 +16,8 @@ With `--lm smollm2` the same crawls are restored by the learned site model with 
 (`restore --jsonl --learn-from-input --lm smollm2`), and the cut checked is the stage's: every
 site's stage choice is kept with its probability, beside the site model's own edits, which a
 stage edit at the cut replaces where they overlap. `--write` puts the chosen cut, never under the
-stage's own, into the stage's record (`learned_crawl_check`); the stage edits there whenever a
+stage's own, into the stage's record (`learned_crawl_check`; the stage fitted for a learned
+lexicon, `train-neural --learned`, where one is shipped); the stage edits there whenever a
 learned lexicon is given. `--restore-docs` restores only the first N documents of each crawl (the
 stage is slower than the site model), though the dictionary is learned from all of them.
 
@@ -38,7 +39,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .train_neural import RECORD_PATH as NEURAL_RECORD_PATH
 from .train_restore import LEARNED_RECORD_PATH
 
 LOW_CUT = 0.5  # edits are collected from here up
@@ -179,9 +179,13 @@ def _check_for(lm: str) -> _Check:
     if lm == "ngram":
         return _Check("edits", at_cut, lambda edits, swaps, floor, precision: choose_cut(edits, floor, precision),
                       trained_cut(LEARNED_RECORD_PATH), REPORTED_CUTS, LEARNED_RECORD_PATH, "crawl_check")
-    stage_cut = float(json.loads(NEURAL_RECORD_PATH.read_text(encoding="utf-8"))["metrics_held_out_half"]["cut"])
+    from ..restorer.site_model import neural_stage_paths, neural_stage_record
+
+    learned_stage = neural_stage_record(True) is not None  # the stage restore takes with a learned lexicon
+    record_path = neural_stage_paths(learned_stage)[1]
+    stage_cut = float(json.loads(record_path.read_text(encoding="utf-8"))["metrics_held_out_half"]["cut"])
     return _Check("staged", staged_at, choose_staged_cut, stage_cut, (*(c for c in REPORTED_CUTS if c >= 0.9), 0.99),
-                  NEURAL_RECORD_PATH, "learned_crawl_check")
+                  record_path, "learned_crawl_check")
 
 
 def run(args: argparse.Namespace) -> int:

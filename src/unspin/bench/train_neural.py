@@ -12,6 +12,15 @@ LightGBM model, the second calibrates it (isotonic) and sets the edit cut, the l
 its edits are >= `--precision` precise with <= 1 false edit per 1,000 clean words. The record
 also holds the same fit without the neural features (what the neural LM adds) and the n-gram
 site model's own edits on the held-out half. Writes src/unspin/data/restore_model.neural.*.
+
+`--learned` fits the stage for restoring with a learned lexicon (`restore --lm smollm2 --learned
+/ --learn-from-input`) on the rows that path gives it: each dictionary training family's crawl at
+each density (`--crawl-docs` dev documents past `--crawl-skip`, as `bench learned-cut` builds
+them) is deciphered as its own dictionary, and `--docs` of its documents after the first
+`--check-docs` (those `learned-cut --restore-docs` restores, so the check stays on documents the
+stage never saw) go through the learned site model with that dictionary, spun and clean. Its
+features add the site model's learned-lexicon ones (`neural_stage.LEARNED_CARRIED`). Writes
+src/unspin/data/restore_model.neural.learned.*, which restore prefers with a learned lexicon.
 """
 
 from __future__ import annotations
@@ -24,9 +33,10 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-MODEL_PATH = DATA_DIR / "restore_model.neural.txt"
-RECORD_PATH = DATA_DIR / "restore_model.neural.json"
+from ..restorer.site_model import neural_stage_paths
+
+MODEL_PATH, RECORD_PATH = neural_stage_paths()
+LEARNED_MODEL_PATH, LEARNED_RECORD_PATH = neural_stage_paths(learned=True)
 # more neural evidence for the original never makes it less likely
 MONOTONE = ("site_model_p", "neural_gain", "neural_margin", "neural_pooled")
 NEURAL_ONLY = ("neural_gain", "neural_margin", "neural_rank", "neural_pooled", "doc_neural_best_mean", "doc_neural_share_over_3")
@@ -47,6 +57,13 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-document-prior", dest="document_prior", action="store_false",
                    help="build the rows without scan's prior (as the stage ran before it took one): by default a "
                         "document scan flags gets the flagged passes, as `restore --lm smollm2` gives it")
+    p.add_argument("--learned", action="store_true",
+                   help="fit the stage for restoring with a learned lexicon, on crawls restored with their own dictionary")
+    p.add_argument("--crawl-docs", type=int, default=200, help="--learned: dev documents a crawl's dictionary is learned from")
+    p.add_argument("--crawl-skip", type=int, default=610, metavar="N",
+                   help="--learned: dev documents (learn_scoring.corpus_docs) skipped first, as `bench learned-cut --skip`")
+    p.add_argument("--check-docs", type=int, default=40, metavar="N",
+                   help="--learned: a crawl's first N documents give no rows (`bench learned-cut --restore-docs` checks on them)")
     p.add_argument("--dry-run", action="store_true", help="print the metrics, write nothing")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
@@ -57,10 +74,15 @@ _PLAN: dict[str, Any] = {}
 
 def _ngram_one(i: int) -> dict[str, Any]:
     """One document through the n-gram site model: the rows to rescore, labelled."""
+    family, text = _PLAN["plan"][i]
+    return document_rows(_PLAN["restorer"], family, text)
+
+
+def document_rows(restorer: Any, family: Any, text: str) -> dict[str, Any]:
+    """`text` (spun by `family`, or clean where it is None) through a site-model `restorer` as
+    restore runs it: the rows to rescore, labelled."""
     from ..restorer.neural_stage import rescored
 
-    family, text = _PLAN["plan"][i]
-    restorer = _PLAN["restorer"]
     spun = family.spin(text) if family else None
     seen = spun.text if spun else text
     spin = restorer.document_prior(seen) if restorer.document_prior is not None else None
@@ -84,10 +106,8 @@ def _ngram_edits(chosen, gold) -> tuple[int, int]:
 def collect(texts: list[str], restorer, lm, jobs: int, quiet: bool) -> list[dict[str, Any]]:
     import multiprocessing
 
-    import numpy as np
     from tqdm import tqdm
 
-    from ..restorer.neural_stage import NEURAL_FEATURES, stage_rows
     from .families.training import training_families
 
     plan: list[tuple[Any, str]] = [(None, t) for t in texts]
@@ -100,6 +120,16 @@ def collect(texts: list[str], restorer, lm, jobs: int, quiet: bool) -> list[dict
                              disable=quiet, file=sys.stderr))
     finally:
         _PLAN.clear()
+    return neural_rows(docs, lm, quiet)
+
+
+def neural_rows(docs: list[dict[str, Any]], lm, quiet: bool) -> list[dict[str, Any]]:
+    """Each document's rescored rows scored by the neural LM (`lm()` loads it): its stage rows."""
+    import numpy as np
+    from tqdm import tqdm
+
+    from ..restorer.neural_stage import NEURAL_FEATURES, stage_rows
+
     lm_model = lm()
     for d in tqdm(docs, desc="neural windows", disable=quiet, file=sys.stderr):
         picked = d.pop("picked")
@@ -107,6 +137,41 @@ def collect(texts: list[str], restorer, lm, jobs: int, quiet: bool) -> list[dict
         rows = stage_rows(d.pop("doc"), d.pop("probs"), picked, gains)
         d["rows"] = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(NEURAL_FEATURES))
     return docs
+
+
+def collect_learned(args: argparse.Namespace, lm) -> list[dict[str, Any]]:
+    """`--learned`'s rows: every training family's crawl at each density, deciphered as its own
+    dictionary, its row documents spun and clean through the learned site model with it."""
+    import multiprocessing
+
+    from tqdm import tqdm
+
+    from .families.public import RECIPES
+
+    jobs = [(r.name, density, args) for r in RECIPES for density in ("dense", "light")]
+    docs: list[dict[str, Any]] = []
+    with multiprocessing.get_context("fork").Pool(max(args.jobs, 1)) as pool:  # before torch runs: fork is safe
+        for crawl in tqdm(pool.imap(_crawl_rows, jobs), total=len(jobs), desc="crawls", disable=args.quiet, file=sys.stderr):
+            docs.extend(crawl)
+    return neural_rows(docs, lm, args.quiet)
+
+
+def _crawl_rows(job: tuple[str, str, argparse.Namespace]) -> list[dict[str, Any]]:
+    from ..learn import default_toolkit
+    from ..learn.from_spun import decipher_texts
+    from ..restorer.site_model import model_restorer_with
+    from ..steps import with_scan_prior
+    from .families.public import RECIPES
+    from .learn_scoring import corpus_docs
+
+    name, density, args = job
+    family = next(r for r in RECIPES if r.name == name).family(density)
+    texts = corpus_docs("dev", args.crawl_skip + args.crawl_docs)[args.crawl_skip :]
+    spun = [family.spin(t).text for t in texts]
+    lexicon, _ = decipher_texts(lambda: iter(spun), default_toolkit(), jobs=1)
+    restorer = with_scan_prior(model_restorer_with(lexicon if len(lexicon) else None))
+    rows_from = texts[args.check_docs : args.check_docs + args.docs]
+    return [document_rows(restorer, f, t) for f in (family, None) for t in rows_from]
 
 
 def fit(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = (),
@@ -145,7 +210,7 @@ def fit(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = ()
     return model, iso, metrics, names
 
 
-def out_of_family_cut(docs: list[dict[str, Any]], precision: float) -> tuple[float, dict[str, Any]]:
+def out_of_family_cut(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = ()) -> tuple[float, dict[str, Any]]:
     """The cut for an unseen spinner: each training family's held-out documents are scored by
     the stage fitted and calibrated without that family, clean ones by the stage fitted on all;
     the lowest cut whose pooled edits are >= `precision` precise (`choose_cut`) on those scores.
@@ -157,7 +222,7 @@ def out_of_family_cut(docs: list[dict[str, Any]], precision: float) -> tuple[flo
     scored, probs = [], []
     for family in families + ["clean"]:
         fitted_on = docs if family == "clean" else [d for d in docs if d["family"] != family]
-        model, iso, _, names = fit(fitted_on, precision)
+        model, iso, _, names = fit(fitted_on, precision, drop)
         keep = [NEURAL_FEATURES.index(n) for n in names]
         for d in docs:
             if d["family"] == family and d["half"] == 1:
@@ -194,39 +259,29 @@ def ceiling(docs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine import resources
-    from ..restorer.site_model import load_model_restorer
-    from .restore_scoring import clean_chunks
+    from ..restorer.neural_stage import LEARNED_CARRIED
     from .train_restore import cached_rows
 
     t0 = time.perf_counter()
-    news, speeches = args.docs // 2, args.docs - args.docs // 2
-    texts = clean_chunks("news", "dev", args.skip + news)[args.skip :] + clean_chunks("sotu", "dev", args.skip + speeches)[args.skip :]
-    restorer = load_model_restorer()
-    if args.document_prior:
-        from ..steps import with_scan_prior
-
-        restorer = with_scan_prior(restorer)
-    docs = cached_rows(args.rows_cache, lambda: collect(texts, restorer, lambda: resources.neural(args.lm, "cpu"), args.jobs, args.quiet))
-    model, iso, metrics, names = fit(docs, args.precision)
-    _, _, without, _ = fit(docs, args.precision, drop=NEURAL_ONLY)
+    docs = cached_rows(args.rows_cache, lambda: _collect_for(args))
+    drop = () if args.learned else LEARNED_CARRIED  # all 0 without a learned lexicon
+    model, iso, metrics, names = fit(docs, args.precision, drop)
+    _, _, without, _ = fit(docs, args.precision, drop=(*drop, *NEURAL_ONLY))
     if args.cut == "out-of-family":
-        cut, out_of_family = out_of_family_cut(docs, args.precision)
+        cut, out_of_family = out_of_family_cut(docs, args.precision, drop)
         in_sample = {k: metrics[k] for k in ("cut", "precision", "recall", "edits")}
-        model, iso, metrics, names = fit(docs, args.precision, cut=cut)
+        model, iso, metrics, names = fit(docs, args.precision, drop, cut=cut)
         metrics.update(in_sample_cut=in_sample, out_of_family=out_of_family)
     from ..restorer.neural_stage import FLOOR, LEFT, PER_SITE, RIGHT
 
     record = {
         "version": 1,
         "created": time.strftime("%Y-%m-%d %H:%M"),
-        "command": f"unspin bench train-neural --docs {args.docs} --skip {args.skip} --lm {args.lm} --precision {args.precision} --cut {args.cut}"
-                   + ("" if args.document_prior else " --no-document-prior"),
+        "command": _command(args),
         "lm": args.lm,
         "features": names,
         "stage": {"floor": FLOOR, "per_site": PER_SITE, "window_tokens": [LEFT, RIGHT]},
-        "data": {"split": "dev", "documents": len(texts), "skipped_first": args.skip, "sources": "news articles and State of the Union chunks",
-                 "families": sorted({d["family"] for d in docs}), "densities": ["dense", "light"],
+        "data": {**_data(args), "families": sorted({d["family"] for d in docs}), "densities": ["dense", "light"],
                  "rows": sum(len(d["labels"]) for d in docs), "held_out_family_used": False},
         "method": ("LightGBM binary classifier over the rescored (site, candidate) rows (200 trees, 7 leaves, >= 50 rows a leaf, "
                    "monotone increasing in the site model's probability and the neural gains), fitted on half the documents "
@@ -238,8 +293,53 @@ def run(args: argparse.Namespace) -> int:
         "ceiling_held_out_half": ceiling(docs),
         "seconds": round(time.perf_counter() - t0, 1),
     }
+    if args.learned:
+        record["trained_with_learned"] = True
     print(json.dumps({k: v for k, v in record.items() if k != "calibration"}, indent=2))
     if not args.dry_run:
-        model.booster_.save_model(str(MODEL_PATH))
-        RECORD_PATH.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        model_path, record_path = (LEARNED_MODEL_PATH, LEARNED_RECORD_PATH) if args.learned else (MODEL_PATH, RECORD_PATH)
+        model.booster_.save_model(str(model_path))
+        record_path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return 0
+
+
+def _collect_for(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from ..engine import resources
+
+    lm = lambda: resources.neural(args.lm, "cpu")  # noqa: E731
+    if args.learned:
+        return collect_learned(args, lm)
+    from ..restorer.site_model import load_model_restorer
+
+    restorer = load_model_restorer()
+    if args.document_prior:
+        from ..steps import with_scan_prior
+
+        restorer = with_scan_prior(restorer)
+    return collect(_plain_texts(args), restorer, lm, args.jobs, args.quiet)
+
+
+def _plain_texts(args: argparse.Namespace) -> list[str]:
+    from .restore_scoring import clean_chunks
+
+    news, speeches = args.docs // 2, args.docs - args.docs // 2
+    return clean_chunks("news", "dev", args.skip + news)[args.skip :] + clean_chunks("sotu", "dev", args.skip + speeches)[args.skip :]
+
+
+def _command(args: argparse.Namespace) -> str:
+    command = f"unspin bench train-neural --docs {args.docs}"
+    if args.learned:
+        command += f" --learned --crawl-docs {args.crawl_docs} --crawl-skip {args.crawl_skip} --check-docs {args.check_docs}"
+    else:
+        command += f" --skip {args.skip}"
+    command += f" --lm {args.lm} --precision {args.precision} --cut {args.cut}"
+    return command + ("" if args.document_prior else " --no-document-prior")
+
+
+def _data(args: argparse.Namespace) -> dict[str, Any]:
+    if args.learned:
+        return {"split": "dev", "documents_each_crawl": args.docs, "crawl_documents": args.crawl_docs,
+                "crawl_skipped_first": args.crawl_skip, "check_documents_left_out": args.check_docs,
+                "sources": "learn_scoring.corpus_docs (news articles and State of the Union chunks), each crawl spun "
+                           "and the same documents clean, restored with the crawl's own learned dictionary"}
+    return {"split": "dev", "documents": args.docs, "skipped_first": args.skip, "sources": "news articles and State of the Union chunks"}

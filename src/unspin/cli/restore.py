@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--lm", default=None,
         help="ngram (default: the n-gram model and the learned site model), smollm2 (the site model with a SmolLM2 "
              "stage over its likeliest candidates: over twice the recall, about 5x slower on densely spun text: BENCHMARKS.md; "
-             "with --learned or --learn-from-input, the learned site model with the same stage), gemma3 (Gemma-3-270M rerank, "
+             "with --learned or --learn-from-input, the learned site model with a stage fitted for a learned lexicon), gemma3 (Gemma-3-270M rerank, "
              "make gemma), or the path of a local Hugging Face causal-LM folder",
     )
     add_device_option(p)

@@ -31,6 +31,9 @@ LEFT, RIGHT = 6, 3  # tokens of context either side of the site in a neural wind
 # the site model's own features that the stage sees again
 CARRIED = ("lm_gain", "pooled_gain", "log_q", "observed_zipf", "candidate_zipf", "candidate_absent", "capitalised",
            "function_source", "observed_words", "candidate_words", "doc_share_gain_over_3", "site_pmi_gain")
+# ... and its learned-lexicon features, which only the stage for a learned lexicon is fitted on
+# (`bench train-neural --learned`); the other stage's record leaves them out (all 0 without one)
+LEARNED_CARRIED = ("learned", "learned_confidence", "learned_share", "learned_log_count", "learned_site")
 NEURAL_FEATURES = (
     "site_model_p",  # the n-gram site model's calibrated probability of the row
     "neural_gain",  # log P(window with the candidate) - log P(window as written), nats
@@ -40,8 +43,9 @@ NEURAL_FEATURES = (
     "doc_neural_best_mean",  # the document's mean best neural gain over its rescored sites
     "doc_neural_share_over_3",  # share of rescored sites whose best neural gain is over 3 nats
     *CARRIED,
+    *LEARNED_CARRIED,
 )
-_CARRIED_AT = tuple(CANDIDATE_FEATURES.index(name) for name in CARRIED)
+_CARRIED_AT = tuple(CANDIDATE_FEATURES.index(name) for name in (*CARRIED, *LEARNED_CARRIED))
 
 
 @dataclass(frozen=True)

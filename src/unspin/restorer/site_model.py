@@ -42,6 +42,9 @@ LEARNED_RECORD_PATH = DATA_DIR / "restore_model.learned.json"
 # the neural stage over the site model's likeliest rows (`restorer.neural_stage`, `bench train-neural`)
 NEURAL_MODEL_PATH = DATA_DIR / "restore_model.neural.txt"
 NEURAL_RECORD_PATH = DATA_DIR / "restore_model.neural.json"
+# ... and the one fitted for a learned lexicon, on the learned site model's rows (`train-neural --learned`)
+NEURAL_LEARNED_MODEL_PATH = DATA_DIR / "restore_model.neural.learned.txt"
+NEURAL_LEARNED_RECORD_PATH = DATA_DIR / "restore_model.neural.learned.json"
 PASSES = 2
 # In a document scan flags as spun, a pass's choices at this probability or over become the next
 # pass's context (edits are still made at the cut). Chosen on dev (20 dev articles,
@@ -321,13 +324,20 @@ def _candidate_model(with_learned: bool) -> CandidateModel:
     return CandidateModel.load(LEARNED_MODEL_PATH, LEARNED_RECORD_PATH) if with_learned else CandidateModel.load()
 
 
-@lru_cache(maxsize=1)
-def neural_stage_record() -> dict[str, Any] | None:
-    """The shipped neural stage's record (its LM, floor, windows), or None when there is none."""
+def neural_stage_paths(learned: bool = False) -> tuple[Path, Path]:
+    """(model, record) of the neural stage, or of the one fitted for a learned lexicon."""
+    return (NEURAL_LEARNED_MODEL_PATH, NEURAL_LEARNED_RECORD_PATH) if learned else (NEURAL_MODEL_PATH, NEURAL_RECORD_PATH)
+
+
+@lru_cache(maxsize=2)
+def neural_stage_record(learned: bool = False) -> dict[str, Any] | None:
+    """The shipped neural stage's record (its LM, floor, windows), or None when there is none;
+    `learned`: the stage fitted for a learned lexicon's."""
+    model_path, record_path = neural_stage_paths(learned)
     try:
-        return json.loads(NEURAL_RECORD_PATH.read_text(encoding="utf-8")) if NEURAL_MODEL_PATH.exists() else None
+        return json.loads(record_path.read_text(encoding="utf-8")) if model_path.exists() else None
     except (OSError, ValueError) as exc:
-        raise ArtifactError(f"cannot read the neural stage's record: {exc}", source=str(NEURAL_RECORD_PATH)) from exc
+        raise ArtifactError(f"cannot read the neural stage's record: {exc}", source=str(record_path)) from exc
 
 
 def load_neural_restorer(lm: Any, learned: str | None = None) -> ModelRestorer:
@@ -339,14 +349,16 @@ def load_neural_restorer(lm: Any, learned: str | None = None) -> ModelRestorer:
 
 def load_neural_stage(lm: Any, with_learned: bool = False) -> Any:
     """The shipped neural stage (`neural_stage.NeuralStage`) over `lm`; `with_learned`: for a site
-    model restoring with a learned lexicon, at the cut `bench learned-cut --lm` checked for that."""
+    model restoring with a learned lexicon, the stage fitted for that where one is shipped (else
+    the other), at the cut `bench learned-cut --lm` checked for it."""
     from .neural_stage import NEURAL_FEATURES, NeuralStage
 
-    record = neural_stage_record()
+    learned_stage = with_learned and neural_stage_record(True) is not None
+    record = neural_stage_record(learned_stage)
     if record is None:
         raise ArtifactError("no neural stage is shipped: run unspin bench train-neural", source=str(NEURAL_MODEL_PATH))
     stage = record["stage"]
-    model = CandidateModel.load(NEURAL_MODEL_PATH, NEURAL_RECORD_PATH, NEURAL_FEATURES)
+    model = CandidateModel.load(*neural_stage_paths(learned_stage), NEURAL_FEATURES)
     learned_cut = (record.get("learned_crawl_check") or {}).get("cut")
     if with_learned and learned_cut is not None:
         model = replace(model, cut=max(model.cut, float(learned_cut)))
