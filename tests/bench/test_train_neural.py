@@ -109,12 +109,16 @@ def test_a_learned_crawl_gives_rows_only_past_the_documents_learned_cut_checks_o
     monkeypatch.setattr(train_neural, "document_rows",
                         lambda restorer, family, text: (restorer, family.name if family else "clean", text))
     args = Namespace(crawl_skip=2, crawl_docs=8, check_docs=3, docs=2)
-    rows = train_neural._crawl_rows(("upper", "dense", args))
+    rows = train_neural._crawl_rows(("upper", "dense", False, args))
     spun = [r for r in rows if r[1] != "clean"]
     assert learned_from == [t.upper() for t in texts[2:10]]
     assert built == [["pair"]] and {r[0] for r in rows} == {"restorer with prior"}
     assert [r[2] for r in spun] == ["document 5", "document 6"] and {r[1] for r in spun} == {"upper"}
     assert [r[2] for r in rows if r[1] == "clean"] == ["document 5", "document 6"]
+    learned_from.clear()
+    mixed = train_neural._crawl_rows(("upper", "dense", True, args))  # every other document stays clean
+    assert learned_from == [t.upper() if k % 2 == 0 else t for k, t in enumerate(texts[2:10])]
+    assert [(r[1], r[2]) for r in mixed] == [("clean", "document 5"), ("upper", "document 6")]
 
 
 def test_the_shipped_stage_for_a_learned_lexicon_was_fitted_on_learned_rows_of_dev_crawls():

@@ -60,10 +60,11 @@ def run_bench(args: argparse.Namespace) -> int:
     learn_pool = pool[2 * args.restore_docs :]
     learner = SpunLearner(default_toolkit(args.min_spin_probability))
     min_conf = args.min_confidence if args.min_confidence is not None else default_min_confidence()
-    baseline = load_restorer(lm="ngram")
+    baseline = load_restorer(lm=args.lm)
     report: dict = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()} cores={os.cpu_count()} (measured under load)",
+        "lm": args.lm,
         "min_confidence": min_conf,
         "min_spin_probability": args.min_spin_probability,
         "learn_pool_docs": len(learn_pool),
@@ -90,7 +91,7 @@ def run_bench(args: argparse.Namespace) -> int:
                 to_lexicon(result, min_conf).save(path)
                 if args.keep_lexicons:  # and the pairs below the cut, to try other cuts without learning again
                     to_lexicon(result, min(min_conf, 0.5)).save(path.replace(".tsv", ".wide.tsv"))
-                entry["after"] = restoration_scores(load_restorer(lm="ngram", learned=path), eval_spun, clean_texts)
+                entry["after"] = restoration_scores(load_restorer(lm=args.lm, learned=path), eval_spun, clean_texts)
             if n == args.mixed_size:
                 half = len(docs) // 2
                 mixed = learn([s.text for s in spun[:half]] + docs[half:], args.jobs, learner)
@@ -133,6 +134,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--min-spin-probability", type=float, default=MIN_SPIN_PROBABILITY,
                    help="learn only from documents scan gives this spin probability (default: %(default)s; 0: all)")
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--lm", default="ngram", choices=["ngram", "smollm2"],
+                   help="the restorer before and after (smollm2: the site model's neural stage; with a learned lexicon, the stage fitted for one)")
     p.add_argument("--timing-docs", type=int, default=1000, help="also time learning alone on this many spun documents (0: skip)")
     p.add_argument("-o", "--output", help="also write the JSON here")
     p.add_argument("--keep-lexicons", metavar="DIR", help="also keep each learned lexicon here (FAMILY.SIZE.tsv; FAMILY.SIZE.wide.tsv: every pair of confidence >= 0.5)")

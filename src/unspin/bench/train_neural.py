@@ -18,8 +18,11 @@ site model's own edits on the held-out half. Writes src/unspin/data/restore_mode
 each density (`--crawl-docs` dev documents past `--crawl-skip`, as `bench learned-cut` builds
 them) is deciphered as its own dictionary, and `--docs` of its documents after the first
 `--check-docs` (those `learned-cut --restore-docs` restores, so the check stays on documents the
-stage never saw) go through the learned site model with that dictionary, spun and clean. Its
-features add the site model's learned-lexicon ones (`neural_stage.LEARNED_CARRIED`). Writes
+stage never saw) go through the learned site model with that dictionary, spun and clean;
+`--mixed` adds a crawl of each family and density in which every other document stays clean (a
+dictionary learned from fewer spun pages, as `bench learn-input --mixed` restores), its row
+documents as the crawl holds them. Its features add the site model's learned-lexicon ones
+(`neural_stage.LEARNED_CARRIED`). Writes
 src/unspin/data/restore_model.neural.learned.*, which restore prefers with a learned lexicon.
 """
 
@@ -64,6 +67,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
                    help="--learned: dev documents (learn_scoring.corpus_docs) skipped first, as `bench learned-cut --skip`")
     p.add_argument("--check-docs", type=int, default=40, metavar="N",
                    help="--learned: a crawl's first N documents give no rows (`bench learned-cut --restore-docs` checks on them)")
+    p.add_argument("--mixed", action="store_true",
+                   help="--learned: also a crawl of each family and density in which every other document stays clean")
     p.add_argument("--dry-run", action="store_true", help="print the metrics, write nothing")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
@@ -148,7 +153,8 @@ def collect_learned(args: argparse.Namespace, lm) -> list[dict[str, Any]]:
 
     from .families.public import RECIPES
 
-    jobs = [(r.name, density, args) for r in RECIPES for density in ("dense", "light")]
+    jobs = [(r.name, density, mixed, args) for mixed in ((False, True) if args.mixed else (False,))
+            for r in RECIPES for density in ("dense", "light")]
     docs: list[dict[str, Any]] = []
     with multiprocessing.get_context("fork").Pool(max(args.jobs, 1)) as pool:  # before torch runs: fork is safe
         for crawl in tqdm(pool.imap(_crawl_rows, jobs), total=len(jobs), desc="crawls", disable=args.quiet, file=sys.stderr):
@@ -156,7 +162,9 @@ def collect_learned(args: argparse.Namespace, lm) -> list[dict[str, Any]]:
     return neural_rows(docs, lm, args.quiet)
 
 
-def _crawl_rows(job: tuple[str, str, argparse.Namespace]) -> list[dict[str, Any]]:
+def _crawl_rows(job: tuple[str, str, bool, argparse.Namespace]) -> list[dict[str, Any]]:
+    """One crawl's rows: its row documents spun and clean; `mixed` (a crawl in which every other
+    document stays clean, as `bench learn-input --mixed`): each row document as the crawl holds it."""
     from ..learn import default_toolkit
     from ..learn.from_spun import decipher_texts
     from ..restorer.site_model import model_restorer_with
@@ -164,14 +172,17 @@ def _crawl_rows(job: tuple[str, str, argparse.Namespace]) -> list[dict[str, Any]
     from .families.public import RECIPES
     from .learn_scoring import corpus_docs
 
-    name, density, args = job
+    name, density, mixed, args = job
     family = next(r for r in RECIPES if r.name == name).family(density)
     texts = corpus_docs("dev", args.crawl_skip + args.crawl_docs)[args.crawl_skip :]
-    spun = [family.spin(t).text for t in texts]
-    lexicon, _ = decipher_texts(lambda: iter(spun), default_toolkit(), jobs=1)
+    spun_by = [None if mixed and i % 2 else family for i in range(len(texts))]
+    crawl = [f.spin(t).text if f else t for f, t in zip(spun_by, texts)]
+    lexicon, _ = decipher_texts(lambda: iter(crawl), default_toolkit(), jobs=1)
     restorer = with_scan_prior(model_restorer_with(lexicon if len(lexicon) else None))
-    rows_from = texts[args.check_docs : args.check_docs + args.docs]
-    return [document_rows(restorer, f, t) for f in (family, None) for t in rows_from]
+    rows_from = range(args.check_docs, min(args.check_docs + args.docs, len(texts)))
+    if mixed:
+        return [document_rows(restorer, spun_by[i], texts[i]) for i in rows_from]
+    return [document_rows(restorer, f, texts[i]) for f in (family, None) for i in rows_from]
 
 
 def fit(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = (),
@@ -330,6 +341,7 @@ def _command(args: argparse.Namespace) -> str:
     command = f"unspin bench train-neural --docs {args.docs}"
     if args.learned:
         command += f" --learned --crawl-docs {args.crawl_docs} --crawl-skip {args.crawl_skip} --check-docs {args.check_docs}"
+        command += " --mixed" if args.mixed else ""
     else:
         command += f" --skip {args.skip}"
     command += f" --lm {args.lm} --precision {args.precision} --cut {args.cut}"
@@ -340,6 +352,7 @@ def _data(args: argparse.Namespace) -> dict[str, Any]:
     if args.learned:
         return {"split": "dev", "documents_each_crawl": args.docs, "crawl_documents": args.crawl_docs,
                 "crawl_skipped_first": args.crawl_skip, "check_documents_left_out": args.check_docs,
+                "mixed_crawls": args.mixed,
                 "sources": "learn_scoring.corpus_docs (news articles and State of the Union chunks), each crawl spun "
                            "and the same documents clean, restored with the crawl's own learned dictionary"}
     return {"split": "dev", "documents": args.docs, "skipped_first": args.skip, "sources": "news articles and State of the Union chunks"}
