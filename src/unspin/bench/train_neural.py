@@ -315,9 +315,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _collect_for(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from functools import partial
+
     from ..engine import resources
 
-    lm = lambda: resources.neural(args.lm, "cpu")  # noqa: E731
+    lm = partial(resources.neural, args.lm, "cpu")
     if args.learned:
         return collect_learned(args, lm)
     from ..restorer.site_model import load_model_restorer
