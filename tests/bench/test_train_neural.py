@@ -89,7 +89,8 @@ def test_plain_rows_leave_out_the_learned_features():
 
 def test_a_learned_crawl_gives_rows_only_past_the_documents_learned_cut_checks_on(monkeypatch):
     """`--learned`: the dictionary comes from every crawl document, spun; the rows from `--docs` of
-    them after the first `--check-docs`, each spun and clean, through the site model with that dictionary."""
+    them after the first `--check-docs`, each spun and clean, through the site model with that dictionary;
+    a mixed crawl learns from and gives rows of every other document clean."""
     from argparse import Namespace
 
     from unspin import steps
