@@ -76,3 +76,19 @@ def test_a_thorough_scan_restores_with_restores_own_engine(monkeypatch):
     monkeypatch.setattr(PriorTaker, "priors", [])
     restorer = Scanner(lm="ngram", thorough=True, use_default_fingerprints=False).restorer()
     assert isinstance(restorer, PriorTaker) and PriorTaker.priors == [(posterior, 0.99, None)]
+
+
+def test_a_learned_batch_takes_the_neural_stage_with_lm_smollm2(given, monkeypatch):
+    staged = []
+    monkeypatch.setattr("unspin.engine.resources.neural", lambda name, device="cpu": f"{name} on {device}")
+    monkeypatch.setattr("unspin.model.neural.resolve_device", lambda device=None: "cpu")
+    monkeypatch.setattr("unspin.restorer.site_model.with_neural_stage", lambda engine, lm: staged.append(lm) or engine)
+    texts = [world.spin(t) for t in world.corpus(seed=2, docs=40)]
+    assert len(unspin.restore_many(texts, min_confidence=0.5, lm="smollm2")) == 40
+    assert staged == ["smollm2 on cpu"] and len(given) == 1 and given[0] is not None
+    assert len(unspin.restore_many(texts, min_confidence=0.5)) == 40 and staged == ["smollm2 on cpu"]  # ngram: no stage
+
+
+def test_a_batch_names_the_lm_it_cannot_restore_with():
+    with pytest.raises(ValueError, match="gemma3"):
+        unspin.restore_many(["The corporate stated sales fell."], lm="gemma3")

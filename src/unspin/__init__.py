@@ -68,16 +68,18 @@ def restore(text: str, *, lm: str = "ngram", threshold: float | None = None, fin
 
 
 def restore_many(texts: Any, *, learn: bool = True, jobs: int = 1, min_confidence: float | None = None,
-                 document_prior: bool = True) -> list[Restoration]:
+                 document_prior: bool = True, lm: str = "ngram", device: str | None = None) -> list[Restoration]:
     """Restore a batch of texts (a crawl of one content farm, say). With `learn` (default), the
     spinner's dictionary is first deciphered from the batch itself, then every text is restored
     with it: on 300 pages one spinner made, about six times the swaps restored row by row
     (BENCHMARKS.md, learn-input). `learn=False` restores each text alone. `document_prior`
-    (default True): scan is asked first, as by `restore`."""
+    (default True): scan is asked first, as by `restore`. `lm="smollm2"`: the site model's neural
+    stage too (with a learned dictionary, the stage fitted for one: half as much again on a dense
+    crawl, 2-3x the time), on `device`."""
     from .steps import restore_batch
 
     return restore_batch(list(texts), learn=learn, jobs=jobs, min_confidence=min_confidence,
-                         document_prior=document_prior)
+                         document_prior=document_prior, lm=lm, device=device)
 
 
 def scan(text: str, *, fingerprints: Any = None, thorough: bool = False, lm: str = "ngram", restorer: Any = None,

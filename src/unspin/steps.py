@@ -152,14 +152,18 @@ def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_thresh
 
 
 def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_confidence: float | None = None,
-                  document_prior: bool = True) -> list[Any]:
+                  document_prior: bool = True, lm: str = "ngram", device: str | None = None) -> list[Any]:
     """Restore a batch of texts one spinner may have made. With `learn`, the spinner's dictionary
     is first deciphered from the batch itself (`learn.from_spun`, as `restore --jsonl
     --learn-from-input`; only from the texts scan gives a spin probability of 0.5 or more), and
     every text is restored with it by the learned site model; a batch of a few dozen pages or
-    more is needed for the learner to find anything. `document_prior`: as `restore_engine`'s."""
+    more is needed for the learner to find anything. `lm`: "ngram" (default) or "smollm2" (the
+    site model's neural stage, as `restore --lm smollm2`; `device` where it runs).
+    `document_prior`: as `restore_engine`'s."""
+    if lm not in ("ngram", "smollm2"):
+        raise ValueError(f"a batch is restored with lm='ngram' or 'smollm2' (the neural stage's LM), not {lm!r}")
     if not learn:
-        engine = restore_engine("ngram", document_prior=document_prior)
+        engine = restore_engine(lm, document_prior=document_prior, device=device)
         return [engine.restore(t) for t in texts]
     from .learn import default_toolkit
     from .learn.from_spun import decipher_texts
@@ -167,6 +171,12 @@ def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_co
 
     lexicon, _ = decipher_texts(lambda: iter(texts), default_toolkit(), jobs=jobs, min_confidence=min_confidence)
     engine = model_restorer_with(lexicon if len(lexicon) else None)
+    if lm != "ngram":
+        from .engine import resources
+        from .model.neural import resolve_device
+        from .restorer.site_model import with_neural_stage
+
+        engine = with_neural_stage(engine, resources.neural(lm, resolve_device(device)))
     if document_prior and hasattr(engine, "with_document_prior"):
         engine = with_scan_prior(engine)
     return [engine.restore(t) for t in texts]

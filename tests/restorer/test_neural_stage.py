@@ -265,3 +265,19 @@ def test_stage_rows_carry_the_site_models_learned_features(builder):
             assert row[NEURAL_FEATURES.index(name)] == pytest.approx(doc.sites[s].rows[i][CANDIDATE_FEATURES.index(name)])
     company = next(k for k, (s, i) in enumerate(picked.keys) if doc.sites[s].candidates[i].original == "company")
     assert rows[company][NEURAL_FEATURES.index("learned_confidence")] == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize("learned", [None, "a learned lexicon"])
+def test_a_site_model_restorer_takes_the_stage_for_its_own_lexicon(monkeypatch, learned):
+    """`with_neural_stage` (a batch restored with the dictionary it gives away): the stage fitted
+    for a learned lexicon where the restorer has one; the site model, its cut and passes kept."""
+    from unspin.restorer import site_model
+
+    records = {False: {"stage": {"floor": 0.1, "per_site": 2, "window_tokens": [6, 3]}},
+               True: {"stage": {"floor": 0.2, "per_site": 2, "window_tokens": [6, 3]}}}
+    monkeypatch.setattr(site_model, "neural_stage_record", lambda learned=False: records[learned])
+    monkeypatch.setattr(site_model.CandidateModel, "load", classmethod(lambda cls, *a, **k: cls(None, (0.0,), (0.0,), 0.5)))
+    plain = ModelRestorer(SimpleNamespace(learned=learned, lexicon=None), RowModel(), cut=0.7, passes=3)
+    staged = site_model.with_neural_stage(plain, NeuralLM())
+    assert staged.neural.floor == (0.2 if learned else 0.1)
+    assert (staged.builder, staged.model, staged.cut, staged.passes) == (plain.builder, plain.model, 0.7, 3)

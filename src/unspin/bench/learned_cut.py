@@ -75,7 +75,7 @@ def crawl_edits(name: str, density: str, docs: int, skip: int, lm: str = "ngram"
     over (`edits`), or with a neural `lm` every document's `StagedDocument` (`staged`)."""
     from ..learn import default_toolkit
     from ..learn.from_spun import decipher_texts
-    from ..restorer.site_model import model_restorer_with
+    from ..restorer.site_model import model_restorer_with, with_neural_stage
     from ..steps import with_scan_prior
     from .families.public import RECIPES
     from .learn_scoring import corpus_docs
@@ -89,7 +89,9 @@ def crawl_edits(name: str, density: str, docs: int, skip: int, lm: str = "ngram"
     crawl = {"family": name, "density": density, "documents": len(spun), "restored": len(restored),
              "swaps": sum(len(answer_key(s)) for s in restored), "pairs": len(lexicon), "cut_in_use": plain.cut}
     if lm != "ngram":
-        engine = with_scan_prior(with_neural_stage(plain, lm))
+        from ..engine import resources
+
+        engine = with_scan_prior(with_neural_stage(plain, resources.neural(lm, "cpu")))
         return crawl | {"staged": [staged_document(engine, s) for s in restored]}
     engine = with_scan_prior(plain)
     edits: list[ScoredEdit] = []
@@ -97,15 +99,6 @@ def crawl_edits(name: str, density: str, docs: int, skip: int, lm: str = "ngram"
         gold = answer_key(s)
         edits += [(e.confidence, restored_right(e, gold)) for e in engine.restore(s.text, LOW_CUT).edits]
     return crawl | {"edits": edits}
-
-
-def with_neural_stage(plain: Any, lm: str) -> Any:
-    """`plain` (a site-model restorer) with the shipped neural stage over `lm`, on the CPU."""
-    from ..engine import resources
-    from ..restorer.site_model import ModelRestorer, load_neural_stage
-
-    stage = load_neural_stage(resources.neural(lm, "cpu"), with_learned=True)
-    return ModelRestorer(plain.builder, plain.model, plain.cut, plain.passes, neural=stage)
 
 
 def staged_document(engine: Any, spun: Any) -> StagedDocument:

@@ -347,6 +347,13 @@ def load_neural_restorer(lm: Any, learned: str | None = None) -> ModelRestorer:
     return ModelRestorer(base.builder, base.model, passes=base.passes, neural=load_neural_stage(lm, learned is not None))
 
 
+def with_neural_stage(restorer: ModelRestorer, lm: Any) -> ModelRestorer:
+    """A site-model `restorer` (no document prior yet) with the shipped neural stage over `lm` (a
+    loaded neural model): the stage fitted for a learned lexicon where `restorer` has one."""
+    stage = load_neural_stage(lm, with_learned=restorer.learned is not None)
+    return ModelRestorer(restorer.builder, restorer.model, restorer.cut, restorer.passes, neural=stage)
+
+
 def load_neural_stage(lm: Any, with_learned: bool = False) -> Any:
     """The shipped neural stage (`neural_stage.NeuralStage`) over `lm`; `with_learned`: for a site
     model restoring with a learned lexicon, the stage fitted for that where one is shipped (else
