@@ -75,7 +75,7 @@ def restore_many(texts: Any, *, learn: bool = True, jobs: int = 1, min_confidenc
     (BENCHMARKS.md, learn-input). `learn=False` restores each text alone. `document_prior`
     (default True): scan is asked first, as by `restore`. `lm="smollm2"`: the site model's neural
     stage too (with a learned dictionary, the stage fitted for one: half as much again on a dense
-    crawl, 2-3x the time), on `device`."""
+    crawl, 2.3-3.2x the time), on `device`."""
     from .steps import restore_batch
 
     return restore_batch(list(texts), learn=learn, jobs=jobs, min_confidence=min_confidence,
