@@ -76,3 +76,28 @@ def test_the_stages_check_reads_and_writes_the_stage_restore_takes_with_a_learne
     monkeypatch.setattr(site_model, "neural_stage_record", lambda learned=False: {} if learned_stage or not learned else None)
     check = learned_cut._check_for("smollm2")
     assert check.record_path == paths[learned_stage][1] and check.trained == (0.9 if learned_stage else 0.95)
+
+
+def test_a_mixed_crawl_learns_from_every_other_page_clean_and_counts_edits_there_as_wrong(monkeypatch):
+    from types import SimpleNamespace
+
+    from unspin import steps
+    from unspin.bench import learn_scoring, learned_cut
+    from unspin.bench.families import public
+    from unspin.learn import from_spun
+    from unspin.restorer import site_model
+
+    texts = [f"page {k}" for k in range(6)]
+    swap = SimpleNamespace(start=0, end=4, original="page")
+    family = SimpleNamespace(spin=lambda text: SimpleNamespace(text=text.upper(), swaps=(swap,)))
+    monkeypatch.setattr(public, "RECIPES", (SimpleNamespace(name="upper", family=lambda density: family),))
+    monkeypatch.setattr(learn_scoring, "corpus_docs", lambda split, n: texts[:n])
+    learned_from = []
+    monkeypatch.setattr(from_spun, "decipher_texts", lambda docs, toolkit, jobs=1: (learned_from.extend(docs()) or ["pair"], None))
+    edit = SimpleNamespace(span=SimpleNamespace(start=0, end=4), original="page", confidence=0.9)
+    engine = SimpleNamespace(restore=lambda text, cut: SimpleNamespace(edits=[edit]))
+    monkeypatch.setattr(site_model, "model_restorer_with", lambda lexicon: SimpleNamespace(cut=0.9))
+    monkeypatch.setattr(steps, "with_scan_prior", lambda restorer: engine)
+    crawl = learned_cut.crawl_edits("upper", "dense", 4, 1, mixed=True)
+    assert learned_from == ["PAGE 1", "page 2", "PAGE 3", "page 4"]
+    assert crawl["swaps"] == 2 and crawl["edits"] == [(0.9, True), (0.9, False), (0.9, True), (0.9, False)]

@@ -37,6 +37,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable, Sequence
 
 from .train_restore import LEARNED_RECORD_PATH
@@ -64,15 +65,19 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
                    help="ngram (the learned site model's cut, default) or smollm2 (the neural stage's, which was fitted with SmolLM2)")
     p.add_argument("--restore-docs", type=int, default=None, metavar="N",
                    help="restore only the first N documents of each crawl (default: all; the dictionary is learned from all)")
+    p.add_argument("--mixed", action="store_true",
+                   help="every other document of each crawl stays clean (its dictionary learned from half as many spun "
+                        "pages); an edit on a clean one counts as a wrong edit")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
 
 
 def crawl_edits(name: str, density: str, docs: int, skip: int, lm: str = "ngram",
-                restore_docs: int | None = None) -> dict[str, Any]:
+                restore_docs: int | None = None, mixed: bool = False) -> dict[str, Any]:
     """One family's crawl of dev documents, deciphered and restored with its own dictionary
     (the first `restore_docs` of them, default all): the site model's edits at `LOW_CUT` and
-    over (`edits`), or with a neural `lm` every document's `StagedDocument` (`staged`)."""
+    over (`edits`), or with a neural `lm` every document's `StagedDocument` (`staged`). `mixed`:
+    every other document stays clean, and an edit there counts as a wrong one."""
     from ..learn import default_toolkit
     from ..learn.from_spun import decipher_texts
     from ..restorer.site_model import model_restorer_with, with_neural_stage
@@ -82,11 +87,12 @@ def crawl_edits(name: str, density: str, docs: int, skip: int, lm: str = "ngram"
     from .restore_scoring import answer_key, restored_right
 
     family = next(r for r in RECIPES if r.name == name).family(density)
-    spun = [family.spin(t) for t in corpus_docs("dev", skip + docs)[skip:]]
+    texts = corpus_docs("dev", skip + docs)[skip:]
+    spun = [SimpleNamespace(text=t, swaps=()) if mixed and i % 2 else family.spin(t) for i, t in enumerate(texts)]
     lexicon, _ = decipher_texts(lambda: iter([s.text for s in spun]), default_toolkit(), jobs=1)
     plain = model_restorer_with(lexicon if len(lexicon) else None)
     restored = spun[:restore_docs] if restore_docs else spun
-    crawl = {"family": name, "density": density, "documents": len(spun), "restored": len(restored),
+    crawl = {"family": name, "density": density, "mixed": mixed, "documents": len(spun), "restored": len(restored),
              "swaps": sum(len(answer_key(s)) for s in restored), "pairs": len(lexicon), "cut_in_use": plain.cut}
     if lm != "ngram":
         from ..engine import resources
@@ -150,7 +156,7 @@ def choose_cut(edits: Sequence[ScoredEdit], floor: float, precision: float) -> f
     return None
 
 
-def _crawl(job: tuple[str, str, int, int, str, int | None]) -> dict[str, Any]:
+def _crawl(job: tuple[str, str, int, int, str, int | None, bool]) -> dict[str, Any]:
     return crawl_edits(*job)
 
 
@@ -185,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
     from .families.public import RECIPES
 
     started = time.perf_counter()
-    jobs = [(r.name, density, args.docs, args.skip, args.lm, args.restore_docs) for r in RECIPES for density in args.densities]
+    jobs = [(r.name, density, args.docs, args.skip, args.lm, args.restore_docs, args.mixed)
+            for r in RECIPES for density in args.densities]
     with multiprocessing.get_context("fork").Pool(max(1, args.jobs)) as pool:
         crawls = []
         for crawl in pool.imap(_crawl, jobs):
@@ -219,11 +226,13 @@ def _header(args: argparse.Namespace, crawls: list[dict[str, Any]]) -> dict[str,
         command += f" --lm {args.lm}"
     if args.restore_docs:
         command += f" --restore-docs {args.restore_docs}"
+    if args.mixed:
+        command += " --mixed"
     return {"bench": "learned-cut", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": f"{platform.machine()} cores={os.cpu_count()}", "command": command,
             "data": {"split": "dev", "documents_each": args.docs, "restored_each": args.restore_docs or args.docs,
                      "skipped_first": args.skip, "families": sorted({c["family"] for c in crawls}),
-                     "densities": list(args.densities), "held_out_family_used": False}}
+                     "densities": list(args.densities), "mixed": args.mixed, "held_out_family_used": False}}
 
 
 def trained_cut(record_path: Path) -> float:
