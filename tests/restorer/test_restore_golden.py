@@ -98,10 +98,21 @@ def test_smollm2_goes_to_the_site_model_with_its_neural_stage(neural_engine):
     assert not isinstance(load_restorer("smollm2", decision="decoder", device="cpu"), ModelRestorer)
 
 
+NEAR_CUT_BAND = 0.01  # how far CPU float differences moved a stage probability between two VMs
+
+
 @pytest.mark.neural
 @pytest.mark.parametrize("case", params(NEURAL_CASES))
 def test_golden_neural(neural_engine, case):
-    check_golden(neural_engine, case)
+    """A `near_cut` case sits within `NEAR_CUT_BAND` of the stage's cut, where the CPU's float
+    arithmetic decides: restored at the cut less the band, and nothing else at the cut."""
+    if not case.get("near_cut"):
+        check_golden(neural_engine, case)
+        return
+    lowered = neural_engine.restore(case["text"], neural_engine.neural.cut - NEAR_CUT_BAND)
+    assert sorted([e.observed, e.original.lower()] for e in lowered.edits) == sorted(case["edits"])
+    at_cut = [[e.observed, e.original.lower()] for e in neural_engine.restore(case["text"]).edits]
+    assert at_cut in ([], case["edits"]), f"want {case['edits']} or nothing at the cut; got {at_cut}"
 
 
 @pytest.mark.neural
