@@ -92,3 +92,28 @@ def test_a_learned_batch_takes_the_neural_stage_with_lm_smollm2(given, monkeypat
 def test_a_batch_names_the_lm_it_cannot_restore_with():
     with pytest.raises(ValueError, match="gemma3"):
         unspin.restore_many(["The corporate stated sales fell."], lm="gemma3")
+
+
+class ConfirmTaker(FakeRestorer):
+    """A fake site model that restores the world's true pairs and records the confirmed pairs it is given."""
+
+    given: list = []
+
+    def __init__(self):
+        super().__init__({out: orig for orig, out in world.RULES.items()})
+
+    def with_confirmed(self, confirmed):
+        self.given.append(confirmed)
+        return self
+
+
+@pytest.mark.parametrize("confirm", [True, False])
+def test_a_learned_batch_confirms_pairs_on_its_first_texts_unless_told_not_to(given, monkeypatch, confirm):
+    from unspin.restorer.confirmed import CONFIRM_DOCS, count_confirmed
+
+    monkeypatch.setattr("unspin.restorer.site_model.model_restorer_with", lambda learned=None: ConfirmTaker())
+    monkeypatch.setattr(ConfirmTaker, "given", [])
+    texts = [world.spin(t) for t in world.corpus(seed=2, docs=60)]
+    assert len(unspin.restore_many(texts, min_confidence=0.5, document_prior=False, confirm=confirm)) == 60
+    expected = count_confirmed(ConfirmTaker(), texts[:CONFIRM_DOCS])
+    assert expected.counts and ConfirmTaker.given == ([expected] if confirm else [])

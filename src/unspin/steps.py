@@ -152,14 +152,16 @@ def restore_engine(lm: str = "ngram", *, learned: str | None = None, spun_thresh
 
 
 def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_confidence: float | None = None,
-                  document_prior: bool = True, lm: str = "ngram", device: str | None = None) -> list[Any]:
+                  document_prior: bool = True, lm: str = "ngram", device: str | None = None,
+                  confirm: bool = True) -> list[Any]:
     """Restore a batch of texts one spinner may have made. With `learn`, the spinner's dictionary
     is first deciphered from the batch itself (`learn.from_spun`, as `restore --jsonl
     --learn-from-input`; only from the texts scan gives a spin probability of 0.5 or more), and
     every text is restored with it by the learned site model; a batch of a few dozen pages or
     more is needed for the learner to find anything. `lm`: "ngram" (default) or "smollm2" (the
-    site model's neural stage, as `restore --lm smollm2`; `device` where it runs).
-    `document_prior`: as `restore_engine`'s."""
+    site model's neural stage, as `restore --lm smollm2`; `device` where it runs). `confirm`
+    (with `learn`): pairs the batch's first pages edit often are edited from a lower probability
+    in the whole batch (`restorer.confirmed`). `document_prior`: as `restore_engine`'s."""
     if lm not in ("ngram", "smollm2"):
         raise ValueError(f"a batch is restored with lm='ngram' or 'smollm2' (the neural stage's LM), not {lm!r}")
     if not learn:
@@ -179,4 +181,8 @@ def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_co
         engine = with_neural_stage(engine, resources.neural(lm, resolve_device(device)))
     if document_prior and hasattr(engine, "with_document_prior"):
         engine = with_scan_prior(engine)
+    if confirm and hasattr(engine, "with_confirmed"):
+        from .restorer.confirmed import count_confirmed
+
+        engine = engine.with_confirmed(count_confirmed(engine, texts))
     return [engine.restore(t) for t in texts]

@@ -47,3 +47,11 @@ def test_both_runs_take_the_lm_and_no_plain_leaves_out_the_plain_run():
     assert "--learn-from-input" in runs[1][1] and "--learn-from-input" not in runs[0][1]
     args.no_plain = True
     assert [label for label, _ in restore_commands(Path("crawl.jsonl"), Path("tmp"), args)] == ["learn_from_input"]
+
+
+def test_compare_confirm_runs_the_learned_restore_again_without_confirmed_pairs():
+    args = argparse.Namespace(jobs=1, lm="ngram", no_plain=True, compare_confirm=True)
+    runs = restore_commands(Path("crawl.jsonl"), Path("tmp"), args)
+    assert [label for label, _ in runs] == ["learn_from_input", "learn_from_input_no_confirm"]
+    assert "--no-confirm" in runs[1][1] and "--no-confirm" not in runs[0][1]
+    assert runs[0][1][runs[0][1].index("-o") + 1] != runs[1][1][runs[1][1].index("-o") + 1]

@@ -13,15 +13,32 @@ from tests.learn import world
 TRUE = {(out, orig) for orig, out in world.RULES.items()}
 
 
+class ConfirmingRestorer(FakeRestorer):
+    """A fake that restores every true pair and keeps the confirmed pairs it is handed."""
+
+    confirmed = None
+    given = []
+
+    def __init__(self):
+        super().__init__({out: orig for orig, out in world.RULES.items()})
+
+    def with_confirmed(self, confirmed):
+        other = ConfirmingRestorer()
+        other.confirmed = confirmed
+        ConfirmingRestorer.given.append(confirmed)
+        return other
+
+
 @pytest.fixture
 def engines(monkeypatch):
     world.use_as_default_toolkit(monkeypatch)
     monkeypatch.setattr("unspin.learn.from_spun.default_min_confidence", lambda: 0.5)
+    monkeypatch.setattr(ConfirmingRestorer, "given", [])
     asked = []
 
     def load(lm="ngram", **kw):
         asked.append(kw.get("learned"))
-        return FakeRestorer()
+        return ConfirmingRestorer()
 
     monkeypatch.setattr("unspin.restorer.decode.load_restorer", load)
     return asked
@@ -42,17 +59,37 @@ def test_the_dictionary_is_learned_from_the_input_and_restores_every_row(engines
     assert main(["restore", "--jsonl", str(crawl), "-o", str(out), "--learn-from-input", "-q"]) == 0
     lexicon = tmp_path / "restored.jsonl.learned.tsv"
     assert _pairs(lexicon) == TRUE
-    assert engines == [str(lexicon)]  # the restorer was given that dictionary
+    assert engines == [str(lexicon)] * 2  # the first rows' restorer and every row's were given that dictionary
     assert len(out.read_text().splitlines()) == 120
 
 
-def test_a_resumed_run_keeps_the_dictionary_its_first_rows_had(engines, tmp_path):
+def test_pairs_the_first_rows_restore_often_go_to_every_rows_restorer(engines, tmp_path):
+    from unspin.restorer.confirmed import CONFIRM_DOCS, ConfirmedPairs, count_confirmed
+
+    crawl, out = _crawl(tmp_path / "crawl.jsonl"), tmp_path / "restored.jsonl"
+    assert main(["restore", "--jsonl", str(crawl), "-o", str(out), "--learn-from-input", "-q"]) == 0
+    saved = ConfirmedPairs.load(tmp_path / "restored.jsonl.confirmed.tsv")
+    rows = [json.loads(line)["text"] for line in crawl.read_text().splitlines()]
+    assert saved == count_confirmed(ConfirmingRestorer(), rows[:CONFIRM_DOCS]) and saved.counts
+    assert ConfirmingRestorer.given == [saved]
+
+
+def test_no_confirm_leaves_the_cut_alone(engines, tmp_path):
+    crawl, out = _crawl(tmp_path / "crawl.jsonl"), tmp_path / "restored.jsonl"
+    assert main(["restore", "--jsonl", str(crawl), "-o", str(out), "--learn-from-input", "--no-confirm", "-q"]) == 0
+    assert not (tmp_path / "restored.jsonl.confirmed.tsv").exists() and ConfirmingRestorer.given == []
+
+
+def test_a_resumed_run_keeps_the_dictionary_and_confirmed_pairs_its_first_rows_had(engines, tmp_path):
     crawl, out = _crawl(tmp_path / "crawl.jsonl"), tmp_path / "restored.jsonl"
     lexicon = tmp_path / "restored.jsonl.learned.tsv"
     lexicon.write_text("# unspin learned lexicon v2\nobserved\toriginal\tcount\tconfidence\tseen\n")
     before = lexicon.read_text()
+    confirmed = tmp_path / "restored.jsonl.confirmed.tsv"
+    confirmed.write_text("# header\nnever\tseen\t7\n")
     assert main(["restore", "--jsonl", str(crawl), "-o", str(out), "--learn-from-input", "--resume", "-q"]) == 0
     assert lexicon.read_text() == before and engines == [str(lexicon)]
+    assert [c.counts for c in ConfirmingRestorer.given] == [{("never", "seen"): 7}]
 
 
 @pytest.mark.parametrize("args, message", [

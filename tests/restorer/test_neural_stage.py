@@ -281,3 +281,16 @@ def test_a_site_model_restorer_takes_the_stage_for_its_own_lexicon(monkeypatch, 
     staged = site_model.with_neural_stage(plain, NeuralLM())
     assert staged.neural.floor == (0.2 if learned else 0.1)
     assert (staged.builder, staged.model, staged.cut, staged.passes) == (plain.builder, plain.model, 0.7, 3)
+
+
+def test_a_pair_the_batch_confirms_is_edited_under_the_stages_cut(builder):
+    from unspin.restorer.confirmed import ConfirmedPairs
+
+    stage_model = StageModel()
+    stage_model.cut = 0.95  # the stage's 0.9 for "company" is under it
+    staged = ModelRestorer(builder, RowModel(), neural=NeuralStage(NeuralLM(), stage_model, floor=0.1, per_site=2, window=(2, 2)))
+    assert staged.restore(TEXT).edits == ()
+    confirmed = staged.with_confirmed(ConfirmedPairs({("corporate", "company"): 3}, min_count=3, cut=0.8))
+    assert [(e.observed, e.suggestion) for e in confirmed.restore(TEXT).edits] == [("corporate", "company")]
+    unconfirmed = staged.with_confirmed(ConfirmedPairs({("stated", "said"): 3}, min_count=3, cut=0.8))
+    assert unconfirmed.restore(TEXT).edits == ()

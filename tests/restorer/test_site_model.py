@@ -174,3 +174,31 @@ def test_a_builder_sharing_the_screeners_analyser_reuses_its_view_of_the_text(bu
     monkeypatch.setattr(shared, "_sentence_sites", lambda *a: pytest.fail("the text was analysed twice"))
     doc = sharing.build("The corporate stated sales fell.")
     assert doc.screened == screened and sharing.analyser is shared
+
+
+class SureOf:
+    """Probability `p` when the candidate's LM gain is positive, else 0.1."""
+
+    cut = 0.95
+
+    def __init__(self, p):
+        self.p = p
+
+    def probabilities(self, rows):
+        return [self.p if row[GAIN] > 0 else 0.1 for row in rows]
+
+
+def test_a_pair_the_batch_confirms_is_edited_from_the_lower_cut_and_no_other(builder):
+    from unspin.restorer.confirmed import ConfirmedPairs
+
+    text = "The corporate stated sales fell."
+    strict = ModelRestorer(builder, SureOf(0.85)).with_document_prior(Prior(0.1), flag_at=0.9)
+    assert strict.restore(text).edits == ()  # 0.85 is under the cut 0.95
+    confirmed = strict.with_confirmed(ConfirmedPairs({("corporate", "company"): 3, ("stated", "said"): 2}, min_count=3, cut=0.8))
+    result = confirmed.restore(text)
+    assert [(e.observed, e.suggestion) for e in result.edits] == [("corporate", "company")]
+    assert result.signals["spin_probability"] == 0.1  # the document prior is kept
+    assert confirmed.restore(text, threshold=0.95).edits == ()  # an explicit threshold stays exact
+    lower = strict.with_confirmed(ConfirmedPairs({("corporate", "company"): 3}, min_count=3, cut=0.9))
+    assert lower.restore(text).edits == ()  # 0.85 is under the confirmed cut too
+    assert strict.confirmed is None

@@ -4,7 +4,7 @@ The rows learned from are the rows restored (a content farm's crawl restored wit
 its own pages give away). Test-split documents (`learn_scoring.corpus_docs`), spun by one family
 (the holdout by default); with `--mixed` every other row stays clean. Both commands run as a user
 would run them, plain `restore --jsonl` first (unless `--no-plain`), then with `--learn-from-input`,
-both with `--lm` (default ngram); the report gives
+both with `--lm` (default ngram), and with `--compare-confirm` once more with `--no-confirm`; the report gives
 swap recall, edit precision, false edits per 1,000 words of the clean rows, and wall time.
 """
 
@@ -50,6 +50,8 @@ def score_output(path: Path, texts: list[str], spun: list[Any]) -> dict[str, Any
 def restore_commands(crawl: Path, tmp: Path, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
     """(label, command) of each `restore --jsonl` run the bench makes, in order."""
     runs = [("plain", []), ("learn_from_input", ["--learn-from-input"])][1 if args.no_plain else 0 :]
+    if getattr(args, "compare_confirm", False):
+        runs.append(("learn_from_input_no_confirm", ["--learn-from-input", "--no-confirm"]))
     return [(label, [sys.executable, "-m", "unspin", "restore", "--jsonl", str(crawl), "-o", str(tmp / f"{label}.jsonl"),
                      "--jobs", str(args.jobs), "--lm", args.lm, "-q", *extra]) for label, extra in runs]
 
@@ -86,5 +88,7 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mixed", action="store_true", help="every other row stays clean")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--no-plain", action="store_true", help="run only the --learn-from-input restore, not the plain one first")
+    p.add_argument("--compare-confirm", action="store_true",
+                   help="also run --learn-from-input with --no-confirm (the pairs the first rows confirm left out)")
     p.add_argument("--lm", default="ngram", help="restore's --lm in both runs (default ngram; smollm2: the site model's neural stage)")
     p.set_defaults(handler=run)

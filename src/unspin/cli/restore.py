@@ -49,6 +49,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "--from-spun`, from the rows scan gives spin probability >= 0.5; one spinner across many rows leaves a "
                         "trace no single document does), write it to "
                         "OUT.learned.tsv, then restore every row with it; --resume reuses that file")
+    p.add_argument("--no-confirm", dest="confirm", action="store_false",
+                   help="with --learn-from-input: do not lower the cut for pairs the first 40 rows confirm. By default (no --threshold) a pair "
+                        "restored 3 times or more in those rows (written to OUT.confirmed.tsv) is restored in every row from "
+                        "probability 0.8 up: one spinner makes the same swap on every page (BENCHMARKS.md)")
     p.add_argument("--fingerprints", metavar="FILE",
                    help="known tortured phrases (PPS CSV export): each match is restored to the list's expected phrase; "
                         "default $UNSPIN_FINGERPRINTS")
@@ -101,6 +105,10 @@ def learned_path_for(output: str) -> str:
     return output + ".learned.tsv"
 
 
+def confirmed_path_for(output: str) -> str:
+    return output + ".confirmed.tsv"
+
+
 def _learn_from_input(args: argparse.Namespace) -> str:
     """Decipher the input's spinner (as `learn --from-spun`) into OUT.learned.tsv; a resumed run
     keeps the dictionary its first rows were restored with."""
@@ -125,6 +133,32 @@ def _learn_from_input(args: argparse.Namespace) -> str:
     if not progress.quiet(args):
         print(f"unspin restore: {len(lexicon)} pairs learned from {result.documents} rows "
               f"({result.screened_out} rows too clean to learn from) -> {path}", file=sys.stderr)
+    return path
+
+
+def _confirm_from_input(args: argparse.Namespace) -> str | None:
+    """The pairs the input's first rows restore often with its learned lexicon
+    (`restorer.confirmed`), into OUT.confirmed.tsv; None where the engine cannot take them (a
+    decoder LM). A resumed run keeps the file its first rows were restored with."""
+    from ..io.readers import iter_documents
+    from ..io.writers import refuse_overwriting_inputs
+    from ..restorer.confirmed import CONFIRM_DOCS, count_confirmed
+
+    path = confirmed_path_for(args.output)
+    refuse_overwriting_inputs(path, [args.input])
+    if args.resume and Path(path).exists():
+        return path
+    engine = _engine(args)
+    if not hasattr(engine, "with_confirmed"):
+        return None
+    if not progress.quiet(args):
+        print(f"unspin restore: restoring the first {CONFIRM_DOCS} rows to find the pairs they confirm…", file=sys.stderr, flush=True)
+    rows = iter_documents([args.input], text_field=args.text_field, id_field=args.id_field, max_bytes=args.max_bytes, jsonl=True)
+    confirmed = count_confirmed(engine, (doc.text for doc in rows if not doc.error))
+    confirmed.save(path)
+    if not progress.quiet(args):
+        print(f"unspin restore: {sum(n >= confirmed.min_count for n in confirmed.counts.values())} pairs confirmed -> {path}",
+              file=sys.stderr)
     return path
 
 
@@ -197,6 +231,7 @@ def _restore_jsonl(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.learn_from_input:
         args.learned = _learn_from_input(args)
+        args.confirmed = _confirm_from_input(args) if args.confirm and args.threshold is None else None
     if args.jobs < 1:
         print("unspin restore: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
@@ -204,7 +239,8 @@ def _restore_jsonl(args: argparse.Namespace) -> int:
                                max_bytes=args.max_bytes, jsonl=True, keep_fields=True)
     step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
                        fingerprints=fingerprints_path(args), device=args.device,
-                       spun_threshold=args.spun_threshold, document_prior=args.document_prior)
+                       spun_threshold=args.spun_threshold, document_prior=args.document_prior,
+                       confirmed=getattr(args, "confirmed", None))
     show = progress.wanted(args)
     before = resume_state(args.output, "jsonl") if args.resume else None
     writer = open_writer("jsonl", args.output, append=bool(before and before.records))

@@ -26,8 +26,9 @@ class RestoreStep(Step):
 
     def __init__(self, lm: str | None = None, *, learned: str | None = None, threshold: float | None = None,
                  text_field: str = "text", fingerprints: str | None = None, spun_threshold: float | None = None,
-                 device: str | None = None, document_prior: bool = True) -> None:
+                 device: str | None = None, document_prior: bool = True, confirmed: str | None = None) -> None:
         super().__init__()
+        self.confirmed = confirmed
         self.spun_threshold = spun_threshold
         self.document_prior = document_prior
         self.device = device
@@ -38,7 +39,15 @@ class RestoreStep(Step):
         self.text_field = text_field
 
     def setup(self) -> None:
-        self.restorer = with_fingerprints(self._engine(), self.fingerprints)
+        self.restorer = with_fingerprints(self._confirmed(self._engine()), self.fingerprints)
+
+    def _confirmed(self, engine: Any) -> Any:
+        """`engine` with the batch's confirmed pairs (`confirmed`: a file `restorer.confirmed` wrote)."""
+        if self.confirmed is None or not hasattr(engine, "with_confirmed"):
+            return engine
+        from unspin.restorer.confirmed import ConfirmedPairs
+
+        return engine.with_confirmed(ConfirmedPairs.load(self.confirmed))
 
     def _engine(self) -> Any:
         from unspin.steps import restore_engine

@@ -17,6 +17,9 @@ probability of the whole text, a document scan flags as spun may be edited at a 
 flagged document each later pass puts the previous pass's likelier guesses into context, not only
 its edits (`SPUN_CONTEXT_CUT`), and there is a third pass (`SPUN_PASSES`): swaps sit side by side
 there, and a neighbour's probable original is better context than its spun form.
+
+A batch restored with its own learned dictionary can hand the restorer the pairs its first pages
+edited often (`with_confirmed`, `restorer.confirmed`): those are edited from a lower probability.
 """
 
 from __future__ import annotations
@@ -132,6 +135,7 @@ class ModelRestorer:
         self.document_prior: Callable[[str], float] | None = None
         self.flag_at = 1.0
         self.spun_cut: float | None = None
+        self.confirmed: Any = None  # a `confirmed.ConfirmedPairs` of the batch being restored (or None)
 
     def with_document_prior(self, prior: Callable[[str], float], flag_at: float, spun_cut: float | None = None) -> "ModelRestorer":
         """A restorer sharing this one's models that first asks `prior(text)` how likely the whole
@@ -144,8 +148,22 @@ class ModelRestorer:
             raise ValueError(f"the cut for spun documents is a probability in (0, 1], not {spun_cut}")
         if self.neural is not None and spun_cut is not None:
             raise ValueError("a cut for spun documents was measured for the n-gram site model only, not with a neural stage")
-        other = ModelRestorer(self.builder, self.model, self.cut, self.passes, neural=self.neural)
+        other = self._copy()
         other.document_prior, other.flag_at, other.spun_cut = prior, flag_at, spun_cut
+        return other
+
+    def with_confirmed(self, confirmed: Any) -> "ModelRestorer":
+        """A restorer sharing this one's models (and document prior) that, at its default cuts,
+        also edits a choice of a pair `confirmed` (`confirmed.ConfirmedPairs`: pairs the batch's
+        sample edited often) from `confirmed.cut` up."""
+        other = self._copy()
+        other.document_prior, other.flag_at, other.spun_cut = self.document_prior, self.flag_at, self.spun_cut
+        other.confirmed = confirmed
+        return other
+
+    def _copy(self) -> "ModelRestorer":
+        other = ModelRestorer(self.builder, self.model, self.cut, self.passes, neural=self.neural)
+        other.confirmed = self.confirmed
         return other
 
     def restore(self, text: str, threshold: float | None = None) -> Restoration:
@@ -170,7 +188,9 @@ class ModelRestorer:
         cut = self.cut if threshold is None else threshold
         if threshold is None and self.spun_cut is not None and self._flagged(spin):
             cut = self.spun_cut
-        doc, _, chosen = self.final_rows(text, cut, *self._passes_for(spin, cut))
+        doc, probs, chosen = self.final_rows(text, cut, *self._passes_for(spin, cut))
+        if threshold is None and self.confirmed is not None:
+            chosen = self._with_confirmed(doc, self._choose(doc, probs, min(cut, self.confirmed.cut)), cut)
         return self._restoration(doc, chosen, _signals(spin))
 
     def _restore_neural(self, text: str, threshold: float | None, spin: float | None) -> Restoration:
@@ -182,8 +202,17 @@ class ModelRestorer:
         doc, probs, chosen = self.staged_rows(text, spin)
         if threshold is not None:
             chosen = self._choose(doc, probs, threshold)
-        staged = self._choose_neural(doc, probs, self.neural.cut if threshold is None else threshold)
+        if threshold is None and self.confirmed is not None:
+            lowest = min(self.neural.cut, self.confirmed.cut)
+            staged = self._with_confirmed(doc, self._choose_neural(doc, probs, lowest), self.neural.cut)
+        else:
+            staged = self._choose_neural(doc, probs, self.neural.cut if threshold is None else threshold)
         return self._restoration(doc, _with_fallback(staged, chosen), _signals(spin))
+
+    def _with_confirmed(self, doc: DocumentSites, choices: list[_Choice], cut: float) -> list[_Choice]:
+        """`choices` at `cut` or over, and those under it whose pair the batch confirms."""
+        return [c for c in choices if c.probability >= cut
+                or self.confirmed.confirms(doc.text[c.site.char_start : c.site.char_end], c.site.candidates[c.index].original)]
 
     def staged_edits(self, text: str) -> tuple[tuple[Edit, ...], tuple[Edit, ...]]:
         """What the neural stage would edit at any cut, for choosing one (`bench learned-cut --lm`):
