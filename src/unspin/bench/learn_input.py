@@ -4,8 +4,9 @@ The rows learned from are the rows restored (a content farm's crawl restored wit
 its own pages give away). Test-split documents (`learn_scoring.corpus_docs`), spun by one family
 (the holdout by default); with `--mixed` every other row stays clean. Both commands run as a user
 would run them, plain `restore --jsonl` first (unless `--no-plain`), then with `--learn-from-input`,
-both with `--lm` (default ngram), and with `--compare-confirm` once more with `--no-confirm`; the report gives
-swap recall, edit precision, false edits per 1,000 words of the clean rows, and wall time.
+both with `--lm` (default ngram), and with `--compare-confirm` once more with `--no-confirm`; the
+report gives swap recall, edit precision, false edits per 1,000 words of the clean rows, and wall
+time.
 """
 
 from __future__ import annotations
@@ -90,5 +91,5 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-plain", action="store_true", help="run only the --learn-from-input restore, not the plain one first")
     p.add_argument("--compare-confirm", action="store_true",
                    help="also run --learn-from-input with --no-confirm (the pairs the first rows confirm left out)")
-    p.add_argument("--lm", default="ngram", help="restore's --lm in both runs (default ngram; smollm2: the site model's neural stage)")
+    p.add_argument("--lm", default="ngram", help="restore's --lm in every run (default ngram; smollm2: the site model's neural stage)")
     p.set_defaults(handler=run)
