@@ -157,12 +157,13 @@ class ModelRestorer:
         also edits a choice of a pair `confirmed` (`confirmed.ConfirmedPairs`: pairs the batch's
         sample edited often) from `confirmed.cut` up."""
         other = self._copy()
-        other.document_prior, other.flag_at, other.spun_cut = self.document_prior, self.flag_at, self.spun_cut
         other.confirmed = confirmed
         return other
 
     def _copy(self) -> "ModelRestorer":
+        """A restorer sharing this one's models, document prior and confirmed pairs."""
         other = ModelRestorer(self.builder, self.model, self.cut, self.passes, neural=self.neural)
+        other.document_prior, other.flag_at, other.spun_cut = self.document_prior, self.flag_at, self.spun_cut
         other.confirmed = self.confirmed
         return other
 
@@ -190,7 +191,7 @@ class ModelRestorer:
             cut = self.spun_cut
         doc, probs, chosen = self.final_rows(text, cut, *self._passes_for(spin, cut))
         if threshold is None and self.confirmed is not None:
-            chosen = self._with_confirmed(doc, self._choose(doc, probs, min(cut, self.confirmed.cut)), cut)
+            chosen = self._chosen_at(self._choose, doc, probs, cut)
         return self._restoration(doc, chosen, _signals(spin))
 
     def _restore_neural(self, text: str, threshold: float | None, spin: float | None) -> Restoration:
@@ -202,15 +203,19 @@ class ModelRestorer:
         doc, probs, chosen = self.staged_rows(text, spin)
         if threshold is not None:
             chosen = self._choose(doc, probs, threshold)
-        if threshold is None and self.confirmed is not None:
-            lowest = min(self.neural.cut, self.confirmed.cut)
-            staged = self._with_confirmed(doc, self._choose_neural(doc, probs, lowest), self.neural.cut)
+        if threshold is None:
+            staged = self._chosen_at(self._choose_neural, doc, probs, self.neural.cut)
         else:
-            staged = self._choose_neural(doc, probs, self.neural.cut if threshold is None else threshold)
+            staged = self._choose_neural(doc, probs, threshold)
         return self._restoration(doc, _with_fallback(staged, chosen), _signals(spin))
 
-    def _with_confirmed(self, doc: DocumentSites, choices: list[_Choice], cut: float) -> list[_Choice]:
-        """`choices` at `cut` or over, and those under it whose pair the batch confirms."""
+    def _chosen_at(self, choose: Callable[..., list[_Choice]], doc: DocumentSites, probs: Sequence[float],
+                   cut: float) -> list[_Choice]:
+        """`choose(doc, probs, cut)`, and under `cut` the choices of a pair the batch confirms
+        (`with_confirmed`) from its lower cut up."""
+        if self.confirmed is None:
+            return choose(doc, probs, cut)
+        choices = choose(doc, probs, min(cut, self.confirmed.cut))
         return [c for c in choices if c.probability >= cut
                 or self.confirmed.confirms(doc.text[c.site.char_start : c.site.char_end], c.site.candidates[c.index].original)]
 
