@@ -95,25 +95,41 @@ def test_a_batch_names_the_lm_it_cannot_restore_with():
 
 
 class ConfirmTaker(FakeRestorer):
-    """A fake site model that restores the world's true pairs and records the confirmed pairs it is given."""
-
-    given: list = []
+    """A fake site model over the world's true pairs, sure (0.97, over the cut 0.95) of the edits
+    of half of them in the first `CONFIRM_DOCS` texts it restores, and unsure (0.85) of every
+    other edit; it counts its restores."""
 
     def __init__(self):
         super().__init__({out: orig for orig, out in world.RULES.items()})
+        self.sure_of = set(sorted(self.swaps)[::2])
+        self.restored = 0
 
-    def with_confirmed(self, confirmed):
-        self.given.append(confirmed)
-        return self
+    def restore_pending(self, text):
+        from unspin.restorer.confirmed import CONFIRM_DOCS
+        from unspin.restorer.site_model import PendingRestoration
+
+        edits = super().restore(text).edits
+        sample = self.restored < CONFIRM_DOCS
+        self.restored += 1
+        return PendingRestoration(text, len(text.split()), {}, 0.95, 0.8,
+                                  tuple((e, 0.97 if sample and e.observed.lower() in self.sure_of else 0.85) for e in edits))
+
+    def restore(self, text, threshold=None):
+        return self.restore_pending(text).decided()
 
 
 @pytest.mark.parametrize("confirm", [True, False])
 def test_a_learned_batch_confirms_pairs_on_its_first_texts_unless_told_not_to(given, monkeypatch, confirm):
-    from unspin.restorer.confirmed import CONFIRM_DOCS, count_confirmed
+    from unspin.restorer.confirmed import CONFIRM_DOCS, confirmed_in
 
-    monkeypatch.setattr("unspin.restorer.site_model.model_restorer_with", lambda learned=None: ConfirmTaker())
-    monkeypatch.setattr(ConfirmTaker, "given", [])
+    taker = ConfirmTaker()
+    monkeypatch.setattr("unspin.restorer.site_model.model_restorer_with", lambda learned=None: taker)
     texts = [world.spin(t) for t in world.corpus(seed=2, docs=60)]
-    assert len(unspin.restore_many(texts, min_confidence=0.5, document_prior=False, confirm=confirm)) == 60
-    expected = count_confirmed(ConfirmTaker(), texts[:CONFIRM_DOCS])
-    assert expected.counts and ConfirmTaker.given == ([expected] if confirm else [])
+    results = unspin.restore_many(texts, min_confidence=0.5, document_prior=False, confirm=confirm)
+    assert len(results) == 60 and taker.restored == 60  # each text restored once, the sample too
+    sure = {out: orig for out, orig in taker.swaps.items() if out in taker.sure_of}
+    confirmed = confirmed_in(FakeRestorer(sure).restore(t) for t in texts[:CONFIRM_DOCS])
+    later = [(e.observed.lower(), e.suggestion.lower()) for r in results[CONFIRM_DOCS:] for e in r.edits]
+    everywhere = [(e.observed.lower(), e.suggestion.lower()) for t in texts[CONFIRM_DOCS:] for e in FakeRestorer(taker.swaps).restore(t).edits]
+    assert any(confirmed.confirms(*pair) for pair in everywhere) and not all(confirmed.confirms(*pair) for pair in everywhere)
+    assert later == ([pair for pair in everywhere if confirmed.confirms(*pair)] if confirm else [])

@@ -181,8 +181,8 @@ def restore_batch(texts: list[str], *, learn: bool = True, jobs: int = 1, min_co
         engine = with_neural_stage(engine, resources.neural(lm, resolve_device(device)))
     if document_prior and hasattr(engine, "with_document_prior"):
         engine = with_scan_prior(engine)
-    if confirm and hasattr(engine, "with_confirmed"):
-        from .restorer.confirmed import count_confirmed
+    if confirm and hasattr(engine, "restore_pending"):
+        from .restorer.confirmed import restore_confirmed
 
-        engine = engine.with_confirmed(count_confirmed(engine, texts))
+        return restore_confirmed(engine, texts)
     return [engine.restore(t) for t in texts]

@@ -202,3 +202,50 @@ def test_a_pair_the_batch_confirms_is_edited_from_the_lower_cut_and_no_other(bui
     lower = strict.with_confirmed(ConfirmedPairs({("corporate", "company"): 3}, min_count=3, cut=0.9))
     assert lower.restore(text).edits == ()  # 0.85 is under the confirmed cut too
     assert strict.confirmed is None
+
+
+def test_a_batch_restored_once_and_decided_gives_what_restoring_with_its_confirmed_pairs_gives(builder):
+    from unspin.restorer.confirmed import CONFIRM_DOCS, count_confirmed, restore_confirmed
+
+    restorer = ModelRestorer(builder, SureOf(0.85)).with_document_prior(Prior(0.1), flag_at=0.9)
+    texts = ["The corporate stated sales fell."] * 3 + ["Sales of the corporate rose."] * (CONFIRM_DOCS + 2)
+    sure = ModelRestorer(builder, SureOf(0.97)).with_document_prior(Prior(0.1), flag_at=0.9)
+    mixed = [sure if i < 3 else restorer for i in range(len(texts))]
+
+    class Batch:  # the first texts sure of their edits, the rest not: only a confirmed pair edits those
+        calls = 0
+
+        def restore(self, text):
+            return self.restore_pending(text).decided()
+
+        def restore_pending(self, text):
+            Batch.calls += 1
+            return mixed[Batch.calls - 1].restore_pending(text)
+
+    once = restore_confirmed(Batch(), texts)
+    assert Batch.calls == len(texts)
+    confirmed = count_confirmed(sure, texts[:3])
+    expected = [sure.restore(t) for t in texts[:3]] + [restorer.with_confirmed(confirmed).restore(t) for t in texts[3:]]
+    assert once == expected
+    assert [(e.observed, e.suggestion) for e in once[-1].edits] == [("corporate", "company")]
+
+
+def test_a_pending_restoration_keeps_the_site_models_edits_where_no_stage_edit_overlaps_them():
+    from unspin.restorer.confirmed import ConfirmedPairs
+    from unspin.restorer.site_model import PendingRestoration
+    from unspin.types import Edit, Span
+
+    text = "The corporate stated sales fell."
+
+    def edit(start, end, original, confidence):
+        return Edit(span=Span(start, end), observed=text[start:end], suggestion=original, confidence=confidence)
+
+    stage = ((edit(4, 13, "company", 0.85), 0.85), (edit(14, 20, "said", 0.97), 0.97))
+    pending = PendingRestoration(text, 5, {}, 0.95, 0.8, stage, fallback=(edit(4, 13, "firm", 0.99), edit(14, 26, "said sales", 0.99)))
+    assert pending.decided().restored == "The firm said sales fell."  # "stated sales" overlaps the stage's "said"
+    confirmed = ConfirmedPairs({("corporate", "company"): 3}, min_count=3, cut=0.8)
+    assert pending.decided(confirmed).restored == "The company said sales fell."
+    with pytest.raises(ValueError, match="confirmed cut 0.7"):
+        pending.decided(ConfirmedPairs({}, cut=0.7))
+
+

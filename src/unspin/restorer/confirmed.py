@@ -5,6 +5,9 @@ of the batch is edited elsewhere in the batch from a lower probability.
 Used where a batch is restored with the dictionary it gives away (`restore --jsonl
 --learn-from-input`, `unspin.restore_many`). The sample is the batch's first `CONFIRM_DOCS`
 documents; a pair edited there `CONFIRM_MIN` times or more is edited from `CONFIRMED_CUT` up.
+`restore_many` restores each document once (`restore_confirmed`: the site model keeps every
+choice down to `CONFIRMED_CUT` open until the sample is counted); `restore --jsonl` streams, so it
+restores the sample once to count and again with the rest.
 Chosen on dev crawls of the training families (BENCHMARKS.md, "pairs a batch confirms"): on the
 n-gram path 12.8% -> 17.9% of swaps restored at 94.9% -> 95.3% precision; with the neural stage
 19.7% -> 22.5% at 95.7% -> 95.4%.
@@ -16,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import InputError
 
@@ -56,7 +59,22 @@ class ConfirmedPairs:
 
 def count_confirmed(restorer: Any, texts: Iterable[str], docs: int = CONFIRM_DOCS) -> ConfirmedPairs:
     """The pairs `restorer` edits at its own cut in the first `docs` of `texts`."""
+    return confirmed_in(restorer.restore(text) for text in islice(texts, docs))
+
+
+def confirmed_in(restorations: Iterable[Any]) -> ConfirmedPairs:
+    """How often each pair is edited in `restorations` (the batch's sample, restored)."""
     counts: Counter[tuple[str, str]] = Counter()
-    for text in islice(texts, docs):
-        counts.update((e.observed.lower(), e.suggestion.lower()) for e in restorer.restore(text).edits)
+    for restoration in restorations:
+        counts.update((e.observed.lower(), e.suggestion.lower()) for e in restoration.edits)
     return ConfirmedPairs(dict(counts))
+
+
+def restore_confirmed(restorer: Any, texts: Sequence[str], docs: int = CONFIRM_DOCS) -> list[Any]:
+    """Each text restored once with its decision left open (`restorer.restore_pending`), the pairs
+    the first `docs` confirm counted, then every text decided with them: what restoring with
+    `restorer.with_confirmed(count_confirmed(restorer, texts))` gives, without restoring the sample
+    twice."""
+    pending = [restorer.restore_pending(text) for text in texts]
+    confirmed = confirmed_in(p.decided() for p in pending[:docs])
+    return [p.decided(confirmed) for p in pending]

@@ -20,6 +20,7 @@ there, and a neighbour's probable original is better context than its spun form.
 
 A batch restored with its own learned dictionary can hand the restorer the pairs its first pages
 edited often (`with_confirmed`, `restorer.confirmed`): those are edited from a lower probability.
+`restore_pending` restores a page with that decision left open, so a batch is restored once.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ..errors import ArtifactError
 from ..text import apply_replacements, match_case
 from ..types import Alternative, Edit, Evidence, Restoration, Span
 from .candidates import CANDIDATE_FEATURES, CandidateBuilder, CandidateSite, DocumentSites
+from .confirmed import CONFIRMED_CUT
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MODEL_PATH = DATA_DIR / "restore_model.txt"
@@ -184,40 +186,44 @@ class ModelRestorer:
         return self._restore_with_spin(text, None, spin_probability)
 
     def _restore_with_spin(self, text: str, threshold: float | None, spin: float | None) -> Restoration:
+        if threshold is None:
+            return self._pending_with_spin(text, spin).decided(self.confirmed)
         if self.neural is not None:
-            return self._restore_neural(text, threshold, spin)
-        cut = self.cut if threshold is None else threshold
-        if threshold is None and self.spun_cut is not None and self._flagged(spin):
-            cut = self.spun_cut
-        doc, probs, chosen = self.final_rows(text, cut, *self._passes_for(spin, cut))
-        if threshold is None and self.confirmed is not None:
-            chosen = self._chosen_at(self._choose, doc, probs, cut)
+            return self._restore_neural_at(text, threshold, spin)
+        doc, probs, chosen = self.final_rows(text, threshold, *self._passes_for(spin, threshold))
         return self._restoration(doc, chosen, _signals(spin))
 
-    def _restore_neural(self, text: str, threshold: float | None, spin: float | None) -> Restoration:
-        """The n-gram passes at the site model's own cut, then the neural stage decides at its cut;
-        a site the stage does not edit keeps the site model's own edit, so this path restores at
-        least what the n-gram path does. An explicit `threshold` is both decisions' cut. In a
-        document the prior flags, the n-gram passes are those of a flagged document (their likelier
-        guesses as context, `SPUN_PASSES`), so the stage judges rows seen in a truer context."""
-        doc, probs, chosen = self.staged_rows(text, spin)
-        if threshold is not None:
-            chosen = self._choose(doc, probs, threshold)
-        if threshold is None:
-            staged = self._chosen_at(self._choose_neural, doc, probs, self.neural.cut)
-        else:
-            staged = self._choose_neural(doc, probs, threshold)
-        return self._restoration(doc, _with_fallback(staged, chosen), _signals(spin))
+    def restore_pending(self, text: str) -> "PendingRestoration":
+        """`restore(text)` with its decision left open for the pairs a batch may confirm: every
+        choice down to `CONFIRMED_CUT`, which `PendingRestoration.decided` takes at the cuts without
+        restoring again (`restore_many` restores each page once, counts its first pages' edits,
+        then decides every page)."""
+        return self._pending_with_spin(text, self._spin_of(text))
 
-    def _chosen_at(self, choose: Callable[..., list[_Choice]], doc: DocumentSites, probs: Sequence[float],
-                   cut: float) -> list[_Choice]:
-        """`choose(doc, probs, cut)`, and under `cut` the choices of a pair the batch confirms
-        (`with_confirmed`) from its lower cut up."""
-        if self.confirmed is None:
-            return choose(doc, probs, cut)
-        choices = choose(doc, probs, min(cut, self.confirmed.cut))
-        return [c for c in choices if c.probability >= cut
-                or self.confirmed.confirms(doc.text[c.site.char_start : c.site.char_end], c.site.candidates[c.index].original)]
+    def _pending_with_spin(self, text: str, spin: float | None) -> "PendingRestoration":
+        """At the default cuts. With a neural stage: the n-gram passes at the site model's own cut,
+        then the stage decides at its cut; a site the stage does not edit keeps the site model's
+        own edit, so this path restores at least what the n-gram path does. In a document the
+        prior flags, the n-gram passes are those of a flagged document (their likelier guesses as
+        context, `SPUN_PASSES`), so the stage judges rows seen in a truer context."""
+        if self.neural is not None:
+            doc, probs, fallback = self.staged_rows(text, spin)
+            cut = self.neural.cut
+            low = self._choose_neural(doc, probs, min(cut, CONFIRMED_CUT))
+        else:
+            cut = self.spun_cut if self.spun_cut is not None and self._flagged(spin) else self.cut
+            doc, probs, _ = self.final_rows(text, cut, *self._passes_for(spin, cut))
+            low, fallback = self._choose(doc, probs, min(cut, CONFIRMED_CUT)), []
+        return PendingRestoration(doc.text, doc.word_count, self._signals_of(doc, spin), cut, min(cut, CONFIRMED_CUT),
+                                  tuple((_edit(doc.text, c), c.probability) for c in low),
+                                  tuple(_edit(doc.text, c) for c in fallback))
+
+    def _restore_neural_at(self, text: str, threshold: float, spin: float | None) -> Restoration:
+        """The neural path at an explicit `threshold`, both decisions' cut."""
+        doc, probs, _ = self.staged_rows(text, spin)
+        chosen = self._choose(doc, probs, threshold)
+        staged = self._choose_neural(doc, probs, threshold)
+        return self._restoration(doc, _with_fallback(staged, chosen), _signals(spin))
 
     def staged_edits(self, text: str) -> tuple[tuple[Edit, ...], tuple[Edit, ...]]:
         """What the neural stage would edit at any cut, for choosing one (`bench learned-cut --lm`):
@@ -289,9 +295,43 @@ class ModelRestorer:
 
     def _restoration(self, doc: DocumentSites, chosen: list[_Choice], signals: dict[str, float]) -> Restoration:
         edits = tuple(_edit(doc.text, c) for c in chosen)
-        restored = apply_replacements(doc.text, [(e.span.start, e.span.end, e.suggestion) for e in edits])
+        return _restored(doc.text, edits, doc.word_count, self._signals_of(doc, None) | signals)
+
+    @staticmethod
+    def _signals_of(doc: DocumentSites, spin: float | None) -> dict[str, float]:
         near = sum(1 for site in doc.sites if site.gains and max(site.gains) > 0)
-        return Restoration(doc.text, restored, edits, doc.word_count, {"sites": float(len(doc.sites)), "near_sites": float(near), **signals})
+        return {"sites": float(len(doc.sites)), "near_sites": float(near), **_signals(spin)}
+
+
+@dataclass(frozen=True)
+class PendingRestoration:
+    """A restoration whose choices under its cut wait on the pairs a batch confirms
+    (`ModelRestorer.restore_pending`): each choice down to `floor` with its probability, and on
+    the neural path the site model's own edits, kept where no chosen stage edit overlaps them."""
+
+    text: str
+    words: int
+    signals: dict[str, float]
+    cut: float
+    floor: float
+    choices: tuple[tuple[Edit, float], ...]
+    fallback: tuple[Edit, ...] = ()
+
+    def decided(self, confirmed: Any = None) -> Restoration:
+        """The choices at `cut`, and with `confirmed` (`confirmed.ConfirmedPairs`) those of a pair
+        it confirms from its own cut up: what `restore` gives with those pairs."""
+        if confirmed is not None and confirmed.cut < self.floor:
+            raise ValueError(f"choices were kept down to {self.floor}, not to the confirmed cut {confirmed.cut}")
+        kept = [e for e, p in self.choices if p >= self.cut
+                or (confirmed is not None and p >= confirmed.cut and confirmed.confirms(e.observed, e.suggestion))]
+        spans = [(e.span.start, e.span.end) for e in kept]
+        kept += [e for e in self.fallback if not any(a < e.span.end and e.span.start < b for a, b in spans)]
+        return _restored(self.text, tuple(sorted(kept, key=lambda e: e.span.start)), self.words, dict(self.signals))
+
+
+def _restored(text: str, edits: tuple[Edit, ...], words: int, signals: dict[str, float]) -> Restoration:
+    restored = apply_replacements(text, [(e.span.start, e.span.end, e.suggestion) for e in edits])
+    return Restoration(text, restored, edits, words, signals)
 
 
 def _signals(spin: float | None) -> dict[str, float]:
