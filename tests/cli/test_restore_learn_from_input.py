@@ -2,6 +2,7 @@
 row restored with that dictionary (synthetic world's corpus; the engine replaced by a fake)."""
 
 import json
+from collections import Counter
 
 import pytest
 from fakes import FakeRestorer
@@ -14,13 +15,25 @@ TRUE = {(out, orig) for orig, out in world.RULES.items()}
 
 
 class ConfirmingRestorer(FakeRestorer):
-    """A fake that restores every true pair and keeps the confirmed pairs it is handed."""
+    """A fake that restores every true pair (sure of each), keeps the confirmed pairs it is handed
+    and counts the texts it restores."""
 
     confirmed = None
     given = []
+    restored = Counter()
 
     def __init__(self):
         super().__init__({out: orig for orig, out in world.RULES.items()})
+
+    def restore(self, text, threshold=None):
+        ConfirmingRestorer.restored[text] += 1
+        return super().restore(text, threshold)
+
+    def restore_pending(self, text):
+        from unspin.restorer.site_model import PendingRestoration
+
+        result = self.restore(text)
+        return PendingRestoration(text, result.words, {}, 0.95, 0.8, tuple((e, 0.97) for e in result.edits))
 
     def with_confirmed(self, confirmed):
         other = ConfirmingRestorer()
@@ -34,6 +47,7 @@ def engines(monkeypatch):
     world.use_as_default_toolkit(monkeypatch)
     monkeypatch.setattr("unspin.learn.from_spun.default_min_confidence", lambda: 0.5)
     monkeypatch.setattr(ConfirmingRestorer, "given", [])
+    monkeypatch.setattr(ConfirmingRestorer, "restored", Counter())
     asked = []
 
     def load(lm="ngram", **kw):
@@ -70,8 +84,11 @@ def test_pairs_the_first_rows_restore_often_go_to_every_rows_restorer(engines, t
     assert main(["restore", "--jsonl", str(crawl), "-o", str(out), "--learn-from-input", "-q"]) == 0
     saved = ConfirmedPairs.load(tmp_path / "restored.jsonl.confirmed.tsv")
     rows = [json.loads(line)["text"] for line in crawl.read_text().splitlines()]
-    assert saved == count_confirmed(ConfirmingRestorer(), rows[:CONFIRM_DOCS]) and saved.counts
+    assert saved == count_confirmed(FakeRestorer(ConfirmingRestorer().swaps), rows[:CONFIRM_DOCS]) and saved.counts
     assert ConfirmingRestorer.given == [saved]
+    assert len(set(rows)) == len(rows) and ConfirmingRestorer.restored == Counter(rows)  # the first rows too, once each
+    restored = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["restored"] for r in restored] == [FakeRestorer(ConfirmingRestorer().swaps).restore(t).restored for t in rows]
 
 
 def test_no_confirm_leaves_the_cut_alone(engines, tmp_path):

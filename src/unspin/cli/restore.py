@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError
 from . import add_device_option, add_reading_options, check_device, progress
@@ -136,30 +137,33 @@ def _learn_from_input(args: argparse.Namespace) -> str:
     return path
 
 
-def _confirm_from_input(args: argparse.Namespace) -> str | None:
+def _confirm_from_input(args: argparse.Namespace) -> tuple[str | None, dict[str, Any]]:
     """The pairs the input's first rows restore often with its learned lexicon
-    (`restorer.confirmed`), into OUT.confirmed.tsv; None where the engine cannot take them (a
-    decoder LM). A resumed run keeps the file its first rows were restored with."""
+    (`restorer.confirmed`), into OUT.confirmed.tsv, and those rows' restorations left open
+    (text -> `PendingRestoration`), so the restore step decides them without restoring them again;
+    (None, {}) where the engine cannot take confirmed pairs (a decoder LM). A resumed run keeps
+    the file its first rows were restored with (and restores those rows anew)."""
     from ..io.readers import iter_documents
     from ..io.writers import refuse_overwriting_inputs
-    from ..restorer.confirmed import CONFIRM_DOCS, count_confirmed
+    from ..restorer.confirmed import CONFIRM_DOCS, confirmed_in
 
     path = confirmed_path_for(args.output)
     refuse_overwriting_inputs(path, [args.input])
     if args.resume and Path(path).exists():
-        return path
+        return path, {}
     engine = _engine(args)
-    if not hasattr(engine, "with_confirmed"):
-        return None
+    if not hasattr(engine, "restore_pending"):
+        return None, {}
     if not progress.quiet(args):
         print(f"unspin restore: restoring the first {CONFIRM_DOCS} rows to find the pairs they confirm…", file=sys.stderr, flush=True)
     rows = iter_documents([args.input], text_field=args.text_field, id_field=args.id_field, max_bytes=args.max_bytes, jsonl=True)
-    confirmed = count_confirmed(engine, (doc.text for doc in rows if not doc.error))
+    first = {doc.text: engine.restore_pending(doc.text) for doc in islice((d for d in rows if not d.error), CONFIRM_DOCS)}
+    confirmed = confirmed_in(pending.decided() for pending in first.values())
     confirmed.save(path)
     if not progress.quiet(args):
         print(f"unspin restore: {sum(n >= confirmed.min_count for n in confirmed.counts.values())} pairs confirmed -> {path}",
               file=sys.stderr)
-    return path
+    return path, first
 
 
 def fingerprints_path(args: argparse.Namespace) -> str | None:
@@ -229,9 +233,10 @@ def _restore_jsonl(args: argparse.Namespace) -> int:
     if args.resume and (not args.output or args.output == "-"):
         print("unspin restore: --resume needs -o OUT (the output to continue)", file=sys.stderr)
         return EXIT_USAGE
+    first_rows: dict[str, Any] = {}
     if args.learn_from_input:
         args.learned = _learn_from_input(args)
-        args.confirmed = _confirm_from_input(args) if args.confirm and args.threshold is None else None
+        args.confirmed, first_rows = _confirm_from_input(args) if args.confirm and args.threshold is None else (None, {})
     if args.jobs < 1:
         print("unspin restore: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
@@ -240,7 +245,7 @@ def _restore_jsonl(args: argparse.Namespace) -> int:
     step = RestoreStep(args.lm, learned=args.learned, threshold=args.threshold, text_field=args.text_field,
                        fingerprints=fingerprints_path(args), device=args.device,
                        spun_threshold=args.spun_threshold, document_prior=args.document_prior,
-                       confirmed=getattr(args, "confirmed", None))
+                       confirmed=getattr(args, "confirmed", None), first_rows=first_rows)
     show = progress.wanted(args)
     before = resume_state(args.output, "jsonl") if args.resume else None
     writer = open_writer("jsonl", args.output, append=bool(before and before.records))

@@ -21,14 +21,17 @@ class RestoreStep(Step):
 
     name = "restore"
     requires = ("lexicon", "ngram")
-    lazy = ("restorer",)
+    lazy = ("engine", "restorer")
     DEFAULT_LM = "ngram"
 
     def __init__(self, lm: str | None = None, *, learned: str | None = None, threshold: float | None = None,
                  text_field: str = "text", fingerprints: str | None = None, spun_threshold: float | None = None,
-                 device: str | None = None, document_prior: bool = True, confirmed: str | None = None) -> None:
+                 device: str | None = None, document_prior: bool = True, confirmed: str | None = None,
+                 first_rows: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.confirmed = confirmed
+        # text -> a `PendingRestoration` the confirmed pairs were counted on: decided, not restored again
+        self.first_rows = first_rows or {}
         self.spun_threshold = spun_threshold
         self.document_prior = document_prior
         self.device = device
@@ -39,7 +42,8 @@ class RestoreStep(Step):
         self.text_field = text_field
 
     def setup(self) -> None:
-        self.restorer = with_fingerprints(self._confirmed(self._engine()), self.fingerprints)
+        self.engine = self._confirmed(self._engine())
+        self.restorer = with_fingerprints(self.engine, self.fingerprints)
 
     def _confirmed(self, engine: Any) -> Any:
         """`engine` with the batch's confirmed pairs (`confirmed`: a file `restorer.confirmed` wrote)."""
@@ -65,9 +69,16 @@ class RestoreStep(Step):
     def run(self, doc: Document) -> dict[str, Any]:
         from unspin.schema import versioned
 
-        result = self.restorer.restore(doc.text, threshold=self.threshold)
+        result = self._restore(doc.text)
         return versioned({"doc_id": doc.doc_id, **doc.meta, self.text_field: doc.text, "restored": result.restored,
                           "edits": [e.to_dict() for e in result.edits]})
+
+    def _restore(self, text: str) -> Any:
+        pending = self.first_rows.get(text) if self.threshold is None else None
+        if pending is None:
+            return self.restorer.restore(text, threshold=self.threshold)
+        result = pending.decided(getattr(self.engine, "confirmed", None))
+        return self.restorer.finish(result) if isinstance(self.restorer, _WithFingerprints) else result
 
     def error_record(self, doc_id: str, error: str, meta: dict[str, Any]) -> dict[str, Any]:
         """A row that could not be read keeps its line number and raw text beside the error."""
@@ -82,9 +93,13 @@ class _WithFingerprints:
         self.engine, self.matcher = engine, matcher
 
     def restore(self, text: str, threshold: float | None = None) -> Any:
+        return self.finish(self.engine.restore(text, threshold=threshold))
+
+    def finish(self, result: Any) -> Any:
+        """The engine's restoration with the list's matches added."""
         from unspin.lexicon.fingerprint_edits import with_fingerprint_edits
 
-        return with_fingerprint_edits(self.engine.restore(text, threshold=threshold), self.matcher)
+        return with_fingerprint_edits(result, self.matcher)
 
 
 def with_fingerprints(engine: Any, path: str | None) -> Any:
