@@ -5,9 +5,9 @@ of the batch is edited elsewhere in the batch from a lower probability.
 Used where a batch is restored with the dictionary it gives away (`restore --jsonl
 --learn-from-input`, `unspin.restore_many`). The sample is the batch's first `CONFIRM_DOCS`
 documents; a pair edited there `CONFIRM_MIN` times or more is edited from `CONFIRMED_CUT` up.
-`restore_many` restores each document once (`restore_confirmed`: the site model keeps every
-choice down to `CONFIRMED_CUT` open until the sample is counted); `restore --jsonl` streams, so it
-restores the sample once to count and again with the rest.
+Each document is restored once: the site model keeps every choice down to `CONFIRMED_CUT` open
+(`PendingRestoration`) until the sample is counted (`restore_confirmed` for `restore_many`; the
+CLI hands the sample's open restorations to its restore step).
 Chosen on dev crawls of the training families (BENCHMARKS.md, "pairs a batch confirms"): on the
 n-gram path 12.8% -> 17.9% of swaps restored at 94.9% -> 95.3% precision; with the neural stage
 19.7% -> 22.5% at 95.7% -> 95.4%.
