@@ -201,6 +201,8 @@ def test_a_pair_the_batch_confirms_is_edited_from_the_lower_cut_and_no_other(bui
     assert confirmed.restore(text, threshold=0.95).edits == ()  # an explicit threshold stays exact
     lower = strict.with_confirmed(ConfirmedPairs({("corporate", "company"): 3}, min_count=3, cut=0.9))
     assert lower.restore(text).edits == ()  # 0.85 is under the confirmed cut too
+    looser = strict.with_confirmed(ConfirmedPairs({("corporate", "company"): 3}, min_count=3, cut=0.5))
+    assert [e.observed for e in looser.restore(text).edits] == ["corporate"]  # a cut under the default one is kept to
     assert strict.confirmed is None
 
 

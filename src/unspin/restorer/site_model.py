@@ -195,7 +195,7 @@ class ModelRestorer:
 
     def restore_pending(self, text: str) -> "PendingRestoration":
         """`restore(text)` with its decision left open for the pairs a batch may confirm: every
-        choice down to `CONFIRMED_CUT`, which `PendingRestoration.decided` takes at the cuts without
+        choice down to `CONFIRMED_CUT` (or this restorer's confirmed pairs' cut, if lower), which `PendingRestoration.decided` takes at the cuts without
         restoring again (`restore_many` restores each page once, counts its first pages' edits,
         then decides every page)."""
         return self._pending_with_spin(text, self._spin_of(text))
@@ -206,15 +206,16 @@ class ModelRestorer:
         own edit, so this path restores at least what the n-gram path does. In a document the
         prior flags, the n-gram passes are those of a flagged document (their likelier guesses as
         context, `SPUN_PASSES`), so the stage judges rows seen in a truer context."""
+        floor = min(CONFIRMED_CUT, self.confirmed.cut) if self.confirmed is not None else CONFIRMED_CUT
         if self.neural is not None:
             doc, probs, fallback = self.staged_rows(text, spin)
             cut = self.neural.cut
-            low = self._choose_neural(doc, probs, min(cut, CONFIRMED_CUT))
+            low = self._choose_neural(doc, probs, min(cut, floor))
         else:
             cut = self.spun_cut if self.spun_cut is not None and self._flagged(spin) else self.cut
             doc, probs, _ = self.final_rows(text, cut, *self._passes_for(spin, cut))
-            low, fallback = self._choose(doc, probs, min(cut, CONFIRMED_CUT)), []
-        return PendingRestoration(doc.text, doc.word_count, self._signals_of(doc, spin), cut, min(cut, CONFIRMED_CUT),
+            low, fallback = self._choose(doc, probs, min(cut, floor)), []
+        return PendingRestoration(doc.text, doc.word_count, self._signals_of(doc, spin), cut, min(cut, floor),
                                   tuple((_edit(doc.text, c), c.probability) for c in low),
                                   tuple(_edit(doc.text, c) for c in fallback))
 
