@@ -78,13 +78,13 @@ def test_the_dictionary_is_learned_from_the_input_and_restores_every_row(engines
 
 
 def test_pairs_the_first_rows_restore_often_go_to_every_rows_restorer(engines, tmp_path):
-    from unspin.restorer.confirmed import CONFIRM_DOCS, ConfirmedPairs, count_confirmed
+    from unspin.restorer.confirmed import CONFIRM_DOCS, ConfirmedPairs, confirmed_in
 
     crawl, out = _crawl(tmp_path / "crawl.jsonl"), tmp_path / "restored.jsonl"
     assert main(["restore", "--jsonl", str(crawl), "-o", str(out), "--learn-from-input", "-q"]) == 0
     saved = ConfirmedPairs.load(tmp_path / "restored.jsonl.confirmed.tsv")
     rows = [json.loads(line)["text"] for line in crawl.read_text().splitlines()]
-    assert saved == count_confirmed(FakeRestorer(ConfirmingRestorer().swaps), rows[:CONFIRM_DOCS]) and saved.counts
+    assert saved == confirmed_in(FakeRestorer(ConfirmingRestorer().swaps).restore(t) for t in rows[:CONFIRM_DOCS]) and saved.counts
     assert ConfirmingRestorer.given == [saved]
     assert len(set(rows)) == len(rows) and ConfirmingRestorer.restored == Counter(rows)  # the first rows too, once each
     restored = [json.loads(line) for line in out.read_text().splitlines()]

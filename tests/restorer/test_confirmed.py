@@ -1,16 +1,16 @@
-"""Pairs a batch confirms (`restorer.confirmed`): counted on the batch's first documents, saved
+"""Pairs a batch confirms (`restorer.confirmed`): counted over the sample's restorations, saved
 and read back, and a pair confirmed often enough edited from the lower cut."""
 
 import pytest
 from fakes import FakeRestorer
 
 from unspin.errors import InputError
-from unspin.restorer.confirmed import ConfirmedPairs, count_confirmed
+from unspin.restorer.confirmed import ConfirmedPairs, confirmed_in
 
 
-def test_pairs_are_counted_on_the_first_documents_only():
+def test_pairs_are_counted_over_the_restorations_given():
     texts = ["The corporate rose.", "The corporate and the corporate fell.", "Sales rose 4 p.c. today."]
-    confirmed = count_confirmed(FakeRestorer(), texts, docs=2)
+    confirmed = confirmed_in(FakeRestorer().restore(t) for t in texts[:2])
     assert confirmed.counts == {("corporate", "company"): 3}
 
 

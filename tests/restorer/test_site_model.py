@@ -207,7 +207,7 @@ def test_a_pair_the_batch_confirms_is_edited_from_the_lower_cut_and_no_other(bui
 
 
 def test_a_batch_restored_once_and_decided_gives_what_restoring_with_its_confirmed_pairs_gives(builder):
-    from unspin.restorer.confirmed import CONFIRM_DOCS, count_confirmed, restore_confirmed
+    from unspin.restorer.confirmed import CONFIRM_DOCS, confirmed_in, restore_confirmed
 
     restorer = ModelRestorer(builder, SureOf(0.85)).with_document_prior(Prior(0.1), flag_at=0.9)
     texts = ["The corporate stated sales fell."] * 3 + ["Sales of the corporate rose."] * (CONFIRM_DOCS + 2)
@@ -226,7 +226,7 @@ def test_a_batch_restored_once_and_decided_gives_what_restoring_with_its_confirm
 
     once = restore_confirmed(Batch(), texts)
     assert Batch.calls == len(texts)
-    confirmed = count_confirmed(sure, texts[:3])
+    confirmed = confirmed_in(sure.restore(t) for t in texts[:3])
     expected = [sure.restore(t) for t in texts[:3]] + [restorer.with_confirmed(confirmed).restore(t) for t in texts[3:]]
     assert once == expected
     assert [(e.observed, e.suggestion) for e in once[-1].edits] == [("corporate", "company")]

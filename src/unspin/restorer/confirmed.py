@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -57,11 +56,6 @@ class ConfirmedPairs:
         return cls(counts)
 
 
-def count_confirmed(restorer: Any, texts: Iterable[str], docs: int = CONFIRM_DOCS) -> ConfirmedPairs:
-    """The pairs `restorer` edits at its own cut in the first `docs` of `texts`."""
-    return confirmed_in(restorer.restore(text) for text in islice(texts, docs))
-
-
 def confirmed_in(restorations: Iterable[Any]) -> ConfirmedPairs:
     """How often each pair is edited in `restorations` (the batch's sample, restored)."""
     counts: Counter[tuple[str, str]] = Counter()
@@ -72,9 +66,9 @@ def confirmed_in(restorations: Iterable[Any]) -> ConfirmedPairs:
 
 def restore_confirmed(restorer: Any, texts: Sequence[str], docs: int = CONFIRM_DOCS) -> list[Any]:
     """Each text restored once with its decision left open (`restorer.restore_pending`), the pairs
-    the first `docs` confirm counted, then every text decided with them: what restoring with
-    `restorer.with_confirmed(count_confirmed(restorer, texts))` gives, without restoring the sample
-    twice."""
+    the first `docs` confirm counted, then every text decided with them: what restoring every text
+    with `restorer.with_confirmed(confirmed_in(restorer.restore(t) for t in texts[:docs]))` gives,
+    without restoring the sample twice."""
     pending = [restorer.restore_pending(text) for text in texts]
     confirmed = confirmed_in(p.decided() for p in pending[:docs])
     return [p.decided(confirmed) for p in pending]
