@@ -263,3 +263,24 @@ def test_a_failing_input_iterator_stops_the_run_with_valid_output(tmp_path, jobs
         with open_writer("jsonl", str(out)) as writer:
             run_local(LengthStep(), documents(), writer=writer, jobs=jobs, progress=False)
     assert [r["doc_id"] for r in read_jsonl(out)] == [f"d{i:03d}" for i in range(10)]
+
+
+def test_a_pool_whose_terminate_hangs_is_left_behind_after_the_wait():
+    import threading
+    import time
+
+    from unspin.pipeline.local import _terminate
+
+    release = threading.Event()
+
+    class HangingPool:  # CPython's terminate, stuck on a lock a killed worker held
+        asked = False
+
+        def terminate(self):
+            HangingPool.asked = True
+            release.wait()
+
+    started = time.monotonic()
+    _terminate(HangingPool(), wait=0.2)
+    assert HangingPool.asked and time.monotonic() - started < 5
+    release.set()

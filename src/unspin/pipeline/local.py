@@ -45,6 +45,7 @@ StepLike = Callable[[Document], Any]
 ErrorRecord = Callable[[str, str], dict[str, Any]]
 
 log = logging.getLogger(__name__)
+TERMINATE_WAIT_S = 10.0  # a stopped pool's terminate takes well under a second
 
 
 @dataclass(frozen=True)
@@ -263,11 +264,22 @@ def _outcomes_pool(step: StepLike, documents: Iterable[Document], jobs: int, chu
         pool.close()
     except BaseException:
         window.stop()
-        pool.terminate()
+        _terminate(pool)
         raise
-    finally:
-        window.stop()
-        pool.join()
+    window.stop()
+    pool.join()
+
+
+def _terminate(pool: Any, wait: float = TERMINATE_WAIT_S) -> None:
+    """`pool.terminate()`, given up after `wait` seconds. CPython's terminate kills the workers,
+    then waits for its task thread, which hangs for good when a worker was killed while it held
+    the result queue's lock (seen once, on Ctrl-C in a 2-worker run); the workers are dead by then,
+    and the pool's threads are daemons."""
+    stopper = threading.Thread(target=pool.terminate, name="unspin-pool-terminate", daemon=True)
+    stopper.start()
+    stopper.join(wait)
+    if stopper.is_alive():
+        log.warning("the worker pool did not stop within %.0f s; leaving it behind", wait)
 
 
 def _check_picklable(step: StepLike) -> None:
