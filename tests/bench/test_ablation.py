@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from unspin.bench.ablation import (
-    LOSSES, SIGNAL_GROUPS, feature_groups, gold_context, judge, loss_of, reachable, recall_at_precision, refit, without,
+    LOSSES, SIGNAL_GROUPS, feature_groups, gold_context, judge, loss_of, reachable, recall_at_precision, refit, spread, table,
+    without,
 )
 from unspin.restorer.candidates import CANDIDATE_FEATURES
 
@@ -75,10 +76,11 @@ def test_each_family_is_judged_with_the_clean_documents_at_the_refits_cut():
 
 
 def test_a_refit_is_fitted_and_judged_without_its_columns_and_reports_its_own_cut(monkeypatch):
-    fitted = []
+    fitted, seeds = [], []
 
-    def fake_fit(docs, precision):
+    def fake_fit(docs, precision, seed=None):
         fitted.append(docs)
+        seeds.append(seed)
         return _Fixed(), _Fixed(), {"cut": 0.85, "precision": 1.0, "recall": 0.5, "edits": 1, "clean_false_per_1k": 0.0, "other": 7}
 
     monkeypatch.setattr("unspin.bench.train_restore.fit", fake_fit)
@@ -90,6 +92,25 @@ def test_a_refit_is_fitted_and_judged_without_its_columns_and_reports_its_own_cu
     assert (result["without"], result["cut"], result["features"]) == ("names", 0.85, [CANDIDATE_FEATURES[0]])
     assert set(result["dev_held_out_half"]) == {"precision", "recall", "edits", "clean_false_per_1k"}
     assert result["test"]["holdout dense"]["edits"] == 0  # its first column is blank: NaN never reaches the cut
+    assert seeds == [None] and result["seed"] is None  # LightGBM's own random state, as shipped
+    assert refit("names", (0,), dev, test, 0.95, quiet=True, seed=2)["seed"] == 2 and seeds[-1] == 2
+
+
+def _fitted(name, seed, dev_recall, best):
+    return {"without": name, "seed": seed, "cut": 0.9, "dev_held_out_half": {"recall": dev_recall, "precision": 0.95},
+            "test": {"holdout dense": {"recall": 0.1, "precision": 0.9, "recall_at_precision": best, "clean_false_per_1k": 0.1}}}
+
+
+def test_the_spread_over_seeds_is_each_refits_mean_lowest_and_highest():
+    refits = [_fitted("none", None, 0.06, 0.02), _fitted("none", 1, 0.08, 0.05), _fitted("names", None, 0.05, 0.03)]
+    out = spread(refits)
+    assert out["none"]["dev recall"] == {"mean": 0.07, "min": 0.06, "max": 0.08}
+    assert out["none"]["holdout dense best"] == {"mean": 0.035, "min": 0.02, "max": 0.05}
+    assert out["names"]["dev recall"] == {"mean": 0.05, "min": 0.05, "max": 0.05}
+    shown = table({"precision_target": 0.95, "reachable": {"dev": {"share": 0.5}, "test": {"share": 0.5}},
+                   "refits": refits, "spread": out})
+    assert "none (seed 1) | 0.90 | 8.0% / 95.0%" in shown
+    assert "none over seeds (mean, lowest-highest): dev recall 7.0% (6.0%-8.0%)" in shown
 
 
 def test_recall_at_precision_sweeps_every_cut_over_each_sites_likeliest_candidate():

@@ -5,7 +5,9 @@ import json
 
 import pytest
 
-from unspin.bench.train_restore import LEARNED_RECORD_PATH, RECORD_PATH, choose_cut, common_cut, decide, evaluate
+from unspin.bench.train_restore import (
+    LEARNED_RECORD_PATH, RECORD_PATH, choose_cut, common_cut, cross_fit, decide, evaluate, member_paths,
+)
 from unspin.restorer.candidates import CANDIDATE_FEATURES
 
 
@@ -37,6 +39,34 @@ def test_a_cut_for_several_kinds_of_lexicon_holds_on_each():
     assert common_cut([others], 0.95) == choose_cut(*others, 0.95)[0] == 0.51
     assert common_cut([others, own], 0.95) == 0.71
     assert common_cut([others, ([spun], [[0.2, 0.9, 0.9]])], 0.95) == 0.99  # never precise: the highest cut
+
+
+class _Constant:
+    """A 'fitted model' that gives every row one probability and remembers what it was fitted on."""
+
+    def __init__(self, p, docs):
+        self.p, self.docs = p, docs
+
+    def predict_proba(self, rows):
+        import numpy as np
+
+        return np.column_stack([np.full(len(rows), 1 - self.p), np.full(len(rows), self.p)])
+
+
+def test_a_cross_fit_scores_each_document_with_the_model_fitted_without_it(monkeypatch):
+    monkeypatch.setattr("unspin.bench.train_restore._fitted", lambda docs, seed: _Constant(0.9 if docs[0]["half"] == 0 else 0.2, docs))
+    monkeypatch.setattr("unspin.bench.train_restore._feature_gain", lambda models: {})
+    first = [{**_doc("f", [0, 0], [0, 1], swaps=2), "half": 0} for _ in range(3)]  # scored 0.2, by the second half's model
+    second = [{**_doc("f", [1, 1], [0, 1], swaps=2), "half": 1} for _ in range(3)]  # scored 0.9, by the first half's
+    models, iso, metrics = cross_fit(first + second, 0.95)
+    assert [m.docs for m in models] == [first, second]
+    assert iso.predict([0.2, 0.9]).tolist() == [0.0, 1.0]  # calibrated on both halves, each by the other's model
+    assert metrics["edits"] == 6 and metrics["swaps"] == 12 and metrics["precision"] == 1.0 and metrics["cut"] == 0.2
+
+
+def test_a_models_members_are_written_beside_it(tmp_path):
+    assert member_paths(tmp_path / "m.txt", 1) == [tmp_path / "m.txt"]
+    assert member_paths(tmp_path / "m.txt", 2) == [tmp_path / "m.txt", tmp_path / "m.fold2.txt"]
 
 
 def test_the_shipped_model_matches_the_features_and_never_saw_the_holdout():

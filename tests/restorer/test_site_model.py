@@ -165,6 +165,32 @@ def test_a_model_trained_on_fewer_features_reads_only_its_columns():
     assert model.probabilities([[1.0, 5.0, 3.0]]) == [0.4]  # columns 2 and 0: 3 + 1, on knots 0..10 -> 0..1
 
 
+def test_a_cross_fitted_model_averages_its_members(tmp_path, monkeypatch):
+    import json
+
+    from unspin.restorer.site_model import CandidateModel
+
+    class Scaled:
+        def __init__(self, text):
+            self.scale = float(text)
+
+        def predict(self, x, num_threads=1):
+            return x[:, 0] * self.scale
+
+    monkeypatch.setattr("unspin.model.trees.load_tree_model", Scaled)
+    (tmp_path / "m.txt").write_text("1.0")
+    (tmp_path / "m.fold2.txt").write_text("3.0")
+    record = {"features": list(CANDIDATE_FEATURES), "calibration": {"x": [0.0, 10.0], "y": [0.0, 1.0]},
+              "metrics_held_out_half": {"cut": 0.5}}
+    (tmp_path / "m.json").write_text(json.dumps(record))
+    single = CandidateModel.load(tmp_path / "m.txt", tmp_path / "m.json")
+    (tmp_path / "m.json").write_text(json.dumps({**record, "members": ["m.txt", "m.fold2.txt"]}))
+    both = CandidateModel.load(tmp_path / "m.txt", tmp_path / "m.json")
+    row = [1.0] * len(CANDIDATE_FEATURES)
+    assert single.probabilities([row]) == [pytest.approx(0.1)]
+    assert both.probabilities([row]) == [pytest.approx(0.2)]  # (1 + 3) / 2, on knots 0..10 -> 0..1
+
+
 def test_a_builder_sharing_the_screeners_analyser_reuses_its_view_of_the_text(builder, monkeypatch):
     from unspin.engine.features import SiteAnalyser
 

@@ -24,6 +24,9 @@ Two more measures of what limits the decision, on `--limits-docs` test articles 
 - how much the n-gram evidence would gain if every other swap were already put back into the
   context (`oracle_context`): the shipped site model's best recall at the precision target, on
   rows whose context windows hold the spun words against rows whose windows hold the originals.
+With `--seeds N` every refit is fitted N times, with LightGBM's own random state and with N - 1
+others (its row and column sampling): a difference between refits smaller than the spread of one
+refit over seeds is noise.
 Nothing is written but the row caches.
 """
 
@@ -63,6 +66,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--test-docs", type=int, default=40, help="test articles per family and density (and clean)")
     p.add_argument("--groups", default=",".join(SIGNAL_GROUPS), help="signal groups to leave out, one refit each")
     p.add_argument("--precision", type=float, default=0.95, help="edit precision each refit's cut is set for")
+    p.add_argument("--seeds", type=int, default=1, metavar="N",
+                   help="fit each refit N times (LightGBM's own random state, then seeds 1..N-1) and report the spread")
     p.add_argument("--rows-cache", metavar="PICKLE", help="dev rows (the same file `train-restore --rows-cache` uses)")
     p.add_argument("--test-rows-cache", metavar="PICKLE", help="reuse (or write) the test rows")
     p.add_argument("--jobs", type=int, default=2, help="worker processes building rows")
@@ -248,15 +253,16 @@ def limits(families: list[Any], texts: list[str], precision: float) -> dict[str,
 
 
 def refit(name: str, columns: Sequence[int], dev: list[dict[str, Any]], test: list[dict[str, Any]], precision: float,
-          quiet: bool) -> dict[str, Any]:
+          quiet: bool, seed: int | None = None) -> dict[str, Any]:
     """The site model fitted on `dev` without those columns, its cut and what it does on `test`."""
     from ..restorer.candidates import CANDIDATE_FEATURES
-    from .train_restore import fit
+    from . import train_restore
 
     if not quiet:
-        print(f"refitting without {name}", file=sys.stderr)
-    model, iso, metrics = fit(without(dev, columns) if columns else dev, precision)
-    return {"without": name, "features": [CANDIDATE_FEATURES[j] for j in columns], "cut": metrics["cut"],
+        print(f"refitting without {name}" + ("" if seed is None else f", seed {seed}"), file=sys.stderr)
+    dev = without(dev, columns) if columns else dev
+    model, iso, metrics = train_restore.fit(dev, precision, seed=seed)
+    return {"without": name, "seed": seed, "features": [CANDIDATE_FEATURES[j] for j in columns], "cut": metrics["cut"],
             "dev_held_out_half": {k: metrics[k] for k in ("precision", "recall", "edits", "clean_false_per_1k")},
             "test": judge(model, iso, metrics["cut"], without(test, columns) if columns else test, precision)}
 
@@ -286,11 +292,27 @@ def run(args: argparse.Namespace) -> int:
     test = cached_rows(args.test_rows_cache, lambda: test_rows(sample_docs("test", args.test_docs), families, args.jobs, args.quiet))
     result.update({"dev_documents": len(texts), "test_documents": args.test_docs,
                    "reachable": {"dev": reachable(dev), "test": reachable(test)},
-                   "refits": [refit(name, columns, dev, test, args.precision, args.quiet)
-                              for name, columns in [("none", ())] + list(groups.items())]})
+                   "refits": [refit(name, columns, dev, test, args.precision, args.quiet, seed)
+                              for name, columns in [("none", ())] + list(groups.items())
+                              for seed in [None, *range(1, args.seeds)]]})
+    if args.seeds > 1:
+        result["spread"] = spread(result["refits"])
     result["seconds"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(result, indent=2) if args.format == "json" else table(result))
     return 0
+
+
+def spread(refits: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per refit name, over its seeds: the mean, lowest and highest dev recall at its cut, and
+    of each test group's most restored at the precision target (how well it ranks)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in dict.fromkeys(r["without"] for r in refits):
+        fits = [r for r in refits if r["without"] == name]
+        measures = {"dev recall": [r["dev_held_out_half"]["recall"] for r in fits]}
+        for key in fits[0]["test"]:
+            measures[f"{key} best"] = [r["test"][key]["recall_at_precision"] for r in fits]
+        out[name] = {k: {"mean": round(sum(v) / len(v), 4), "min": min(v), "max": max(v)} for k, v in measures.items()}
+    return out
 
 
 def table(result: dict[str, Any]) -> str:
@@ -312,6 +334,10 @@ def table(result: dict[str, Any]) -> str:
         dev, test = refit["dev_held_out_half"], refit["test"]
         cells = [f"{m['recall']:.1%} / {m['precision']:.1%} ({m['recall_at_precision']:.1%})" for m in test.values()]
         clean = next(iter(test.values()))["clean_false_per_1k"] if test else 0.0
-        lines.append(f"{refit['without']} | {refit['cut']:.2f} | {dev['recall']:.1%} / {dev['precision']:.1%} | " + " | ".join(cells)
-                     + f" | {clean:.2f}")
+        seed = "" if refit.get("seed") is None else f" (seed {refit['seed']})"
+        lines.append(f"{refit['without']}{seed} | {refit['cut']:.2f} | {dev['recall']:.1%} / {dev['precision']:.1%} | "
+                     + " | ".join(cells) + f" | {clean:.2f}")
+    for name, measures in result.get("spread", {}).items():
+        lines.append(f"{name} over seeds (mean, lowest-highest): "
+                     + "; ".join(f"{k} {m['mean']:.1%} ({m['min']:.1%}-{m['max']:.1%})" for k, m in measures.items()))
     return "\n".join(lines)

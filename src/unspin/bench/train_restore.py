@@ -31,7 +31,7 @@ import sys
 import time
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MODEL_PATH = DATA_DIR / "restore_model.txt"
@@ -60,6 +60,9 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
                         "(`restore --jsonl --learn-from-input`); the learned cut must hold for these too")
     p.add_argument("--cut-per-lexicon", action="store_true",
                    help="the learned cut must meet the targets with each lexicon apart (default: on all pooled)")
+    p.add_argument("--cross-fit", action="store_true",
+                   help="fit a model on each half and calibrate and cut on every document, scored by the model that did "
+                        "not see it; the restorer averages the two (written next to the model as MODEL.fold2.txt)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (learning the lexicons, building the rows)")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
@@ -200,15 +203,43 @@ def _shingles(text: str, n: int = 10) -> set[int]:
     return {hash(" ".join(words[i : i + n])) for i in range(len(words) - n + 1)}
 
 
-def fit(docs: list[dict[str, Any]], precision: float, per_lexicon: bool = False) -> tuple[Any, Any, dict[str, Any]]:
+def fit(docs: list[dict[str, Any]], precision: float, per_lexicon: bool = False, seed: int | None = None) -> tuple[Any, Any, dict[str, Any]]:
+    """The site model fitted on the first half, calibrated and cut on the second. `seed`: the
+    random state of LightGBM's row and column sampling (None: LightGBM's own)."""
+    train = [d for d in docs if d["half"] == 0]
+    held = [d for d in docs if d["half"] == 1]
+    model = _fitted(train, seed)
+    iso, metrics = _calibrated(held, [_predicted(model, d) for d in held], precision, per_lexicon)
+    metrics["feature_gain"] = _feature_gain([model])
+    return model, iso, metrics
+
+
+def cross_fit(docs: list[dict[str, Any]], precision: float, per_lexicon: bool = False,
+              seed: int | None = None) -> tuple[tuple[Any, Any], Any, dict[str, Any]]:
+    """Two site models, one fitted on each half of the documents; each document is scored by the
+    one that did not see it, and the calibration and cuts are set on all of them (the restorer
+    averages the two models' probabilities). Twice the documents for fitting and for the cut
+    as `fit`: on dev, a steadier model whatever the seed (BENCHMARKS.md)."""
+    halves = [[d for d in docs if d["half"] == h] for h in (0, 1)]
+    models = (_fitted(halves[0], seed), _fitted(halves[1], seed))
+    scored = halves[1] + halves[0]
+    raw = [_predicted(models[0], d) for d in halves[1]] + [_predicted(models[1], d) for d in halves[0]]
+    iso, metrics = _calibrated(scored, raw, precision, per_lexicon)
+    metrics["feature_gain"] = _feature_gain(models)
+    return models, iso, metrics
+
+
+def member_paths(model_path: Path, members: int) -> list[Path]:
+    """Where each of a model's members is written: the first at `model_path`, the others beside it."""
+    return [model_path] + [model_path.with_name(f"{model_path.stem}.fold{k}.txt") for k in range(2, members + 1)]
+
+
+def _fitted(train: list[dict[str, Any]], seed: int | None) -> Any:
     import lightgbm as lgb
     import numpy as np
-    from sklearn.isotonic import IsotonicRegression
 
     from ..restorer.candidates import CANDIDATE_FEATURES
 
-    train = [d for d in docs if d["half"] == 0]
-    held = [d for d in docs if d["half"] == 1]
     x = np.concatenate([np.asarray(d["rows"], dtype=np.float32).reshape(len(d["labels"]), -1) for d in train])
     y = np.asarray([l for d in train for l in d["labels"]])
     # more evidence for the original may never make it less likely: monotone in the gains. Large
@@ -216,9 +247,28 @@ def fit(docs: list[dict[str, Any]], precision: float, per_lexicon: bool = False)
     monotone = [1 if name in MONOTONE else 0 for name in CANDIDATE_FEATURES]
     model = lgb.LGBMClassifier(n_estimators=300, learning_rate=0.05, num_leaves=15, min_child_samples=300,
                                subsample=0.8, subsample_freq=1, colsample_bytree=0.8, monotone_constraints=monotone,
-                               verbose=-1, n_jobs=2)
-    model.fit(x, y)
-    raw = [model.predict_proba(np.asarray(d["rows"], dtype=float))[:, 1] if len(d["rows"]) else np.zeros(0) for d in held]
+                               verbose=-1, n_jobs=2, random_state=seed)
+    return model.fit(x, y)
+
+
+def _predicted(model: Any, doc: dict[str, Any]) -> Any:
+    import numpy as np
+
+    return model.predict_proba(np.asarray(doc["rows"], dtype=float))[:, 1] if len(doc["rows"]) else np.zeros(0)
+
+
+def _feature_gain(models: Sequence[Any]) -> dict[str, float]:
+    from ..restorer.candidates import CANDIDATE_FEATURES
+
+    gains = [sum(g) for g in zip(*(m.booster_.feature_importance("gain").tolist() for m in models))]
+    return {k: round(v, 1) for k, v in sorted(zip(CANDIDATE_FEATURES, gains), key=lambda p: -p[1])}
+
+
+def _calibrated(held: list[dict[str, Any]], raw: list[Any], precision: float, per_lexicon: bool) -> tuple[Any, dict[str, Any]]:
+    """Isotonic calibration of the raw probabilities of these documents, and the cuts set on them."""
+    import numpy as np
+    from sklearn.isotonic import IsotonicRegression
+
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
     iso.fit(np.concatenate(raw), np.concatenate([d["labels"] for d in held]))
     calibrated = [iso.predict(r) if len(r) else r for r in raw]
@@ -245,10 +295,8 @@ def fit(docs: list[dict[str, Any]], precision: float, per_lexicon: bool = False)
                 metrics[kind] = evaluate(*_pooled(kind_groups), cut_learned)
         metrics["by_lexicon"] = {name: evaluate(d, p, cut_learned) for name, (d, p) in sorted(by_lexicon.items())}
         metrics["cut_learned"] = cut_learned
-    importance = sorted(zip(CANDIDATE_FEATURES, model.booster_.feature_importance("gain").tolist()), key=lambda p: -p[1])
-    metrics["feature_gain"] = {k: round(v, 1) for k, v in importance}
     metrics["cut"] = cut
-    return model, iso, metrics
+    return iso, metrics
 
 
 def decide(doc: dict[str, Any], probs, cut: float) -> list[tuple[int, int, float]]:
@@ -344,12 +392,17 @@ def run(args: argparse.Namespace) -> int:
         return collect(texts, builder, args.quiet, learned, args.jobs)
 
     docs = cached_rows(args.rows_cache, make)
-    model, iso, metrics = fit(docs, args.precision, args.cut_per_lexicon)
+    if args.cross_fit:
+        models, iso, metrics = cross_fit(docs, args.precision, args.cut_per_lexicon)
+    else:
+        model, iso, metrics = fit(docs, args.precision, args.cut_per_lexicon)
+        models = (model,)
     record = {
         "version": 1,
         "created": time.strftime("%Y-%m-%d %H:%M"),
         "command": f"unspin bench train-restore --docs {args.docs} --skip {args.skip} --precision {args.precision} --learned-docs {args.learned_docs}"
-                   + (" --fold-models DIR" if args.fold_models else "") + (" --self-learned" if args.self_learned else "") + (" --cut-per-lexicon" if args.cut_per_lexicon else ""),
+                   + (" --fold-models DIR" if args.fold_models else "") + (" --self-learned" if args.self_learned else "") + (" --cut-per-lexicon" if args.cut_per_lexicon else "")
+                   + (" --cross-fit" if args.cross_fit else ""),
         "features": list(CANDIDATE_FEATURES),
         "data": {"split": "dev", "documents": len(texts), "skipped_first": args.skip, "sources": "news articles and State of the Union chunks",
                  "families": sorted({d["family"] for d in docs}), "densities": ["dense", "light"],
@@ -361,8 +414,12 @@ def run(args: argparse.Namespace) -> int:
         "trained_with_learned": any(d.get("learned") for d in docs),
         "trained_with_self_learned": any(d.get("learned", "").endswith(SELF) for d in docs),
         "method": ("LightGBM binary classifier over (site, candidate) rows (300 trees, 15 leaves, >= 300 rows a leaf, "
-                   "monotone increasing in the LM gains), fitted on half the documents (crc32 of the text, even); "
-                   "isotonic calibration and the edit cut on the other half."),
+                   "monotone increasing in the LM gains), "
+                   + ("one fitted on each half of the documents (crc32 of the text), their probabilities averaged; "
+                      "isotonic calibration and the edit cut on every document, scored by the model fitted without it "
+                      "(metrics_held_out_half: those out-of-fold scores)." if args.cross_fit else
+                      "fitted on half the documents (crc32 of the text, even); isotonic calibration and the edit cut on "
+                      "the other half.")),
         "calibration": {"x": [float(v) for v in iso.X_thresholds_], "y": [float(v) for v in iso.y_thresholds_]},
         "metrics_held_out_half": metrics,
         "seconds": round(time.perf_counter() - t0, 1),
@@ -371,6 +428,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.dry_run:
         # with learned lexicons: the model for restoring with one; the default model stays as it is
         model_path, record_path = (LEARNED_MODEL_PATH, LEARNED_RECORD_PATH) if record["trained_with_learned"] else (MODEL_PATH, RECORD_PATH)
-        model.booster_.save_model(str(model_path))
+        paths = member_paths(model_path, len(models))
+        for member, path in zip(models, paths):
+            member.booster_.save_model(str(path))
+        if len(paths) > 1:
+            record["members"] = [path.name for path in paths]
+        else:
+            model_path.with_name(f"{model_path.stem}.fold2.txt").unlink(missing_ok=True)
         record_path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return 0

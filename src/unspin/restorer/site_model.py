@@ -82,9 +82,12 @@ class CandidateModel:
 
         try:
             record = json.loads(record_path.read_text(encoding="utf-8"))
-            booster = load_tree_model(model_path.read_text(encoding="utf-8"))
+            # a cross-fitted model (`bench train-restore --cross-fit`) is several, averaged
+            paths = [record_path.parent / name for name in record["members"]] if "members" in record else [model_path]
+            members = [load_tree_model(path.read_text(encoding="utf-8")) for path in paths]
         except (OSError, ValueError) as exc:
             raise ArtifactError(f"cannot load the restore site model: {exc}", source=str(model_path)) from exc
+        booster = members[0] if len(members) == 1 else MeanOfModels(tuple(members))
         features = tuple(record["features"])
         if not set(features) <= set(names):
             raise ArtifactError("the model's features are not all in its rows: retrain", source=str(record_path))
@@ -108,6 +111,16 @@ class CandidateModel:
             x = x[:, list(self.columns)]
         raw = self.booster.predict(x, num_threads=1)
         return np.interp(raw, self.knots_x, self.knots_y).tolist()
+
+
+@dataclass(frozen=True)
+class MeanOfModels:
+    """Models whose predicted probabilities are averaged (the two halves of a cross-fitted model)."""
+
+    members: tuple[Any, ...]
+
+    def predict(self, x: Any, num_threads: int = 1) -> Any:
+        return sum(m.predict(x, num_threads=num_threads) for m in self.members) / len(self.members)
 
 
 @dataclass
