@@ -16,7 +16,9 @@ calibrates its probability (isotonic) and sets the edit cut: the lowest probabil
 model's edits on that half are >= 95% precise with <= 1 false edit per 1,000 clean words (one cut
 for the documents built without a learned lexicon, `cut_learned` for those built with one; with
 `--cut-per-lexicon` that cut must meet both targets with each family's lexicon apart, as an unseen
-spinner's would have to).
+spinner's would have to). With `--cross-fit` a model is fitted on each half, every document is
+scored by the one that did not see it for the calibration and the cuts, and the restorer averages
+the two (not shipped: BENCHMARKS.md, session 24).
 The model, the data description and the metrics go to src/unspin/data/restore_model.* (the
 default decision), or with learned lexicons (`--learned-docs N`, N > 0) to
 restore_model.learned.* (the decision when restoring with a learned lexicon).
