@@ -96,21 +96,22 @@ def test_a_refit_is_fitted_and_judged_without_its_columns_and_reports_its_own_cu
     assert refit("names", (0,), dev, test, 0.95, quiet=True, seed=2)["seed"] == 2 and seeds[-1] == 2
 
 
-def _fitted(name, seed, dev_recall, best):
+def _fitted(name, seed, dev_recall, best, clean=0.1):
     return {"without": name, "seed": seed, "cut": 0.9, "dev_held_out_half": {"recall": dev_recall, "precision": 0.95},
-            "test": {"holdout dense": {"recall": 0.1, "precision": 0.9, "recall_at_precision": best, "clean_false_per_1k": 0.1}}}
+            "test": {"holdout dense": {"recall": 0.1, "precision": 0.9, "recall_at_precision": best, "clean_false_per_1k": clean}}}
 
 
 def test_the_spread_over_seeds_is_each_refits_mean_lowest_and_highest():
-    refits = [_fitted("none", None, 0.06, 0.02), _fitted("none", 1, 0.08, 0.05), _fitted("names", None, 0.05, 0.03)]
+    refits = [_fitted("none", None, 0.06, 0.02), _fitted("none", 1, 0.08, 0.05, clean=0.5), _fitted("names", None, 0.05, 0.03)]
     out = spread(refits)
     assert out["none"]["dev recall"] == {"mean": 0.07, "min": 0.06, "max": 0.08}
+    assert out["none"]["clean false edits per 1k"] == {"mean": 0.3, "min": 0.1, "max": 0.5}
     assert out["none"]["holdout dense best"] == {"mean": 0.035, "min": 0.02, "max": 0.05}
     assert out["names"]["dev recall"] == {"mean": 0.05, "min": 0.05, "max": 0.05}
     shown = table({"precision_target": 0.95, "reachable": {"dev": {"share": 0.5}, "test": {"share": 0.5}},
                    "refits": refits, "spread": out})
     assert "none (seed 1) | 0.90 | 8.0% / 95.0%" in shown
-    assert "none over seeds (mean, lowest-highest): dev recall 7.0% (6.0%-8.0%)" in shown
+    assert "none over seeds (mean, lowest-highest): dev recall 7.0% (6.0%-8.0%); clean false edits per 1k 0.30 (0.10-0.50)" in shown
 
 
 def test_recall_at_precision_sweeps_every_cut_over_each_sites_likeliest_candidate():

@@ -303,16 +303,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def spread(refits: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Per refit name, over its seeds: the mean, lowest and highest dev recall at its cut, and
-    of each test group's most restored at the precision target (how well it ranks)."""
+    """Per refit name, over its seeds: the mean, lowest and highest dev recall at its cut, false
+    edits per 1,000 clean test words at it, and each test group's most restored at the precision
+    target (how well it ranks)."""
     out: dict[str, dict[str, Any]] = {}
     for name in dict.fromkeys(r["without"] for r in refits):
         fits = [r for r in refits if r["without"] == name]
         measures = {"dev recall": [r["dev_held_out_half"]["recall"] for r in fits]}
+        if fits[0]["test"]:
+            measures["clean false edits per 1k"] = [next(iter(r["test"].values()))["clean_false_per_1k"] for r in fits]
         for key in fits[0]["test"]:
             measures[f"{key} best"] = [r["test"][key]["recall_at_precision"] for r in fits]
         out[name] = {k: {"mean": round(sum(v) / len(v), 4), "min": min(v), "max": max(v)} for k, v in measures.items()}
     return out
+
+
+def _share_or_rate(measure: str, value: float) -> str:
+    return f"{value:.2f}" if measure.endswith("per 1k") else f"{value:.1%}"
 
 
 def table(result: dict[str, Any]) -> str:
@@ -339,5 +346,6 @@ def table(result: dict[str, Any]) -> str:
                      + " | ".join(cells) + f" | {clean:.2f}")
     for name, measures in result.get("spread", {}).items():
         lines.append(f"{name} over seeds (mean, lowest-highest): "
-                     + "; ".join(f"{k} {m['mean']:.1%} ({m['min']:.1%}-{m['max']:.1%})" for k, m in measures.items()))
+                     + "; ".join(f"{k} {_share_or_rate(k, m['mean'])} ({_share_or_rate(k, m['min'])}-{_share_or_rate(k, m['max'])})"
+                                 for k, m in measures.items()))
     return "\n".join(lines)
