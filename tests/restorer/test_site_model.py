@@ -168,6 +168,7 @@ def test_a_model_trained_on_fewer_features_reads_only_its_columns():
 def test_a_cross_fitted_model_averages_its_members(tmp_path, monkeypatch):
     import json
 
+    from unspin.errors import ArtifactError
     from unspin.restorer.site_model import CandidateModel
 
     class Scaled:
@@ -189,6 +190,10 @@ def test_a_cross_fitted_model_averages_its_members(tmp_path, monkeypatch):
     row = [1.0] * len(CANDIDATE_FEATURES)
     assert single.probabilities([row]) == [pytest.approx(0.1)]
     assert both.probabilities([row]) == [pytest.approx(0.2)]  # (1 + 3) / 2, on knots 0..10 -> 0..1
+    (tmp_path / "m.fold2.txt").unlink()
+    with pytest.raises(ArtifactError) as missing:
+        CandidateModel.load(tmp_path / "m.txt", tmp_path / "m.json")
+    assert missing.value.source == str(tmp_path / "m.fold2.txt")  # the member that is missing, by name
 
 
 def test_a_builder_sharing_the_screeners_analyser_reuses_its_view_of_the_text(builder, monkeypatch):

@@ -80,13 +80,16 @@ class CandidateModel:
         """`names`: the features of the rows it will be given (the model may use fewer)."""
         from ..model.trees import load_tree_model
 
+        reading = record_path
         try:
             record = json.loads(record_path.read_text(encoding="utf-8"))
             # a cross-fitted model (`bench train-restore --cross-fit`) is several, averaged
             paths = [record_path.parent / name for name in record["members"]] if "members" in record else [model_path]
-            members = [load_tree_model(path.read_text(encoding="utf-8")) for path in paths]
+            members = []
+            for reading in paths:
+                members.append(load_tree_model(reading.read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
-            raise ArtifactError(f"cannot load the restore site model: {exc}", source=str(model_path)) from exc
+            raise ArtifactError(f"cannot load the restore site model: {exc}", source=str(reading)) from exc
         booster = members[0] if len(members) == 1 else MeanOfModels(tuple(members))
         features = tuple(record["features"])
         if not set(features) <= set(names):
