@@ -435,7 +435,7 @@ def run(args: argparse.Namespace) -> int:
             member.booster_.save_model(str(path))
         if len(paths) > 1:
             record["members"] = [path.name for path in paths]
-        else:
-            model_path.with_name(f"{model_path.stem}.fold2.txt").unlink(missing_ok=True)
+        for stale in member_paths(model_path, 2)[len(paths):]:  # a cross-fitted model's other half, replaced
+            stale.unlink(missing_ok=True)
         record_path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -211,9 +211,9 @@ class ModelRestorer:
 
     def restore_pending(self, text: str) -> "PendingRestoration":
         """`restore(text)` with its decision left open for the pairs a batch may confirm: every
-        choice down to `CONFIRMED_CUT` (or this restorer's confirmed pairs' cut, if lower), which `PendingRestoration.decided` takes at the cuts without
-        restoring again (`restore_many` restores each page once, counts its first pages' edits,
-        then decides every page)."""
+        choice down to `CONFIRMED_CUT` (or this restorer's confirmed pairs' cut, if lower), which
+        `PendingRestoration.decided` takes at the cuts without restoring again (`restore_many`
+        restores each page once, counts its first pages' edits, then decides every page)."""
         return self._pending_with_spin(text, self._spin_of(text))
 
     def _pending_with_spin(self, text: str, spin: float | None) -> "PendingRestoration":
