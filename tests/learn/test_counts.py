@@ -40,3 +40,11 @@ def test_gains_count_co_occurrence_per_document_and_cap_samples():
     merged = GainStats().merge(occurrence_gains(texts[:1], {"stated": ("said",)}, lm, cap=2), cap=2)
     merged.merge(occurrence_gains(texts[1:], {"stated": ("said",)}, lm, cap=2), cap=2)
     assert merged.seen == stats.seen and merged.samples == stats.samples and merged.docs_with_both == stats.docs_with_both
+
+
+def test_an_original_inside_the_observed_form_counts_as_beside_it_only_outside():
+    lm = world.BigramLM(world.corpus(seed=1, docs=50))
+    texts = ["It was actually late. It was late.", "It was actually late.", "It was actually late. It was actually fine."]
+    stats = occurrence_gains(texts, {"was actually": ("was",)}, lm)
+    assert stats.docs_with["was actually"] == 3 and stats.docs_with_both["was actually\twas"] == 3
+    assert stats.docs_with_outside["was actually\twas"] == 1  # only the first has a "was" of its own

@@ -111,3 +111,20 @@ def test_the_state_keeps_how_many_documents_were_screened_out(learner, tmp_path)
     result = _learn(_screened(learner, frozenset(spun).__contains__), spun + world.corpus(seed=9, docs=10))
     result.state.save(tmp_path / "s.gz")
     assert LearnState.load(tmp_path / "s.gz").counts.screened_out == result.screened_out == 10
+
+
+def test_a_word_the_spinner_adds_is_deciphered_as_an_insertion(learner):
+    rules = {**world.RULES, "was": "was actually"}
+    spun = [world.spin(t, rules) for t in world.corpus(seed=6, docs=150)]
+    assert ("was actually", "was") not in {(p.observed, p.original) for p in _learn(learner, spun).pairs}  # off by default
+    inserting = SpunLearner(learner.kit, LearnConfig(insertions=True))
+    by_pair = {(p.observed, p.original): p for p in _learn(inserting, spun).pairs}
+    added = by_pair[("was actually", "was")]
+    assert added.source == "insertion"
+    assert added.original_count == 0  # every "was" left sits inside "was actually"
+    assert added.share > 0.5 and added.mean_gain > 0
+
+
+def test_a_bigram_clean_text_has_gives_no_insertion(learner):
+    result = _learn(SpunLearner(learner.kit, LearnConfig(insertions=True)), world.corpus(seed=7, docs=150))
+    assert not [p for p in result.pairs if p.source == "insertion" and p.confidence >= MIN_CONFIDENCE]

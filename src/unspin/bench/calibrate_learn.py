@@ -86,7 +86,7 @@ def run_boosted(args: argparse.Namespace) -> int:
     from .families.public import RECIPES
 
     n = args.pairs_docs
-    corpora = {name: _labelled_pairs(Path(args.pairs), name, n, args.jobs) for name in
+    corpora = {name: _labelled_pairs(Path(args.pairs), name, n, args.jobs, args.insertions) for name in
                [f"{r.name}.{n}" for r in RECIPES] + [f"{r.name}.mixed{n}" for r in RECIPES] + [f"clean.{n}"]}
     families = [r.name for r in RECIPES]
     fold_of = {name: (families.index(name.split(".")[0]) if not name.startswith("clean.") else -1) for name in corpora}
@@ -123,7 +123,7 @@ def run_boosted(args: argparse.Namespace) -> int:
         "true_pairs": int(y.sum()),
         "spinners": families,
         "corpora": {name: len(rows) for name, rows in corpora.items()},
-        "params": {"weights": list(LearnConfig.calibrated().weights), "model": BOOSTED},
+        "params": {"weights": list(LearnConfig.calibrated().weights), "model": BOOSTED, "insertions": args.insertions},
         "selection": {"method": "leave-one-family-out: each candidate setting's out-of-fold pairs (each family scored by a "
                       "model fitted without it) at the pooled cut for the target precision; chosen: the most true pairs kept "
                       f"over the families whose own precision there is >= {FAMILY_FLOOR}, then the best worst family",
@@ -134,7 +134,8 @@ def run_boosted(args: argparse.Namespace) -> int:
         f"out_of_fold_at_{args.target_precision}": per_family,
         "date": time.strftime("%Y-%m-%d"),
         "command": f"python -m unspin.bench.calibrate_learn --model lightgbm --pairs DIR --pairs-docs {n} --jobs {args.jobs} "
-                   f"--target-precision {args.target_precision} --default-precision {args.default_precision}" + (" --select" if args.select else ""),
+                   f"--target-precision {args.target_precision} --default-precision {args.default_precision}" + (" --select" if args.select else "")
+                   + (" --insertions" if args.insertions else ""),
     }
     CALIBRATION.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(payload, indent=1))
@@ -230,13 +231,13 @@ def _threshold(scores, labels, target: float) -> float:
     return min(best, 0.99)
 
 
-def _labelled_pairs(folder: Path, name: str, n: int, jobs: int) -> list[tuple[tuple[float, ...], int]]:
+def _labelled_pairs(folder: Path, name: str, n: int, jobs: int, insertions: bool = False) -> list[tuple[tuple[float, ...], int]]:
     """(MODEL_FEATURES, label) of every pair of one corpus, learned here if not yet in `folder`."""
     from ..learn.decipher import Pair, model_features
 
     path = folder / f"{name}.pairs.json"
     if not path.exists():
-        _learn_corpus(path, name, n, jobs)
+        _learn_corpus(path, name, n, jobs, insertions)
     rows = json.loads(path.read_text(encoding="utf-8"))
     pairs = []
     for d in rows:
@@ -266,7 +267,7 @@ def write_labelled_pairs(path: Path, pairs, gold, rules) -> None:
     path.write_text(json.dumps(labelled), encoding="utf-8")
 
 
-def _learn_corpus(path: Path, name: str, n: int, jobs: int) -> None:
+def _learn_corpus(path: Path, name: str, n: int, jobs: int, insertions: bool = False) -> None:
     """Learn one calibration corpus from dev documents (a family's name, "mixed", or clean)
     and write its labelled pairs. Documents past the first 2n + 120 of the dev split, away from
     the ones train-restore learns its lexicons from."""
@@ -277,7 +278,7 @@ def _learn_corpus(path: Path, name: str, n: int, jobs: int) -> None:
     family_name, kind = name.split(".")
     pool = corpus_docs("dev", 3 * n + 120)[n + 120 :]
     # the boosted model being refitted only sets the final confidences, never which pairs or features
-    learner = SpunLearner(default_toolkit(), dataclasses.replace(LearnConfig.calibrated(), model=""))
+    learner = SpunLearner(default_toolkit(), dataclasses.replace(LearnConfig.calibrated(), model="", insertions=insertions))
     if family_name == "clean":
         result, gold, rules = learn(pool[:n], jobs, learner), {}, None
     else:
@@ -321,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pairs", metavar="DIR", help="(lightgbm) labelled pairs per corpus, reused or written here")
     p.add_argument("--pairs-docs", type=int, default=300, help="(lightgbm) documents per calibration corpus")
     p.add_argument("--fold-models", metavar="DIR", help="(lightgbm) also write each out-of-fold model here (for train-restore --fold-models; with --select, in DIR/SETTING/)")
+    p.add_argument("--insertions", action="store_true", help="(lightgbm) learn the corpora with words a spinner adds deciphered too, "
+                   "and record that the learner should (LearnConfig.insertions)")
     p.add_argument("--select", action="store_true", help="(lightgbm) choose the model's settings by leave-one-family-out (CANDIDATE_PARAMS)")
     p.add_argument("--default-precision", type=float, default=0.75, help="(lightgbm) out-of-fold precision the default min_confidence is set for")
     args = p.parse_args(argv)

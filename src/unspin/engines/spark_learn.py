@@ -159,7 +159,7 @@ def _count_partition(items: Iterable[tuple[tuple[int, int], str | None]], toolki
     return iter(table.items())
 
 
-_COUNTERS = {"seen": "seen", "extra": "x", "docs_with": "w", "docs_with_both": "b"}
+_COUNTERS = {"seen": "seen", "extra": "x", "docs_with": "w", "docs_with_both": "b", "docs_with_outside": "o"}
 
 
 def _weigh_partition(items: Iterable[tuple[tuple[int, int], str | None]], toolkit: Callable[[], Any], token: str,
@@ -210,7 +210,8 @@ def _gain_stats(rows: list[tuple[tuple[str, Any], Any]]) -> GainStats:
     samples = dict(groups["s"])
     # the local runner creates a form's sample list where it counts the form: the same key order
     ordered = {observed: [row for _, row in samples.get(observed, [])] for observed in counters["seen"]}
-    return GainStats(ordered, counters["seen"], counters["extra"], counters["docs_with"], counters["docs_with_both"])
+    return GainStats(ordered, counters["seen"], counters["extra"], counters["docs_with"], counters["docs_with_both"],
+                     counters["docs_with_outside"])
 
 
 __all__ = ["SparkLearnRun", "learn_on_spark"]

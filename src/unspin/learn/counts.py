@@ -90,10 +90,14 @@ class GainStats:
     extra: Counter = field(default_factory=Counter)  # counts of candidate originals pass 1 skipped
     docs_with: Counter = field(default_factory=Counter)  # observed -> documents it occurs in
     docs_with_both: Counter = field(default_factory=Counter)  # "observed\toriginal" -> documents holding both
+    # ... for an original that is part of the observed form ("other" in "various other"): documents
+    # holding it outside the observed form too
+    docs_with_outside: Counter = field(default_factory=Counter)
 
     def merge(self, other: "GainStats", cap: int = GAIN_SAMPLE) -> "GainStats":
         self.docs_with.update(other.docs_with)
         self.docs_with_both.update(other.docs_with_both)
+        self.docs_with_outside.update(other.docs_with_outside)
         for observed, rows in other.samples.items():
             mine = self.samples.setdefault(observed, [])
             mine.extend(rows[: max(0, cap - len(mine))])
@@ -118,12 +122,13 @@ def occurrence_gains(
     order = getattr(lm, "order", 3)
     for text in texts:
         runs = word_runs(text)
-        present = {" ".join(run[i : i + n]) for run in runs for n in range(1, max_words + 1) for i in range(len(run) - n + 1)}
+        present = Counter(" ".join(run[i : i + n]) for run in runs for n in range(1, max_words + 1) for i in range(len(run) - n + 1))
         for observed in present:
             originals = suspects.get(observed)
             if originals:
                 out.docs_with[observed] += 1
                 out.docs_with_both.update(f"{observed}\t{o}" for o in originals if o in present)
+                out.docs_with_outside.update(f"{observed}\t{o}" for o in originals if contains(observed, o) and _outside(present, o, observed))
         for run in runs:
             for i in range(len(run)):
                 for n in range(1, max_words + 1):
@@ -140,6 +145,16 @@ def occurrence_gains(
                     if len(rows) < cap:
                         rows.append(_gains(lm, run, i, i + n, originals, order))
     return out
+
+
+def _outside(present: Counter, original: str, observed: str) -> bool:
+    """The document has more of the original than the observed form holds."""
+    return present.get(original, 0) > present[observed]
+
+
+def contains(phrase: str, part: str) -> bool:
+    """`part` is a run of whole words of `phrase` (and not all of it)."""
+    return part != phrase and f" {part} " in f" {phrase} "
 
 
 def _gains(lm, run: list[str], start: int, end: int, originals: Sequence[str], order: int) -> dict[str, float]:

@@ -35,6 +35,9 @@ class LearnConfig:
     em_iterations: int = 12
     weights: tuple[float, ...] = (-6.0, 0.35, 0.35, 0.6, 0.4, 0.6, 0.4, 1.0, 1.5)  # see FEATURES
     model: str = ""  # a LightGBM confidence model in unspin.data over MODEL_FEATURES ("": the logistic weights)
+    # also decipher words a spinner adds beside the original ("other" -> "various other"); off until
+    # a confidence model fitted on such pairs ships (`calibrate_learn --insertions`, BENCHMARKS.md)
+    insertions: bool = False
 
     @classmethod
     def calibrated(cls) -> "LearnConfig":
@@ -82,7 +85,7 @@ class Pair:
     docs_observed: int = 0
     docs_both: int = 0
     confidence: float = 0.0
-    source: str = "lexicon"  # where the candidate came from: "lexicon" (or a phrase substitution), "missing"
+    source: str = "lexicon"  # where the candidate came from: "lexicon" (or a phrase substitution), "missing", "insertion"
     features: tuple[float, ...] = field(default=(), repr=False)
 
     @property

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from ..errors import ArtifactError
-from .counts import CorpusCounts, GainStats, count_ngrams, occurrence_gains
+from .counts import CorpusCounts, GainStats, contains, count_ngrams, occurrence_gains
 from .decipher import LearnConfig, Pair, confidence, confidences, cooccurrence_evidence, em_shares, expected, explain_originals, frequency_evidence
 
 CHUNK_DOCS = 40
@@ -40,6 +40,7 @@ MISSING_CANDIDATES = 6  # missing common words tried per surplus form
 MISSING_SHARE = 0.75  # at most this share of the expected count left (a half-spun corpus keeps half)
 MIN_EXPECTED = 1.0  # an original clean text would have fewer times cannot be seen missing
 PHRASE_SURPLUS = 4.0  # observed / expected count of a bigram before it is deciphered as a phrase
+INSERTION = "insertion"  # a pair's source where the original is the observed bigram less one word
 STATE_VERSION = 1
 # Documents scan gives less are not learned from. On dev text (200 documents each) 0.5 keeps 3.5%
 # of clean ones, 47-81% of those the training families spun lightly, all that they spun densely.
@@ -114,6 +115,7 @@ class LearnState:
             "extra": dict(self.gains.extra),
             "docs_with": dict(self.gains.docs_with),
             "docs_with_both": dict(self.gains.docs_with_both),
+            "docs_with_outside": dict(self.gains.docs_with_outside),
         }
         with gzip.open(tmp, "wt", encoding="utf-8") as out:
             json.dump(payload, out)
@@ -133,7 +135,7 @@ class LearnState:
         counts = CorpusCounts(Counter(payload["ngrams"]), payload["docs"], payload["tokens"], payload.get("screened_out", 0))
         gains = GainStats(
             payload["samples"], Counter(payload["seen"]), Counter(payload["extra"]),
-            Counter(payload["docs_with"]), Counter(payload["docs_with_both"]),
+            Counter(payload["docs_with"]), Counter(payload["docs_with_both"]), Counter(payload.get("docs_with_outside", {})),
         )
         return cls(counts, gains)
 
@@ -163,7 +165,8 @@ class SpunLearner:
             if n < self.config.min_count:
                 continue
             originals = self._originals(observed, counts, n)
-            pairs = self._ranked([self._pair(observed, o, counts) for o in originals if self._missing(o, counts)])
+            pairs = self._ranked([self._pair(observed, o, counts, source=source) for o, source in originals.items()
+                                  if self._missing(o, observed, counts, source)])
             if missing and self._surplus(observed, counts, n):
                 pairs += self._balanced(observed, n, counts, [m for m in missing if m != observed and m not in originals])
             if pairs:
@@ -186,8 +189,10 @@ class SpunLearner:
             p.source = "missing"
         return self._ranked(pairs)
 
-    def _originals(self, observed: str, counts: CorpusCounts, n: int) -> list[str]:
+    def _originals(self, observed: str, counts: CorpusCounts, n: int) -> dict[str, str]:
+        """Candidate originals of an observed form, each with where it came from."""
         found = [c.original for c in self.kit.lexicon.candidates(observed)]
+        inserted: list[str] = []
         words = observed.split()
         if len(words) == 2 and self._surplus_phrase(observed, counts, n):
             # a phrase rule keyed on a function word ("in the" -> "inside the"): swap the other word
@@ -196,15 +201,26 @@ class SpunLearner:
                 found += [f"{o} {b}" for o in self._word_substitutes(a)]
             if self.kit.is_function(a):
                 found += [f"{a} {o}" for o in self._word_substitutes(b)]
-        return [o for o in dict.fromkeys(found) if o != observed]
+            if self.config.insertions:  # or a word added beside the original ("other" -> "various other")
+                inserted = [a, b]
+        out = {o: "lexicon" for o in found if o != observed}
+        out.update({o: INSERTION for o in inserted if o not in out})
+        return out
 
-    def _missing(self, original: str, counts: CorpusCounts) -> bool:
-        """Cheap first test: the original occurs at most half as often as clean text has it.
-        (Uncounted phrases pass; pass 2 counts them.)"""
+    def _missing(self, original: str, observed: str, counts: CorpusCounts, source: str = "lexicon") -> bool:
+        """Cheap first test: the original occurs at most MISSING_SHARE of the times clean text has
+        it. (Uncounted phrases pass; pass 2 counts them.) A word added beside the original counts
+        only its occurrences outside the observed form, against the stricter MISSING_WORD_SHARE:
+        a rule keyed on the word alone leaves no bare occurrence of it, where a frequent word that
+        merely lost some occurrences to another rule ("in the" -> "inside the") keeps most."""
         e_o = expected(counts, self.kit.reference, original)
         if e_o < MIN_EXPECTED:
             return False
-        return not (original in counts.ngrams or _counted_in_pass1(original)) or counts.count(original) <= MISSING_SHARE * e_o
+        if not (original in counts.ngrams or _counted_in_pass1(original)):
+            return True
+        if source == INSERTION:
+            return outside(counts.count(original), counts.count(observed), original, observed) <= MISSING_WORD_SHARE * e_o
+        return counts.count(original) <= MISSING_SHARE * e_o
 
     def missing_words(self, counts: CorpusCounts) -> list[str]:
         """Common words the corpus nearly lacks: the sources of a spinner's rules, whatever
@@ -232,6 +248,8 @@ class SpunLearner:
         reference = self.kit.reference
         e_o = expected(counts, reference, original)
         c_o = counts.count(original) if original in counts.ngrams or _counted_in_pass1(original) else (extra or {}).get(original, 0)
+        if source == INSERTION:
+            c_o = outside(c_o, counts.count(observed), original, observed)
         pair = Pair(observed, original, counts.count(observed), c_o, expected(counts, reference, observed), e_o, source=source)
         frequency_evidence(pair, self.config)
         return pair
@@ -246,7 +264,8 @@ class SpunLearner:
             pairs = [self._pair(observed, p.original, counts, gains.extra, p.source) for p in pairs]
             pairs = [p for p in pairs if p.deficit + p.excess >= self.config.prefilter]
             for p in pairs:
-                cooccurrence_evidence(p, gains.docs_with[observed], gains.docs_with_both[f"{observed}\t{p.original}"], counts.docs, self.config)
+                both = gains.docs_with_outside if p.source == INSERTION else gains.docs_with_both
+                cooccurrence_evidence(p, gains.docs_with[observed], both[f"{observed}\t{p.original}"], counts.docs, self.config)
             rows = _gain_rows(gains.samples.get(observed, []), [p.original for p in pairs])
             em_shares(pairs, rows, self.config)
             decided.extend(pairs)
@@ -258,6 +277,15 @@ class SpunLearner:
             confidences(decided, self.config)
         decided.sort(key=lambda p: (-p.confidence, -p.count, p.observed))
         return decided
+
+
+def outside(original_count: int, observed_count: int, original: str, observed: str) -> int:
+    """Occurrences of the original that are not part of the observed form: where a spinner
+    adds a word beside the original ("other" -> "various other"), every remaining "other" sits
+    inside "various other", so the original is as missing as a replaced word."""
+    if contains(observed, original):
+        return max(original_count - observed_count, 0)
+    return original_count
 
 
 def _counted_in_pass1(phrase: str) -> bool:
