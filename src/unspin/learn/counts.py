@@ -128,7 +128,8 @@ def occurrence_gains(
             if originals:
                 out.docs_with[observed] += 1
                 out.docs_with_both.update(f"{observed}\t{o}" for o in originals if o in present)
-                out.docs_with_outside.update(f"{observed}\t{o}" for o in originals if contains(observed, o) and _outside(present, o, observed))
+                out.docs_with_outside.update(f"{observed}\t{o}" for o in originals
+                                             if contains(observed, o) and outside(present.get(o, 0), present[observed], o, observed))
         for run in runs:
             for i in range(len(run)):
                 for n in range(1, max_words + 1):
@@ -147,9 +148,13 @@ def occurrence_gains(
     return out
 
 
-def _outside(present: Counter, original: str, observed: str) -> bool:
-    """The document has more of the original than the observed form holds."""
-    return present.get(original, 0) > present[observed]
+def outside(original_count: int, observed_count: int, original: str, observed: str) -> int:
+    """Occurrences of the original that are not part of the observed form: where a spinner
+    adds a word beside the original ("other" -> "various other"), every remaining "other" sits
+    inside "various other", so the original is as missing as a replaced word."""
+    if contains(observed, original):
+        return max(original_count - observed_count, 0)
+    return original_count
 
 
 def contains(phrase: str, part: str) -> bool:

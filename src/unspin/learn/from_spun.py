@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from ..errors import ArtifactError
-from .counts import CorpusCounts, GainStats, contains, count_ngrams, occurrence_gains
+from .counts import CorpusCounts, GainStats, count_ngrams, occurrence_gains, outside
 from .decipher import LearnConfig, Pair, confidence, confidences, cooccurrence_evidence, em_shares, expected, explain_originals, frequency_evidence
 
 CHUNK_DOCS = 40
@@ -277,15 +277,6 @@ class SpunLearner:
             confidences(decided, self.config)
         decided.sort(key=lambda p: (-p.confidence, -p.count, p.observed))
         return decided
-
-
-def outside(original_count: int, observed_count: int, original: str, observed: str) -> int:
-    """Occurrences of the original that are not part of the observed form: where a spinner
-    adds a word beside the original ("other" -> "various other"), every remaining "other" sits
-    inside "various other", so the original is as missing as a replaced word."""
-    if contains(observed, original):
-        return max(original_count - observed_count, 0)
-    return original_count
 
 
 def _counted_in_pass1(phrase: str) -> bool:
