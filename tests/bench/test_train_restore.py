@@ -114,3 +114,34 @@ def test_each_family_can_be_scored_by_the_confidence_model_that_never_saw_it(tmp
     config = _config_without("twohop", str(tmp_path))
     assert config.model == str((tmp_path / fold_model_name("twohop")).resolve())
     assert _booster(config.model).num_feature() == _booster(shipped).num_feature()
+
+
+@pytest.mark.parametrize("cross", [False, True])
+def test_the_seed_asked_for_reaches_every_fit_and_the_record(monkeypatch, capsys, cross):
+    import argparse
+
+    from unspin.bench import train_restore
+
+    seeds = []
+
+    def fake_fitted(docs, seed):
+        seeds.append(seed)
+        return _Constant(0.9, docs)
+
+    docs = [{**_doc("f", [1, 0], [0, 1], swaps=1), "half": h} for h in (0, 1, 0, 1)]
+    monkeypatch.setattr("unspin.engine.resources.lexicon", lambda: None)
+    monkeypatch.setattr("unspin.engine.resources.ngram", lambda: None)
+    monkeypatch.setattr("unspin.engine.resources.web_pairs", lambda: None)
+    monkeypatch.setattr("unspin.restorer.candidates.CandidateBuilder", lambda *args, **kwargs: None)
+    monkeypatch.setattr("unspin.bench.restore_scoring.clean_chunks", lambda *args: [])
+    monkeypatch.setattr(train_restore, "cached_rows", lambda path, make: docs)
+    monkeypatch.setattr(train_restore, "_fitted", fake_fitted)
+    monkeypatch.setattr(train_restore, "_feature_gain", lambda models: {})
+    parser = argparse.ArgumentParser()
+    train_restore.add_bench_parser(parser.add_subparsers())
+    argv = ["train-restore", "--dry-run", "--docs", "2"] + (["--cross-fit"] if cross else [])
+    train_restore.run(parser.parse_args(argv + ["--seed", "3"]))
+    assert seeds == ([3, 3] if cross else [3])
+    assert json.loads(capsys.readouterr().out)["command"].endswith("--seed 3")
+    train_restore.run(parser.parse_args(argv))
+    assert seeds[-1] is None  # left out: LightGBM's own random state, as shipped

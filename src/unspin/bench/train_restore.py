@@ -65,6 +65,9 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cross-fit", action="store_true",
                    help="fit a model on each half and calibrate and cut on every document, scored by the model that did "
                         "not see it; the restorer averages the two (written next to the model as MODEL.fold2.txt)")
+    p.add_argument("--seed", type=int, default=None, metavar="N",
+                   help="LightGBM's random state (default: its own, as shipped); refits over seeds show how much of a "
+                        "difference between two fits is noise (BENCHMARKS.md)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (learning the lexicons, building the rows)")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
@@ -395,16 +398,16 @@ def run(args: argparse.Namespace) -> int:
 
     docs = cached_rows(args.rows_cache, make)
     if args.cross_fit:
-        models, iso, metrics = cross_fit(docs, args.precision, args.cut_per_lexicon)
+        models, iso, metrics = cross_fit(docs, args.precision, args.cut_per_lexicon, seed=args.seed)
     else:
-        model, iso, metrics = fit(docs, args.precision, args.cut_per_lexicon)
+        model, iso, metrics = fit(docs, args.precision, args.cut_per_lexicon, seed=args.seed)
         models = (model,)
     record = {
         "version": 1,
         "created": time.strftime("%Y-%m-%d %H:%M"),
         "command": f"unspin bench train-restore --docs {args.docs} --skip {args.skip} --precision {args.precision} --learned-docs {args.learned_docs}"
                    + (" --fold-models DIR" if args.fold_models else "") + (" --self-learned" if args.self_learned else "") + (" --cut-per-lexicon" if args.cut_per_lexicon else "")
-                   + (" --cross-fit" if args.cross_fit else ""),
+                   + (" --cross-fit" if args.cross_fit else "") + ("" if args.seed is None else f" --seed {args.seed}"),
         "features": list(CANDIDATE_FEATURES),
         "data": {"split": "dev", "documents": len(texts), "skipped_first": args.skip, "sources": "news articles and State of the Union chunks",
                  "families": sorted({d["family"] for d in docs}), "densities": ["dense", "light"],
