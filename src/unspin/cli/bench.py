@@ -1,10 +1,10 @@
-"""`unspin bench restore|startup|tune|train-restore|train-neural|tune-phrases|scan|spin|trace|serve|learn|learn-input|learned-cut|fuzz|faults|spark|ablation`: each harness lives in unspin.bench.<name>."""
+"""`unspin bench restore|startup|tune|train-restore|train-neural|tune-phrases|scan|spin|trace|serve|learn|learn-input|learned-cut|fuzz|faults|spark|ablation|scan-lofo`: each harness lives in unspin.bench.<name>."""
 
 from __future__ import annotations
 
 import argparse
 
-BENCH_MODULES = ("restore", "startup", "tune", "train_restore", "train_neural", "tune_phrases", "scan", "spin", "trace", "serve", "learn", "learn_input", "learned_cut", "fuzz", "faults", "spark", "ablation")
+BENCH_MODULES = ("restore", "startup", "tune", "train_restore", "train_neural", "tune_phrases", "scan", "spin", "trace", "serve", "learn", "learn_input", "learned_cut", "fuzz", "faults", "spark", "ablation", "scan_lofo")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
