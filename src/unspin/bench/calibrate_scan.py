@@ -250,20 +250,16 @@ def calibrate(tables: list[dict[str, Any]], *, split: str, seed: int, seconds: f
 
     fitted_on = [t for t in tables if _source(t) == "news"]  # other sources only set thresholds
     site_model = fit_site_model(fitted_on)
-    docs = [doc_features_of(t, site_model) for t in tables]
-    x = [[d[f] for f in DOC_FEATURES] for d, t in zip(docs, tables) if _source(t) == "news"]
-    y = [int(t["rate"] > 0) for t in fitted_on]
-    coef, intercept, mean, scale = fit_logistic(x, y)
-    fitted = ScoreModel(DOC_FEATURES, tuple(coef), intercept, 0.5, tuple(mean), tuple(scale))
-    scores = [fitted.probability(d) for d in docs]
+    fitted = fit_document_model(fitted_on, site_model)
+    scores = [fitted.probability(doc_features_of(t, site_model)) for t in tables]
     clean = [s for s, t in zip(scores, tables) if t["rate"] == 0]
     spun = [s for s, t in zip(scores, tables) if t["rate"] > 0]
     spun8 = [s for s, t in zip(scores, tables) if t["actual_rate"] >= 0.08]
     clean_by_source = clean_scores_by_source(scores, tables)
     threshold = max(threshold_for_fpr(source_clean, TARGET_FPR) for source_clean in clean_by_source.values())
     model = ScoreModel(
-        DOC_FEATURES + ("fingerprint_conf_per_1k",), tuple(coef) + (FINGERPRINT_MODEL_COEF,), intercept,
-        threshold, tuple(mean) + (0.0,), tuple(scale) + (1.0,),
+        DOC_FEATURES + ("fingerprint_conf_per_1k",), fitted.coef + (FINGERPRINT_MODEL_COEF,), fitted.intercept,
+        threshold, fitted.mean + (0.0,), fitted.scale + (1.0,),
     )
     finding_threshold, finding_metrics = choose_finding_threshold(tables, site_model)
     site_record = replace(site_model, finding_threshold=finding_threshold).to_dict()
@@ -359,6 +355,16 @@ def fit_site_model(tables: list[dict[str, Any]], bins: int = SITE_BINS) -> Any:
     edges = bin_edges(x, bins)
     coef, intercept, mean, scale = fit_logistic(expand_features(x, edges), y)
     return SiteModel(edges, tuple(coef), intercept, tuple(mean), tuple(scale), sum(y) / len(y), 0.5)
+
+
+def fit_document_model(tables: list[dict[str, Any]], site_model: Any) -> Any:
+    """The document model (`ScoreModel`, threshold 0.5): a logistic regression of clean (0)
+    against spun (1) on the tables' DOC_FEATURES under `site_model`."""
+    from ..scanner.detect import ScoreModel
+
+    x = [[d[f] for f in DOC_FEATURES] for d in (doc_features_of(t, site_model) for t in tables)]
+    coef, intercept, mean, scale = fit_logistic(x, [int(t["rate"] > 0) for t in tables])
+    return ScoreModel(DOC_FEATURES, tuple(coef), intercept, 0.5, tuple(mean), tuple(scale))
 
 
 def doc_features_of(table: dict[str, Any], site_model: Any) -> dict[str, float]:

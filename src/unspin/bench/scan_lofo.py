@@ -120,13 +120,10 @@ def held_out(tables: Sequence[dict[str, Any]], family: str, fpr: float,
 
 def fit_scorer(training: list[dict[str, Any]]) -> Callable[[dict[str, Any]], float]:
     """scan's site and document models fitted on `training` as `calibrate_scan` fits them."""
-    from ..scanner.detect import ScoreModel
-    from .calibrate_scan import DOC_FEATURES, doc_features_of, fit_logistic, fit_site_model
+    from .calibrate_scan import doc_features_of, fit_document_model, fit_site_model
 
     site_model = fit_site_model(training)
-    x = [[doc_features_of(t, site_model)[f] for f in DOC_FEATURES] for t in training]
-    coef, intercept, mean, scale = fit_logistic(x, [int(t["rate"] > 0) for t in training])
-    model = ScoreModel(DOC_FEATURES, tuple(coef), intercept, 0.5, tuple(mean), tuple(scale))
+    model = fit_document_model(training, site_model)
     return lambda t: model.probability(doc_features_of(t, site_model))
 
 
