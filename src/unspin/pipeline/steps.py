@@ -78,7 +78,7 @@ class RestoreStep(Step):
         if pending is None:
             return self.restorer.restore(text, threshold=self.threshold)
         result = pending.decided(getattr(self.engine, "confirmed", None))
-        return self.restorer.finish(result) if isinstance(self.restorer, _WithFingerprints) else result
+        return self.restorer.finish(result)
 
     def error_record(self, doc_id: str, error: str, meta: dict[str, Any]) -> dict[str, Any]:
         """A row that could not be read keeps its line number and raw text beside the error."""
@@ -87,9 +87,10 @@ class RestoreStep(Step):
 
 
 class _WithFingerprints:
-    """An engine plus a known list's matches as edits (`lexicon.fingerprint_edits`)."""
+    """An engine plus a known list's matches as edits (`lexicon.fingerprint_edits`); with no
+    list (`matcher` None) the engine's restorations pass through as they are."""
 
-    def __init__(self, engine: Any, matcher: Any) -> None:
+    def __init__(self, engine: Any, matcher: Any | None) -> None:
         self.engine, self.matcher = engine, matcher
 
     def restore(self, text: str, threshold: float | None = None) -> Any:
@@ -97,15 +98,17 @@ class _WithFingerprints:
 
     def finish(self, result: Any) -> Any:
         """The engine's restoration with the list's matches added."""
+        if self.matcher is None:
+            return result
         from unspin.lexicon.fingerprint_edits import with_fingerprint_edits
 
         return with_fingerprint_edits(result, self.matcher)
 
 
-def with_fingerprints(engine: Any, path: str | None) -> Any:
+def with_fingerprints(engine: Any, path: str | None) -> _WithFingerprints:
     """The engine, restoring a known tortured-phrase list's matches too when `path` names one."""
     if not path:
-        return engine
+        return _WithFingerprints(engine, None)
     from unspin.scanner.detect import load_fingerprints
 
     return _WithFingerprints(engine, load_fingerprints(path))
