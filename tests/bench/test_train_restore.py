@@ -145,3 +145,29 @@ def test_the_seed_asked_for_reaches_every_fit_and_the_record(monkeypatch, capsys
     assert json.loads(capsys.readouterr().out)["command"].endswith("--seed 3")
     train_restore.run(parser.parse_args(argv))
     assert seeds[-1] is None  # left out: LightGBM's own random state, as shipped
+
+
+def test_a_family_left_out_never_reaches_its_fit_and_is_judged_at_the_others_cut(monkeypatch):
+    from unspin.bench.train_restore import SELF, family_left_out
+
+    fitted_on = []
+
+    def fake_fitted(docs, seed):
+        fitted_on.append(docs)
+        return _Constant(0.9, docs)
+
+    monkeypatch.setattr("unspin.bench.train_restore._fitted", fake_fitted)
+    monkeypatch.setattr("unspin.bench.train_restore._feature_gain", lambda models: {})
+
+    def docs_of(family):  # spun by the family, spun again and restored with its lexicon, a clean one with its lexicon
+        right = [1, 0] if family != "bad" else [0, 1]
+        return [{**_doc(family, [1, 0], [0, 0], swaps=1), "half": h, "learned": ""} for h in (0, 1)] + \
+               [{**_doc(family, right, [0, 0], swaps=1), "half": h, "learned": family} for h in (0, 1)] + \
+               [{**_doc("clean", [0, 0], [0, 0], words=1000), "half": h, "learned": family + SELF} for h in (0, 1)]
+
+    report = family_left_out(docs_of("good") + docs_of("bad"), 0.95)
+    assert [{d["family"] for d in docs} | {d["learned"] for d in docs} for docs in fitted_on] == \
+           [{"good", "", "clean", "good" + SELF}, {"bad", "", "clean", "bad" + SELF}]  # "bad" left out, then "good"
+    assert report["bad"]["edits"] == 1 and report["bad"]["precision"] == 0.0  # its lexicon rows, at good's cut
+    assert report["bad"]["clean_false_per_1k"] == 1.0  # its clean document with its lexicon counts too
+    assert report["good"]["edits"] == 0  # bad's rows never reach the precision: the highest cut, nothing edited

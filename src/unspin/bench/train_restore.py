@@ -68,6 +68,10 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None, metavar="N",
                    help="LightGBM's random state (default: its own, as shipped); refits over seeds show how much of a "
                         "difference between two fits is noise (BENCHMARKS.md)")
+    p.add_argument("--family-left-out", action="store_true",
+                   help="also fit the model once without each dictionary family (its spun documents and every row restored "
+                        "with its lexicon) and judge that family's held-out lexicon rows at the cut the others set: "
+                        "the model on a spinner it never saw (family_left_out in the metrics)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (learning the lexicons, building the rows)")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
@@ -232,6 +236,28 @@ def cross_fit(docs: list[dict[str, Any]], precision: float, per_lexicon: bool = 
     iso, metrics = _calibrated(scored, raw, precision, per_lexicon)
     metrics["feature_gain"] = _feature_gain(models)
     return models, iso, metrics
+
+
+def family_left_out(docs: list[dict[str, Any]], precision: float, seed: int | None = None) -> dict[str, Any]:
+    """Per dictionary family with a learned lexicon: the site model fitted, calibrated and cut
+    (`fit`) without any of that family's rows, and the family's own held-out lexicon rows judged
+    at that model's learned cut (None where no other family has a lexicon to set one). The
+    in-sample figures (`by_lexicon`) come from a model that saw the family's dictionary; these
+    from one that did not (on 2026-12-07 they did not foresee the holdout crawl: BENCHMARKS.md)."""
+    out = {}
+    for family in sorted({d["learned"].removesuffix(SELF) for d in docs if d.get("learned")}):
+        others = [d for d in docs if not _of_family(d, family)]
+        model, iso, metrics = fit(others, precision, seed=seed)
+        held = [d for d in docs if d["half"] == 1 and d.get("learned", "").removesuffix(SELF) == family]
+        probs = [iso.predict(raw) if len(raw) else raw for raw in (_predicted(model, d) for d in held)]
+        cut = metrics.get("cut_learned")
+        out[family] = evaluate(held, probs, cut) if cut is not None else None
+    return out
+
+
+def _of_family(doc: dict[str, Any], family: str) -> bool:
+    """Whether a document's rows come from `family`: spun by it, or restored with its lexicon."""
+    return doc["family"] == family or doc.get("learned", "").removesuffix(SELF) == family
 
 
 def member_paths(model_path: Path, members: int) -> list[Path]:
@@ -402,12 +428,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         model, iso, metrics = fit(docs, args.precision, args.cut_per_lexicon, seed=args.seed)
         models = (model,)
+    if args.family_left_out:
+        metrics["family_left_out"] = family_left_out(docs, args.precision, args.seed)
     record = {
         "version": 1,
         "created": time.strftime("%Y-%m-%d %H:%M"),
         "command": f"unspin bench train-restore --docs {args.docs} --skip {args.skip} --precision {args.precision} --learned-docs {args.learned_docs}"
                    + (" --fold-models DIR" if args.fold_models else "") + (" --self-learned" if args.self_learned else "") + (" --cut-per-lexicon" if args.cut_per_lexicon else "")
-                   + (" --cross-fit" if args.cross_fit else "") + ("" if args.seed is None else f" --seed {args.seed}"),
+                   + (" --cross-fit" if args.cross_fit else "") + ("" if args.seed is None else f" --seed {args.seed}")
+                   + (" --family-left-out" if args.family_left_out else ""),
         "features": list(CANDIDATE_FEATURES),
         "data": {"split": "dev", "documents": len(texts), "skipped_first": args.skip, "sources": "news articles and State of the Union chunks",
                  "families": sorted({d["family"] for d in docs}), "densities": ["dense", "light"],
