@@ -243,7 +243,7 @@ def family_left_out(docs: list[dict[str, Any]], precision: float, seed: int | No
     (`fit`) without any of that family's rows, and the family's own held-out lexicon rows judged
     at that model's learned cut (None where no other family has a lexicon to set one). The
     in-sample figures (`by_lexicon`) come from a model that saw the family's dictionary; these
-    from one that did not (on 2026-12-07 they did not foresee the holdout crawl: BENCHMARKS.md)."""
+    from one that did not (on 2026-12-07 they did not foresee an unseen family's crawl: BENCHMARKS.md)."""
     out = {}
     for family in sorted({d["learned"].removesuffix(SELF) for d in docs if d.get("learned")}):
         others = [d for d in docs if not _of_family(d, family)]
