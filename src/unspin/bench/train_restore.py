@@ -71,7 +71,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--family-left-out", action="store_true",
                    help="also fit the model once without each dictionary family (its spun documents and every row restored "
                         "with its lexicon) and judge that family's held-out lexicon rows at the cut the others set: "
-                        "the model on a spinner it never saw (family_left_out in the metrics)")
+                        "the model on a spinner it never saw (family_left_out in the metrics; each such model fitted on "
+                        "one half as without --cross-fit)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (learning the lexicons, building the rows)")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
