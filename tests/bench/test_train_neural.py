@@ -135,3 +135,42 @@ def test_the_shipped_stage_for_a_learned_lexicon_was_fitted_on_learned_rows_of_d
     assert check["skipped_first"] == record["data"]["crawl_skipped_first"]
     assert 1 <= check["restored_each"] <= record["data"]["check_documents_left_out"]
     assert record["learned_crawl_check"]["cut"] >= record["metrics_held_out_half"]["cut"]
+
+
+def _run(monkeypatch, capsys, argv):
+    import argparse
+
+    from unspin.bench import train_neural
+
+    docs = [{**d, "ngram_edits": (0, 0)} for d in _docs(n=40, families=("a", "b"))]
+    monkeypatch.setattr("unspin.bench.train_restore.cached_rows", lambda path, make: docs)
+    parser = argparse.ArgumentParser()
+    train_neural.add_bench_parser(parser.add_subparsers())
+    train_neural.run(parser.parse_args(["train-neural", "--dry-run", *argv]))
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_seed_asked_for_reaches_every_fit_and_the_record(monkeypatch, capsys):
+    import lightgbm
+
+    seeds = []
+
+    class Recording(lightgbm.LGBMClassifier):
+        def fit(self, *args, **kwargs):
+            seeds.append(self.random_state)
+            return super().fit(*args, **kwargs)
+
+    monkeypatch.setattr(lightgbm, "LGBMClassifier", Recording)
+    record = _run(monkeypatch, capsys, ["--seed", "3"])
+    # all, without the neural features, one without each of two families and clean, and all at the cut
+    assert seeds == [3] * 6
+    assert record["command"].endswith("--seed 3")
+    seeds.clear()
+    record = _run(monkeypatch, capsys, [])
+    assert seeds == [None] * 6 and "--seed" not in record["command"]  # LightGBM's own random state, as shipped
+
+
+def test_a_seed_changes_the_fit_and_the_same_seed_repeats_it():
+    docs = _docs()
+    gains = [fit(docs, 0.95, seed=s)[2]["feature_gain"] for s in (1, 1, 2)]
+    assert gains[0] == gains[1] and gains[0] != gains[2]  # rows and features are sampled for each tree

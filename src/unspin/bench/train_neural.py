@@ -69,6 +69,9 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
                    help="--learned: a crawl's first N documents give no rows (`bench learned-cut --restore-docs` checks on them)")
     p.add_argument("--mixed", action="store_true",
                    help="--learned: also a crawl of each family and density in which every other document stays clean")
+    p.add_argument("--seed", type=int, default=None, metavar="N",
+                   help="LightGBM's random state for every fit (default: its own, as shipped); refits over seeds show how "
+                        "much of a difference between two stages is noise (BENCHMARKS.md)")
     p.add_argument("--dry-run", action="store_true", help="print the metrics, write nothing")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(handler=run)
@@ -186,9 +189,10 @@ def _crawl_rows(job: tuple[str, str, bool, argparse.Namespace]) -> list[dict[str
 
 
 def fit(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = (),
-        cut: float | None = None) -> tuple[Any, Any, dict[str, Any], list[str]]:
+        cut: float | None = None, seed: int | None = None) -> tuple[Any, Any, dict[str, Any], list[str]]:
     """The stage fitted on one half of `docs` and calibrated on the other; its metrics there at
-    `cut` (default: the lowest cut for `precision` on that half, `choose_cut`)."""
+    `cut` (default: the lowest cut for `precision` on that half, `choose_cut`). `seed`: LightGBM's
+    random state (it samples rows and features for each tree); None keeps its own."""
     import lightgbm as lgb
     import numpy as np
     from sklearn.isotonic import IsotonicRegression
@@ -204,7 +208,8 @@ def fit(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = ()
     y = np.asarray([l for d in train for l in d["labels"]])
     model = lgb.LGBMClassifier(n_estimators=200, learning_rate=0.05, num_leaves=7, min_child_samples=50,
                                subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
-                               monotone_constraints=[1 if n in MONOTONE else 0 for n in names], verbose=-1, n_jobs=2)
+                               monotone_constraints=[1 if n in MONOTONE else 0 for n in names], verbose=-1, n_jobs=2,
+                               random_state=seed)
     model.fit(x, y)
     raw = [model.predict_proba(d["rows"][:, keep])[:, 1] if len(d["labels"]) else np.zeros(0) for d in held]
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
@@ -221,7 +226,8 @@ def fit(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = ()
     return model, iso, metrics, names
 
 
-def out_of_family_cut(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = ()) -> tuple[float, dict[str, Any]]:
+def out_of_family_cut(docs: list[dict[str, Any]], precision: float, drop: tuple[str, ...] = (),
+                      seed: int | None = None) -> tuple[float, dict[str, Any]]:
     """The cut for an unseen spinner: each training family's held-out documents are scored by
     the stage fitted and calibrated without that family, clean ones by the stage fitted on all;
     the lowest cut whose pooled edits are >= `precision` precise (`choose_cut`) on those scores.
@@ -233,7 +239,7 @@ def out_of_family_cut(docs: list[dict[str, Any]], precision: float, drop: tuple[
     scored, probs = [], []
     for family in families + ["clean"]:
         fitted_on = docs if family == "clean" else [d for d in docs if d["family"] != family]
-        model, iso, _, names = fit(fitted_on, precision, drop)
+        model, iso, _, names = fit(fitted_on, precision, drop, seed=seed)
         keep = [NEURAL_FEATURES.index(n) for n in names]
         for d in docs:
             if d["family"] == family and d["half"] == 1:
@@ -276,12 +282,12 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     docs = cached_rows(args.rows_cache, lambda: _collect_for(args))
     drop = () if args.learned else LEARNED_CARRIED  # all 0 without a learned lexicon
-    model, iso, metrics, names = fit(docs, args.precision, drop)
-    _, _, without, _ = fit(docs, args.precision, drop=(*drop, *NEURAL_ONLY))
+    model, iso, metrics, names = fit(docs, args.precision, drop, seed=args.seed)
+    _, _, without, _ = fit(docs, args.precision, drop=(*drop, *NEURAL_ONLY), seed=args.seed)
     if args.cut == "out-of-family":
-        cut, out_of_family = out_of_family_cut(docs, args.precision, drop)
+        cut, out_of_family = out_of_family_cut(docs, args.precision, drop, args.seed)
         in_sample = {k: metrics[k] for k in ("cut", "precision", "recall", "edits")}
-        model, iso, metrics, names = fit(docs, args.precision, drop, cut=cut)
+        model, iso, metrics, names = fit(docs, args.precision, drop, cut=cut, seed=args.seed)
         metrics.update(in_sample_cut=in_sample, out_of_family=out_of_family)
     from ..restorer.neural_stage import FLOOR, LEFT, PER_SITE, RIGHT
 
@@ -347,6 +353,7 @@ def _command(args: argparse.Namespace) -> str:
     else:
         command += f" --skip {args.skip}"
     command += f" --lm {args.lm} --precision {args.precision} --cut {args.cut}"
+    command += "" if args.seed is None else f" --seed {args.seed}"
     return command + ("" if args.document_prior else " --no-document-prior")
 
 
